@@ -1,0 +1,56 @@
+import { rename, stat, writeFile } from 'node:fs/promises';
+import { formatConfig, renderProblem } from '@weir/engine';
+import type { CliIo } from '../io.js';
+import { readInput } from '../read-input.js';
+
+export interface FormatOptions {
+  write: boolean;
+  check: boolean;
+}
+
+/**
+ * `weir format`: prints the formatted file, or with --write replaces it (atomically, so an
+ * interrupted write never leaves half a pipeline); --check exits 1 if a file is not formatted.
+ */
+export async function formatCommand(files: string[], options: FormatOptions, io: CliIo): Promise<number> {
+  let status = 0;
+  for (const file of files) {
+    const input = await readInput(file);
+    if ('problem' in input) {
+      io.err(`${renderProblem(input.problem, undefined, { color: io.color })}\n`);
+      status = 1;
+      continue;
+    }
+    const result = formatConfig(input.text);
+    if (result.text === undefined) {
+      for (const p of result.problems) io.err(`${renderProblem({ ...p, file }, input.text, { color: io.color })}\n`);
+      status = 1;
+      continue;
+    }
+    const changed = result.text !== input.text;
+    if (options.check) {
+      if (changed) {
+        io.out(`${file}: not formatted\n`);
+        status = 1;
+      }
+    } else if (options.write) {
+      if (changed) {
+        const temp = `${file}.weir-format.tmp`;
+        await writeFile(temp, result.text, { mode: (await statMode(file)) ?? 0o644 });
+        await rename(temp, file);
+        io.out(`${file}: formatted\n`);
+      }
+    } else {
+      io.out(result.text);
+    }
+  }
+  return status;
+}
+
+async function statMode(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,68 @@
+import { hasErrors, loadPipeline, loadTaskConfig, renderProblem, varsFromFlags, type Problem, type VarFlag } from '@weir/engine';
+import { builtinResourceTypeNames } from '@weir/resources';
+import type { CliIo } from '../io.js';
+import { readInput } from '../read-input.js';
+
+export interface ValidateOptions {
+  strict: boolean;
+  json: boolean;
+  task: boolean;
+  varFlags: VarFlag[];
+}
+
+interface FileReport {
+  file: string;
+  valid: boolean;
+  problems: Problem[];
+}
+
+/** `weir validate`: exit 1 on any error (and on any warning with --strict), 0 otherwise. */
+export async function validateCommand(files: string[], options: ValidateOptions, io: CliIo): Promise<number> {
+  const { vars, problems: varProblems } = varsFromFlags(options.varFlags);
+  const resourceTypes = { builtin: builtinResourceTypeNames() };
+  const reports: FileReport[] = [];
+  const texts = new Map<string, string>();
+
+  for (const file of files) {
+    const input = await readInput(file);
+    if ('problem' in input) {
+      reports.push({ file, valid: false, problems: [input.problem] });
+      continue;
+    }
+    texts.set(file, input.text);
+    const load = options.task ? loadTaskConfig : loadPipeline;
+    const result = load(input.text, { file, vars, missingVars: 'warning', resourceTypes });
+    const failing = hasErrors(result.problems) || (options.strict && result.problems.length > 0);
+    reports.push({ file, valid: !failing, problems: result.problems });
+  }
+
+  if (options.json) {
+    const json = reports.map((r) => ({
+      file: r.file,
+      valid: r.valid && !hasErrors(varProblems),
+      problems: [...varProblems, ...r.problems].map((p) => ({
+        severity: p.severity,
+        code: p.code,
+        message: p.message,
+        line: p.line ?? null,
+        column: p.column ?? null,
+        path: p.displayPath ?? '',
+        ...(p.hint ? { hint: p.hint } : {}),
+      })),
+    }));
+    io.out(`${JSON.stringify(json, null, 2)}\n`);
+  } else {
+    for (const p of varProblems) io.out(`${renderProblem(p, undefined, { color: io.color })}\n\n`);
+    for (const report of reports) {
+      for (const p of report.problems) io.out(`${renderProblem(p, texts.get(report.file), { color: io.color })}\n\n`);
+    }
+    const all = [...varProblems, ...reports.flatMap((r) => r.problems)];
+    const errors = all.filter((p) => p.severity === 'error').length;
+    const warnings = all.length - errors;
+    const invalid = reports.filter((r) => !r.valid).length;
+    if (all.length > 0 || reports.length > 1) {
+      io.out(`${reports.length} file(s) checked: ${invalid} invalid, ${errors} error(s), ${warnings} warning(s)${options.strict && warnings > 0 ? ' (--strict: warnings fail)' : ''}\n`);
+    }
+  }
+  return reports.some((r) => !r.valid) || hasErrors(varProblems) ? 1 : 0;
+}

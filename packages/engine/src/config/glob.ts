@@ -1,0 +1,31 @@
+/**
+ * Concourse matches `passed:` entries and group job lists as globs (`*`, `?`, `[abc]`, `{a,b}`).
+ * Plain names, the common case, compare directly.
+ */
+export function globMatcher(pattern: string): (name: string) => boolean {
+  if (!/[*?[{]/.test(pattern)) return (name) => name === pattern;
+  let source = '';
+  let inClass = false;
+  let braceDepth = 0;
+  for (const c of pattern) {
+    if (inClass) {
+      source += c === ']' ? ']' : c === '\\' ? '\\\\' : c;
+      if (c === ']') inClass = false;
+    } else if (c === '*') source += '.*';
+    else if (c === '?') source += '.';
+    else if (c === '[') {
+      source += '[';
+      inClass = true;
+    } else if (c === '{') {
+      source += '(?:';
+      braceDepth++;
+    } else if (c === '}' && braceDepth > 0) {
+      source += ')';
+      braceDepth--;
+    } else if (c === ',' && braceDepth > 0) source += '|';
+    else source += c.replace(/[.+^$()|\\\]}]/g, '\\$&');
+  }
+  if (inClass || braceDepth > 0) return (name) => name === pattern;
+  const regex = new RegExp(`^${source}$`, 'u');
+  return (name) => regex.test(name);
+}

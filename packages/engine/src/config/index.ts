@@ -1,0 +1,11 @@
+export { loadPipeline, type LoadPipelineOptions } from './load-pipeline.js';
+export { loadTaskConfig } from './load-task.js';
+export type { CheckedDocument } from './check-document.js';
+export { formatConfig, type FormatResult } from './format.js';
+export { renderProblem, type RenderOptions } from './render-problem.js';
+export { hasErrors, type Problem, type Severity, type PathSegment } from './problem.js';
+export { varsFromFlags, setVar, type VarFlag } from './static-vars.js';
+export { parseVarReference, findVarReferences, type StaticVars, type VarReference } from './vars.js';
+export { parseDuration } from './duration.js';
+export { CONCOURSE_BASE_RESOURCE_TYPES, type ResourceTypeCatalog } from './concourse-base-types.js';
+export * from './schema/index.js';

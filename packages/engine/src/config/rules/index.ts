@@ -1,0 +1,23 @@
+import { durations } from './durations.js';
+import { groupMembership } from './groups.js';
+import { uniqueNames } from './names.js';
+import { resourceReferences } from './resource-references.js';
+import { resourceTypesKnown } from './resource-types.js';
+import type { Rule } from './rule.js';
+import { stepRules } from './steps.js';
+import { inlineTaskConfigs } from './task-config.js';
+import { topLevelKeys } from './top-level-keys.js';
+
+export const PIPELINE_RULES: readonly Rule[] = [
+  topLevelKeys,
+  uniqueNames,
+  resourceReferences,
+  groupMembership,
+  stepRules,
+  inlineTaskConfigs,
+  durations,
+  resourceTypesKnown,
+];
+
+export type { Rule, RuleContext } from './rule.js';
+export { checkTaskConfig } from './task-config.js';

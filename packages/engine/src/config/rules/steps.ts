@@ -1,0 +1,105 @@
+import { checkIdentifier } from '../identifier.js';
+import { asArray, asRecord, asString, records, type LooseRecord } from '../loose.js';
+import { error, warning, type PathSegment, type Problem } from '../problem.js';
+import { STEP_KIND_KEYS } from '../schema/index.js';
+import { childSteps, jobSteps, stepKinds } from '../step-tree.js';
+import type { Rule } from './rule.js';
+
+/**
+ * Each step does exactly one thing; tasks say where their config is; `across` has vars with
+ * values; names of steps and local vars follow Concourse's rules.
+ */
+export const stepRules: Rule = ({ config }) => {
+  const problems: Problem[] = [];
+  for (const [jobIndex, job] of records(config.jobs)) {
+    const scopes: Array<Set<string>> = [new Set()];
+    const visit = (step: LooseRecord, path: PathSegment[]): void => {
+      const kinds = stepKinds(step);
+      const across = step.across;
+      const opensScope = across !== undefined;
+      if (opensScope) {
+        scopes.push(new Set());
+        problems.push(...checkAcross(across, [...path, 'across'], scopes));
+      }
+      if (kinds.length === 0) {
+        problems.push(error('step-without-action', path, 'this step has modifiers but nothing to do', `add one of ${STEP_KIND_KEYS.join(', ')}`));
+      } else if (kinds.length > 1) {
+        problems.push(error('step-multiple-actions', [...path, kinds[1] as string], `a step does one thing, but this one has ${kinds.join(' and ')}`, 'split it into separate steps (wrap them in `do:` to keep them together)'));
+      } else {
+        problems.push(...checkStep(step, kinds[0] as (typeof STEP_KIND_KEYS)[number], path, opensScope, scopes));
+      }
+      for (const child of childSteps(step, path)) visit(child.step, child.path);
+      if (opensScope) scopes.pop();
+    };
+    for (const top of jobSteps(job, ['jobs', jobIndex])) visit(top.step, top.path);
+  }
+  return problems;
+};
+
+function checkStep(step: LooseRecord, kind: (typeof STEP_KIND_KEYS)[number], path: PathSegment[], underAcross: boolean, scopes: Array<Set<string>>): Problem[] {
+  const problems: Problem[] = [];
+  const name = asString(step[kind]);
+  const named = ['get', 'put', 'task', 'set_pipeline', 'load_var'].includes(kind);
+  // Concourse lets task and set_pipeline names under `across` carry the var, e.g. test-((.:os)).
+  const skipIdentifier = underAcross && (kind === 'task' || kind === 'set_pipeline');
+  if (named && name !== undefined && !skipIdentifier && !(kind === 'set_pipeline' && name === 'self')) {
+    const invalid = checkIdentifier(name, `${kind.replace('_', ' ')} step name`, [...path, kind]);
+    if (invalid) problems.push(invalid);
+  }
+  if (kind === 'task') {
+    const hasFile = step.file !== undefined;
+    const hasConfig = step.config !== undefined;
+    if (!hasFile && !hasConfig) {
+      problems.push(error('task-without-config', [...path, 'task'], `task "${name ?? ''}" has neither file: nor config:`, 'point file: at a task config in an input (e.g. repo/ci/task.yml), or write the config inline under config:'));
+    } else if (hasFile && hasConfig) {
+      problems.push(error('task-file-and-config', [...path, 'config'], `task "${name ?? ''}" has both file: and config:`, 'keep one of them'));
+    }
+    const inline = asRecord(step.config);
+    if (inline && step.image !== undefined && (inline.image_resource !== undefined || inline.rootfs_uri !== undefined)) {
+      problems.push(warning('task-image-overridden', [...path, 'image'], 'image: on the step overrides the image in config:', 'remove one of them to make the intent clear'));
+    }
+    if (step.hermetic === true) {
+      problems.push(warning('task-hermetic-ignored', [...path, 'hermetic'], 'hermetic: is not enforced by weir\'s local executor', 'run the task on the kubernetes executor with a network policy if it must be isolated'));
+    }
+  }
+  if (kind === 'load_var' && name !== undefined) problems.push(...declareLocalVar(name, [...path, 'load_var'], scopes));
+  return problems;
+}
+
+function checkAcross(across: unknown, path: PathSegment[], scopes: Array<Set<string>>): Problem[] {
+  const problems: Problem[] = [];
+  if (!Array.isArray(across)) return problems;
+  if (across.length === 0) problems.push(error('across-without-vars', path, 'across: lists no vars', 'add at least one {var: name, values: [...]}'));
+  asArray(across).forEach((item, i) => {
+    const entry = asRecord(item);
+    if (!entry) return;
+    const at = [...path, i];
+    const name = asString(entry.var);
+    if (name !== undefined) problems.push(...declareLocalVar(name, [...at, 'var'], scopes));
+    if (entry.values === undefined) {
+      problems.push(error('across-without-values', at, `across var "${name ?? ''}" has no values`, 'give values: a list, or a var holding a list, e.g. values: ((.:platforms))'));
+    } else if (Array.isArray(entry.values) && entry.values.length === 0) {
+      problems.push(error('across-without-values', [...at, 'values'], `across var "${name ?? ''}" has an empty values list`, 'list at least one value'));
+    }
+    const limit = entry.max_in_flight;
+    if (typeof limit === 'number' && limit <= 0) {
+      problems.push(error('across-max-in-flight', [...at, 'max_in_flight'], 'max_in_flight must be greater than 0', 'use a positive number, or "all"'));
+    }
+  });
+  return problems;
+}
+
+function declareLocalVar(name: string, path: PathSegment[], scopes: Array<Set<string>>): Problem[] {
+  const current = scopes[scopes.length - 1] as Set<string>;
+  if (current.has(name)) {
+    return [error('duplicate-local-var', path, `local var "${name}" is already set in this scope`, 'use another name')];
+  }
+  current.add(name);
+  const problems: Problem[] = [];
+  if (scopes.slice(0, -1).some((s) => s.has(name))) {
+    problems.push(warning('shadowed-local-var', path, `local var "${name}" hides an outer var of the same name`, 'rename it to avoid confusion'));
+  }
+  const invalid = checkIdentifier(name, 'local var', path);
+  if (invalid) problems.push(invalid);
+  return problems;
+}

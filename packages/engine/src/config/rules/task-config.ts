@@ -1,0 +1,37 @@
+import { allJobSteps } from '../step-tree.js';
+import type { Rule } from './rule.js';
+import { asRecord, asString, records, type LooseRecord } from '../loose.js';
+import { error, type PathSegment, type Problem } from '../problem.js';
+
+/** Rules for a task config, inline under a task step or in its own file. */
+export function checkTaskConfig(config: LooseRecord, path: PathSegment[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const list of ['inputs', 'outputs'] as const) {
+    const seen = new Set<string>();
+    for (const [i, item] of records(config[list])) {
+      const name = asString(item.name);
+      if (name === undefined) continue;
+      if (seen.has(name)) {
+        problems.push(error(`duplicate-task-${list === 'inputs' ? 'input' : 'output'}`, [...path, list, i, 'name'], `${list === 'inputs' ? 'input' : 'output'} "${name}" is listed twice`, 'remove the duplicate'));
+      }
+      seen.add(name);
+    }
+  }
+  const run = asRecord(config.run);
+  if (run && asString(run.path) === '') {
+    problems.push(error('task-run-path-empty', [...path, 'run', 'path'], 'run.path is empty', 'give the command to run, e.g. path: sh'));
+  }
+  return problems;
+}
+
+/** Inline task configs in a pipeline follow the same rules as task files. */
+export const inlineTaskConfigs: Rule = ({ config }) => {
+  const problems: Problem[] = [];
+  for (const [index, job] of records(config.jobs)) {
+    for (const { step, path, kinds } of allJobSteps(job, ['jobs', index])) {
+      const inline = asRecord(step.config);
+      if (kinds.includes('task') && inline) problems.push(...checkTaskConfig(inline, [...path, 'config']));
+    }
+  }
+  return problems;
+};

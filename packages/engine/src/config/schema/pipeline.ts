@@ -1,0 +1,112 @@
+import { Type } from '@sinclair/typebox';
+import { StringList } from './common.js';
+import { BuildLogRetention, Job } from './jobs.js';
+import { Prototype, Resource, ResourceType, VarSource } from './resources.js';
+import {
+  AcrossVar,
+  DoStep,
+  GetStep,
+  InParallelConfig,
+  InParallelStep,
+  LoadVarStep,
+  PutStep,
+  RunStep,
+  SetPipelineStep,
+  Step,
+  TaskStep,
+  TryStep,
+} from './steps.js';
+import { ContainerLimits, TaskCache, TaskConfig, TaskImageResource, TaskInput, TaskOutput, TaskRun } from './task.js';
+
+export const Group = Type.Object(
+  {
+    name: Type.String({ description: 'Name of the group, shown as a tab at the top of the pipeline view.' }),
+    jobs: Type.Optional(
+      StringList('Jobs shown in the group, by name or glob pattern such as `deploy-*`. A job may be in several groups.'),
+    ),
+    resources: Type.Optional(
+      StringList(
+        'Legacy list of resources for the group; accepted for compatibility, current Concourse derives them from the jobs.',
+      ),
+    ),
+  },
+  { additionalProperties: false, description: 'A named subset of the jobs, to split a large pipeline into views.' },
+);
+
+export const Display = Type.Object(
+  {
+    background_image: Type.Optional(
+      Type.String({ description: 'URL of an image shown behind the pipeline view.' }),
+    ),
+    background_filter: Type.Optional(
+      Type.String({
+        description:
+          'CSS filter applied to the background image. Defaults to `opacity(30%) grayscale(100%)`.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'How the pipeline looks in the web UI.' },
+);
+
+// Deliberately open: Concourse ignores unknown top-level keys, which pipelines
+// use to park YAML anchors (`meta:`, `anchors:`...). The semantic layer warns.
+export const Pipeline = Type.Object(
+  {
+    jobs: Type.Optional(Type.Array(Type.Ref('Job'), { description: 'The jobs of the pipeline.' })),
+    resources: Type.Optional(
+      Type.Array(Type.Ref('Resource'), { description: 'The resources the jobs fetch from and push to.' }),
+    ),
+    resource_types: Type.Optional(
+      Type.Array(Type.Ref('ResourceType'), {
+        description: 'Custom resource types, in addition to those built into the workers.',
+      }),
+    ),
+    var_sources: Type.Optional(
+      Type.Array(Type.Ref('VarSource'), {
+        description: 'Named credential managers that `((source:var))` placeholders read from.',
+      }),
+    ),
+    groups: Type.Optional(
+      Type.Array(Type.Ref('Group'), {
+        description: 'Tabs that each show a subset of the jobs. Once groups exist, every job should be in at least one.',
+      }),
+    ),
+    display: Type.Optional(Type.Ref('Display', { description: 'Appearance of the pipeline in the web UI.' })),
+    prototypes: Type.Optional(
+      Type.Array(Type.Ref('Prototype'), { description: 'Prototypes for the experimental `run` step.' }),
+    ),
+  },
+  { description: 'A Concourse pipeline: jobs, the resources they use, and how they are shown.' },
+);
+
+/** Every definition of the pipeline and task formats; the one source of truth for both. */
+export const PipelineModule = Type.Module({
+  Pipeline,
+  Group,
+  Display,
+  Resource,
+  ResourceType,
+  Prototype,
+  VarSource,
+  Job,
+  BuildLogRetention,
+  Step,
+  GetStep,
+  PutStep,
+  TaskStep,
+  SetPipelineStep,
+  LoadVarStep,
+  InParallelStep,
+  InParallelConfig,
+  DoStep,
+  TryStep,
+  RunStep,
+  AcrossVar,
+  TaskConfig,
+  TaskImageResource,
+  TaskInput,
+  TaskOutput,
+  TaskCache,
+  TaskRun,
+  ContainerLimits,
+});

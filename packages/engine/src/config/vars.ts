@@ -1,0 +1,178 @@
+import { error, warning, type PathSegment, type Problem } from './problem.js';
+import { setOwn, type SourceMap } from './yaml-source.js';
+
+/** A parsed `((source:path.field.field))` reference. */
+export interface VarReference {
+  /** The var source name; `.` means a local var set by `load_var` or `across` at run time. */
+  source?: string;
+  path: string;
+  fields: string[];
+  /** The text between the parentheses, as written. */
+  raw: string;
+}
+
+/** Concourse's grammar: an optional source name, then path and fields; quotes protect dots. */
+const REFERENCE = /\(\((([-/.\w\p{L}]+:)?[-/.:@"\w\p{L}]+)\)\)/gu;
+const WHOLE_REFERENCE = new RegExp(`^${REFERENCE.source}$`, 'u');
+
+export function isWholeVarReference(value: unknown): value is string {
+  return typeof value === 'string' && WHOLE_REFERENCE.test(value);
+}
+
+export function findVarReferences(text: string): string[] {
+  return [...text.matchAll(REFERENCE)].map((m) => m[1] as string);
+}
+
+export function parseVarReference(raw: string): VarReference | string {
+  if ((raw.match(/"/g)?.length ?? 0) % 2 !== 0) return `var "${raw}" has an unclosed quote`;
+  let rest = raw;
+  let source: string | undefined;
+  const colon = indexOfUnquoted(rest, ':');
+  if (colon >= 0) {
+    source = rest.slice(0, colon).replaceAll('"', '').trim();
+    rest = rest.slice(colon + 1);
+  }
+  const segments: string[] = [];
+  for (;;) {
+    const dot = indexOfUnquoted(rest, '.');
+    const segment = (dot >= 0 ? rest.slice(0, dot) : rest).trim().replaceAll('"', '');
+    if (segment === '') return `var "${raw}" has an empty field`;
+    segments.push(segment);
+    if (dot < 0) break;
+    rest = rest.slice(dot + 1);
+  }
+  const [path, ...fields] = segments as [string, ...string[]];
+  return source === undefined ? { path, fields, raw } : { source, path, fields, raw };
+}
+
+function indexOfUnquoted(text: string, char: string): number {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') quoted = !quoted;
+    else if (c === char && !quoted) return i;
+  }
+  return -1;
+}
+
+/** Values for `((name))` references, from `-v`, `-y`, `-l` and instance vars. */
+export type StaticVars = Record<string, unknown>;
+
+export type VarLookup = { found: true; value: unknown } | { found: false; reason?: string };
+
+export function lookupVar(vars: StaticVars, ref: VarReference): VarLookup {
+  if (!Object.hasOwn(vars, ref.path)) return { found: false };
+  let value = vars[ref.path];
+  for (const field of ref.fields) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, field)) {
+      return { found: false, reason: `var "${ref.path}" has no field "${field}"` };
+    }
+    value = (value as Record<string, unknown>)[field];
+  }
+  return { found: true, value };
+}
+
+export interface InterpolateOptions {
+  vars: StaticVars;
+  /** Names of declared `var_sources`: their vars are fetched at run time, never now. */
+  varSources: ReadonlySet<string>;
+  /** Missing vars are errors when a pipeline is set, warnings when it is only validated. */
+  missing: 'error' | 'warning';
+}
+
+export interface InterpolationResult {
+  value: unknown;
+  problems: Problem[];
+  /** Values substituted from vars, so build logs can redact them. */
+  secrets: Set<string>;
+}
+
+/**
+ * Replaces `((vars))` in every key and value, in place, as `fly set-pipeline` does: a value that is
+ * exactly one reference takes the var's value with its type; a reference inside a longer string
+ * must be a string or number. Local (`((.:x))`) and var-source references stay for run time.
+ */
+export function interpolateVars(root: unknown, sourceMap: SourceMap, options: InterpolateOptions): InterpolationResult {
+  const problems: Problem[] = [];
+  const secrets = new Set<string>();
+  const reportedMissing = new Set<string>();
+
+  const visit = (value: unknown, path: PathSegment[]): unknown => {
+    if (typeof value === 'string') return interpolateString(value, path);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) value[i] = visit(value[i], [...path, i]);
+      return value;
+    }
+    if (typeof value === 'object' && value !== null) {
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        const child = visit(record[key], [...path, key]);
+        const newKey = findVarReferences(key).length > 0 ? interpolateString(key, [...path, key]) : key;
+        if (typeof newKey === 'string' && newKey !== key) {
+          delete record[key];
+          setOwn(record, newKey, child);
+          sourceMap.renameKey(record, key, newKey);
+        } else {
+          record[key] = child;
+        }
+      }
+    }
+    return value;
+  };
+
+  const interpolateString = (text: string, path: PathSegment[]): unknown => {
+    const names = findVarReferences(text);
+    if (names.length === 0) return text;
+    let result = text;
+    for (const raw of names) {
+      const ref = parseVarReference(raw);
+      if (typeof ref === 'string') {
+        problems.push(error('var-invalid', path, ref, 'write vars as ((name)), ((name.field)) or ((source:path.field)); quote segments that contain dots'));
+        continue;
+      }
+      if (ref.source !== undefined && (ref.source === '.' || options.varSources.has(ref.source))) continue;
+      const lookup = lookupVar(options.vars, ref);
+      if (!lookup.found) {
+        if (ref.source !== undefined) {
+          problems.push(error('var-source-unknown', path, `((${raw})) names var source "${ref.source}", which var_sources does not declare`, `declare it under var_sources, or drop the "${ref.source}:" prefix`));
+        } else if (!reportedMissing.has(raw)) {
+          reportedMissing.add(raw);
+          const message = lookup.reason ?? `var ((${raw})) is not defined`;
+          const hint = 'pass it with -v name=value, -y name=yaml, -l vars.yml or an instance var; a credential manager can also provide it at run time';
+          problems.push(options.missing === 'error' ? error('var-undefined', path, message, hint) : warning('var-undefined', path, message, hint));
+        }
+        continue;
+      }
+      const found = lookup.value;
+      if (WHOLE_REFERENCE.test(text)) {
+        recordSecret(found);
+        return found;
+      }
+      if (typeof found === 'string' || typeof found === 'number' || typeof found === 'bigint') {
+        recordSecret(found);
+        result = result.split(`((${raw}))`).join(String(found));
+      } else {
+        problems.push(error('var-not-scalar', path, `var ((${raw})) holds a ${describeType(found)}, which cannot be placed inside a longer string`, `make the whole value ((${raw})), or point at a string field of it`));
+      }
+    }
+    return result;
+  };
+
+  const recordSecret = (value: unknown): void => {
+    if (typeof value === 'string' || typeof value === 'number') {
+      const text = String(value);
+      if (text.length >= 3) secrets.add(text);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const v of Object.values(value)) recordSecret(v);
+    }
+  };
+
+  const value = visit(root, []);
+  return { value, problems, secrets };
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'list';
+  return typeof value === 'object' ? 'mapping' : typeof value;
+}

@@ -1,0 +1,1 @@
+export { BUILTIN_RESOURCE_TYPES, builtinResourceTypeNames } from './builtin-types.js';
