@@ -154,8 +154,18 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadR
       ),
     );
   }
+  if (problems.some((p) => p.severity === 'error')) return { value: undefined, sourceMap, problems };
   const first = documents[0];
-  if (!first || problems.some((p) => p.severity === 'error')) return { value: undefined, sourceMap, problems };
+  // Empty text, or only comments, has no document at all: that is an empty value.
+  if (!first) return { value: null, sourceMap, problems };
+
+  const oversize = first.contents === null ? undefined : measure(first, first.contents as YamlNode, limits);
+  if (oversize) {
+    const range = rangeOf(oversize.node);
+    const { line, column } = sourceMap.position(range[0]);
+    problems.push({ ...oversize.problem, line, column, offset: range[0], endOffset: Math.max(range[1], range[0] + 1) });
+    return { value: undefined, sourceMap, problems };
+  }
 
   const builder = new ValueBuilder(first, sourceMap, limits, problems);
   let value: unknown;
@@ -171,6 +181,66 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadR
     const { line, column } = sourceMap.position(pos[0]);
     return { ...problem, line, column, offset: pos[0], endOffset: Math.max(pos[1], pos[0] + 1) };
   }
+}
+
+/**
+ * Checks the size and depth the document will have once aliases are expanded, without expanding
+ * them: each anchored node is measured once. An alias bomb is refused in microseconds instead of
+ * after building a million values.
+ */
+function measure(doc: Document.Parsed, root: YamlNode, limits: Required<ReadYamlOptions>): { node: YamlNode; problem: Problem } | undefined {
+  const sizes = new Map<YamlNode, { size: number; depth: number }>();
+  const inProgress = new Set<YamlNode>();
+  let failure: { node: YamlNode; problem: Problem } | undefined;
+
+  const visit = (node: YamlNode | null, depth: number): { size: number; depth: number } => {
+    if (failure || node === null) return { size: 0, depth: 0 };
+    if (depth > limits.maxDepth) {
+      failure = { node, problem: error('yaml-too-deep', [], `values are nested more than ${limits.maxDepth} levels deep`, 'flatten the structure') };
+      return { size: 0, depth: 0 };
+    }
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (!target || inProgress.has(target)) return { size: 1, depth: 0 };
+      return visit(target, depth);
+    }
+    const known = sizes.get(node);
+    if (known) {
+      if (depth + known.depth > limits.maxDepth) {
+        failure = { node, problem: error('yaml-too-deep', [], `values are nested more than ${limits.maxDepth} levels deep`, 'flatten the structure') };
+      }
+      return known;
+    }
+    let size = 1;
+    let deepest = 0;
+    if (isSeq(node) || isMap(node)) {
+      inProgress.add(node);
+      for (const item of node.items as unknown[]) {
+        const children = isPair(item) ? [item.key as YamlNode | null, item.value as YamlNode | null] : [item as YamlNode | null];
+        for (const child of children) {
+          const measured = visit(child, depth + 1);
+          size += measured.size;
+          deepest = Math.max(deepest, measured.depth + 1);
+        }
+        if (size > limits.maxNodes && !failure) {
+          failure = { node, problem: error('yaml-too-many-nodes', [], `expanding aliases produces more than ${limits.maxNodes} values`, 'this looks like an alias bomb; use fewer nested aliases') };
+        }
+        if (failure) break;
+      }
+      inProgress.delete(node);
+    }
+    const result = { size, depth: deepest };
+    sizes.set(node, result);
+    return result;
+  };
+
+  try {
+    visit(root, 0);
+  } catch (cause) {
+    if (!(cause instanceof RangeError)) throw cause;
+    return { node: root, problem: error('yaml-too-deep', [], 'the document is nested too deeply to read', 'flatten the structure') };
+  }
+  return failure;
 }
 
 /** Thrown inside the builder only, to stop at the first limit that is exceeded. */

@@ -76,9 +76,8 @@ function checkAcross(across: unknown, path: PathSegment[], scopes: Array<Set<str
     const at = [...path, i];
     const name = asString(entry.var);
     if (name !== undefined) problems.push(...declareLocalVar(name, [...at, 'var'], scopes));
-    if (entry.values === undefined) {
-      problems.push(error('across-without-values', at, `across var "${name ?? ''}" has no values`, 'give values: a list, or a var holding a list, e.g. values: ((.:platforms))'));
-    } else if (Array.isArray(entry.values) && entry.values.length === 0) {
+    // A missing `values:` is already a missing-key error from the schema.
+    if (Array.isArray(entry.values) && entry.values.length === 0) {
       problems.push(error('across-without-values', [...at, 'values'], `across var "${name ?? ''}" has an empty values list`, 'list at least one value'));
     }
     const limit = entry.max_in_flight;
