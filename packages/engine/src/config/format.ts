@@ -1,6 +1,6 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
 import { error, type Problem } from './problem.js';
-import { readYaml } from './yaml-source.js';
+import { CONCOURSE_YAML_OPTIONS, isMisreadNaN, readYaml } from './yaml-source.js';
 import { isDeepStrictEqual } from 'node:util';
 
 type Context = 'pipeline' | 'resource' | 'resource_type' | 'job' | 'step' | 'task' | 'image_resource' | 'run' | 'group' | 'var_source' | 'in_parallel' | 'across' | 'other';
@@ -46,18 +46,33 @@ export function formatConfig(text: string): FormatResult {
   const errors = before.problems.filter((p) => p.severity === 'error');
   if (errors.length > 0 || before.value === undefined) return { problems: errors };
 
-  const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, keepSourceTokens: false });
-  const root = doc.contents;
-  if (isMap(root)) {
-    const isTask = !root.has('jobs') && (root.has('run') || root.has('platform'));
-    reorder(root, isTask ? 'task' : 'pipeline');
+  // yaml settles blank lines around comments one step per pass; a few passes reach the fixed point.
+  let formatted = text;
+  for (let pass = 0; pass < 4; pass++) {
+    const next = formatOnce(formatted);
+    if (next === formatted) break;
+    formatted = next;
   }
-  const formatted = doc.toString({ lineWidth: 0, indentSeq: true });
   const after = readYaml(formatted);
   if (after.problems.some((p) => p.severity === 'error') || !isDeepStrictEqual(after.value, before.value)) {
     return { problems: [error('format-unsafe', [], 'formatting would change what the file means, so it was left as it is', 'please report this file to the weir maintainers')] };
   }
   return { text: formatted, problems: [] };
+}
+
+function formatOnce(text: string): string {
+  const doc = parseDocument(text, CONCOURSE_YAML_OPTIONS);
+  visit(doc, {
+    Scalar(_, node) {
+      if (isMisreadNaN(node.value, node.source)) node.value = String(node.source);
+    },
+  });
+  const root = doc.contents;
+  if (isMap(root)) {
+    const isTask = !root.has('jobs') && (root.has('run') || root.has('platform'));
+    reorder(root, isTask ? 'task' : 'pipeline');
+  }
+  return doc.toString({ lineWidth: 0, indentSeq: true });
 }
 
 function reorder(map: YAMLMap, context: Context): void {

@@ -8,6 +8,7 @@ import {
   isSeq,
   type Document,
   type Node as YamlNode,
+  type SchemaOptions,
   type Range,
 } from 'yaml';
 import { error, warning, type PathSegment, type Problem } from './problem.js';
@@ -93,6 +94,20 @@ export interface YamlReadResult {
   problems: Problem[];
 }
 
+/** YAML as go-yaml v2 reads it: version 1.1, timestamps left as strings; duplicates are reported by us. */
+export const CONCOURSE_YAML_OPTIONS: { version: '1.1'; uniqueKeys: false; customTags: CustomTags } = {
+  version: '1.1',
+  uniqueKeys: false,
+  customTags: (tags) => tags.filter((tag) => (typeof tag === 'string' ? tag !== 'timestamp' : tag.tag !== 'tag:yaml.org,2002:timestamp')),
+};
+
+type CustomTags = Extract<NonNullable<SchemaOptions['customTags']>, (tags: never) => unknown>;
+
+/** yaml's YAML 1.1 float pattern also matches a bare "." (read as NaN); go-yaml keeps it a string. */
+export function isMisreadNaN(value: unknown, source: unknown): boolean {
+  return typeof value === 'number' && Number.isNaN(value) && !/^[-+]?\.nan$/i.test(String(source));
+}
+
 const DEFAULTS: Required<ReadYamlOptions> = {
   maxBytes: 8 * 1024 * 1024,
   maxNodes: 1_000_000,
@@ -128,13 +143,7 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadR
 
   let documents: Document.Parsed[];
   try {
-    documents = parseAllDocuments(text, {
-      version: '1.1',
-      uniqueKeys: false,
-      lineCounter,
-      prettyErrors: false,
-      customTags: (tags) => tags.filter((tag) => (typeof tag === 'string' ? tag !== 'timestamp' : tag.tag !== 'tag:yaml.org,2002:timestamp')),
-    }) as Document.Parsed[];
+    documents = parseAllDocuments(text, { ...CONCOURSE_YAML_OPTIONS, lineCounter, prettyErrors: false }) as Document.Parsed[];
   } catch (cause) {
     problems.push(error('yaml-unreadable', [], `the YAML parser gave up: ${describe(cause)}`, 'simplify the file (very deep nesting is the usual cause)'));
     return { value: undefined, sourceMap, problems };
@@ -273,8 +282,7 @@ class ValueBuilder {
     if (isScalar(node)) {
       const v = node.value;
       if (v instanceof Uint8Array || typeof v === 'symbol') return node.source;
-      // yaml's YAML 1.1 float pattern also matches a bare "." (read as NaN); go-yaml keeps it a string.
-      if (typeof v === 'number' && Number.isNaN(v) && !/^[-+]?\.nan$/i.test(String(node.source))) return String(node.source);
+      if (isMisreadNaN(v, node.source)) return String(node.source);
       return v;
     }
     if (isSeq(node) || isMap(node)) {

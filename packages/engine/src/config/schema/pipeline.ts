@@ -52,7 +52,9 @@ export const Display = Type.Object(
 // use to park YAML anchors (`meta:`, `anchors:`...). The semantic layer warns.
 export const Pipeline = Type.Object(
   {
-    jobs: Type.Optional(Type.Array(Type.Ref('Job'), { description: 'The jobs of the pipeline.' })),
+    // Concourse would take a pipeline without jobs, but it could never do
+    // anything; requiring the key also catches a misspelt `jobs:`.
+    jobs: Type.Array(Type.Ref('Job'), { description: 'The jobs of the pipeline: what it actually runs.' }),
     resources: Type.Optional(
       Type.Array(Type.Ref('Resource'), { description: 'The resources the jobs fetch from and push to.' }),
     ),

@@ -1,4 +1,5 @@
 import { Type, type TProperties } from '@sinclair/typebox';
+import { KIND_KEYS_MARKER } from './emit.js';
 import { Duration, FreeForm, Params, StringEnum, StringList, StringMap, Tags, Version } from './common.js';
 
 // The build plan. A step is an object whose kind is told by which key it
@@ -142,7 +143,7 @@ export const PutStep = stepKind(
         ],
         {
           description:
-            'Artifacts given to the push: `all` (default), `detect` (those whose names start a string in `params`), or an explicit list.',
+            'Artifacts given to the push: `all` (default), `detect` (those named by the first path segment of a string in `params`), or an explicit list.',
         },
       ),
     ),
@@ -339,6 +340,6 @@ export const Step = Type.Union(
   {
     description:
       'One step of a build plan. Its kind is given by the key it carries: `get`, `put`, `task`, `set_pipeline`, `load_var`, `in_parallel`, `do`, `try` or `run`.',
-    'x-kind-keys': STEP_KIND_DEFINITIONS,
+    [KIND_KEYS_MARKER]: STEP_KIND_DEFINITIONS,
   },
 );
