@@ -70,9 +70,26 @@ function formatOnce(text: string): string {
   const root = doc.contents;
   if (isMap(root)) {
     const isTask = !root.has('jobs') && (root.has('run') || root.has('platform'));
+    // A comment above the first key is the file's header; it stays at the top.
+    const header = detachLeadingComment(root);
     reorder(root, isTask ? 'task' : 'pipeline');
+    if (header) attachLeadingComment(root, header);
   }
   return doc.toString({ lineWidth: 0, indentSeq: true });
+}
+
+function detachLeadingComment(map: YAMLMap): string | undefined {
+  const first = map.items[0]?.key;
+  if (!isNode(first) || !first.commentBefore) return undefined;
+  const comment = first.commentBefore;
+  first.commentBefore = undefined;
+  return comment;
+}
+
+function attachLeadingComment(map: YAMLMap, comment: string): void {
+  const first = map.items[0]?.key;
+  if (!isNode(first)) return;
+  first.commentBefore = first.commentBefore ? `${comment}\n${first.commentBefore}` : comment;
 }
 
 function reorder(map: YAMLMap, context: Context): void {

@@ -1,0 +1,143 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '@weir/cli';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+async function weir(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const status = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t), color: false });
+  return { status, out, err };
+}
+
+let dir: string;
+const file = (name: string, text: string): string => {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+const VALID = `resources:
+- name: repo
+  type: git
+  source: {uri: ((uri))}
+jobs:
+- name: unit
+  plan:
+  - get: repo
+    trigger: true
+`;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'weir-cli-'));
+});
+
+describe('weir validate', () => {
+  it('is silent and exits 0 for a valid pipeline with its vars', async () => {
+    const result = await weir('validate', '-v', 'uri=https://example.com/r.git', file('ok.yml', VALID));
+    expect(result).toEqual({ status: 0, out: '', err: '' });
+  });
+
+  it('warns about a missing var but still exits 0', async () => {
+    const result = await weir('validate', file('ok.yml', VALID));
+    expect(result.status).toBe(0);
+    expect(result.out).toContain('warning var-undefined: var ((uri)) is not defined');
+  });
+
+  it('fails on warnings with --strict', async () => {
+    expect((await weir('validate', '--strict', file('ok.yml', VALID))).status).toBe(1);
+  });
+
+  it('prints errors like a compiler, with a snippet and a caret, and exits 1', async () => {
+    const p = file('bad.yml', VALID.replace('trigger: true', 'pased: [x]'));
+    const result = await weir('validate', p);
+    expect(result.status).toBe(1);
+    expect(result.out).toContain(`${p}:9:5: error unknown-key: unknown key "pased" in this get step (at jobs.unit.plan[0].pased)`);
+    expect(result.out).toContain('  9 |     pased: [x]\n    |     ^^^^^\n');
+    expect(result.out).toContain('hint: did you mean "passed"?');
+  });
+
+  it('prints a JSON report with --json', async () => {
+    const good = file('good.yml', VALID);
+    const bad = file('bad.yml', VALID.replace('get: repo', 'get: rpo'));
+    const result = await weir('validate', '--json', '-v', 'uri=x', good, bad);
+    expect(result.status).toBe(1);
+    const report = JSON.parse(result.out) as Array<{ file: string; valid: boolean; problems: Array<Record<string, unknown>> }>;
+    expect(report.map((r) => [r.file, r.valid])).toEqual([
+      [good, true],
+      [bad, false],
+    ]);
+    expect(report[1]?.problems.map((p) => [p.severity, p.code, p.line, p.column, p.path])).toEqual([
+      ['error', 'unused-resource', 2, 9, 'resources.repo.name'],
+      ['error', 'unknown-resource', 8, 10, 'jobs.unit.plan[0].get'],
+    ]);
+    expect(report[1]?.problems[1]).toHaveProperty('message');
+  });
+
+  it('checks task files with --task', async () => {
+    const task = file('task.yml', 'platform: linux\nrun:\n  path: sh\n');
+    expect((await weir('validate', '--task', task)).status).toBe(0);
+    expect((await weir('validate', task)).status).toBe(1);
+  });
+
+  it('reads vars from files, YAML flags and instance vars', async () => {
+    const vars = file('vars.yml', 'uri: https://example.com/a.git\n');
+    const pipeline = file('p.yml', VALID.replace('trigger: true', 'trigger: ((go))').replace('name: unit', 'name: unit-((pr))'));
+    const result = await weir('validate', '--strict', '-l', vars, '-y', 'go=true', '-i', 'pr=42', pipeline);
+    expect(result).toMatchObject({ status: 0, out: '' });
+  });
+
+  it('reports a file that does not exist, and a vars file that does not exist', async () => {
+    const missing = await weir('validate', path.join(dir, 'nope.yml'));
+    expect(missing.status).toBe(1);
+    expect(missing.out).toContain('error file-unreadable');
+    const noVars = await weir('validate', '-l', path.join(dir, 'nope-vars.yml'), file('ok.yml', VALID));
+    expect(noVars.status).toBe(1);
+    expect(noVars.err).toContain('cannot read vars file');
+  });
+
+  it('explains usage mistakes', async () => {
+    const result = await weir('validate');
+    expect(result.status).toBe(1);
+    expect(result.err).toContain("missing required argument 'file'");
+  });
+});
+
+describe('weir format', () => {
+  it('prints, checks and writes canonical order', async () => {
+    const p = file('fmt.yml', 'jobs:\n- plan: [{get: repo}]\n  name: unit\nresources:\n- {type: git, name: repo, source: {}}\n');
+    const printed = await weir('format', p);
+    expect(printed.status).toBe(0);
+    expect(printed.out.indexOf('resources:')).toBeLessThan(printed.out.indexOf('jobs:'));
+    expect((await weir('format', '--check', p)).status).toBe(1);
+    expect((await weir('format', '--write', p)).status).toBe(0);
+    expect(readFileSync(p, 'utf8')).toBe(printed.out);
+    expect(await weir('format', '--check', p)).toEqual({ status: 0, out: '', err: '' });
+  });
+
+  it('leaves a file it cannot parse untouched', async () => {
+    const p = file('broken.yml', 'jobs: [\n');
+    const result = await weir('format', '--write', p);
+    expect(result.status).toBe(1);
+    expect(readFileSync(p, 'utf8')).toBe('jobs: [\n');
+  });
+});
+
+describe('the weir bin', () => {
+  it('runs as an installed command from the compiled package', () => {
+    const bin = path.join(repoRoot, 'packages/cli/bin/weir.js');
+    // Incremental: nearly free when `pnpm test` has just built, and never tests a stale dist/.
+    execFileSync('pnpm', ['build'], { cwd: repoRoot, stdio: 'ignore' });
+    const version = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const example = path.join(repoRoot, 'examples/hello-world/pipeline.yml');
+    const validate = spawnSync(process.execPath, [bin, 'validate', example], { encoding: 'utf8' });
+    expect(validate).toMatchObject({ status: 0, stdout: '' });
+  });
+});
