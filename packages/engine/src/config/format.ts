@@ -55,7 +55,8 @@ export function formatConfig(text: string): FormatResult {
   }
   const after = readYaml(formatted);
   if (after.problems.some((p) => p.severity === 'error') || !isDeepStrictEqual(after.value, before.value)) {
-    return { problems: [error('format-unsafe', [], 'formatting would change what the file means, so it was left as it is', 'please report this file to the weir maintainers')] };
+    const unsafe = error('format-unsafe', [], 'formatting would change what the file means, so it was left as it is', 'please report this file to the weir maintainers');
+    return { problems: [{ ...unsafe, line: 1, column: 1, offset: 0, endOffset: 1 }] };
   }
   return { text: formatted, problems: [] };
 }

@@ -127,17 +127,18 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadR
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > limits.maxBytes) {
     problems.push(
-      error(
+      at(0, error(
         'file-too-large',
         [],
         `the file is ${formatBytes(bytes)}, more than the ${formatBytes(limits.maxBytes)} weir reads`,
         'split the pipeline, or move large data out of it (into a task file or a resource)',
-      ),
+      )),
     );
     return { value: undefined, sourceMap, problems };
   }
-  if (text.includes('\u0000')) {
-    problems.push(error('not-text', [], 'the file contains NUL bytes: it is binary, not YAML', 'check that the right file was given'));
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    problems.push(at(nul, error('not-text', [], 'the file contains NUL bytes: it is binary, not YAML', 'check that the right file was given')));
     return { value: undefined, sourceMap, problems };
   }
 
@@ -185,6 +186,14 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadR
     value = undefined;
   }
   return { value, sourceMap, problems };
+
+  /** Position without a parse: the text is not (or not yet) known to be YAML. */
+  function at(offset: number, problem: Problem): Problem {
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = offset - before.lastIndexOf('\n');
+    return { ...problem, line, column, offset, endOffset: offset + 1 };
+  }
 
   function located(problem: Problem, pos: readonly [number, number]): Problem {
     const { line, column } = sourceMap.position(pos[0]);
