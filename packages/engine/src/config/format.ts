@@ -50,19 +50,26 @@ export function formatConfig(text: string): FormatResult {
   let formatted = text;
   for (let pass = 0; pass < 4; pass++) {
     const next = formatOnce(formatted);
+    if (next === undefined) return { problems: [unsafeProblem()] };
     if (next === formatted) break;
     formatted = next;
   }
   const after = readYaml(formatted);
   if (after.problems.some((p) => p.severity === 'error') || !isDeepStrictEqual(after.value, before.value)) {
-    const unsafe = error('format-unsafe', [], 'formatting would change what the file means, so it was left as it is', 'please report this file to the weir maintainers');
-    return { problems: [{ ...unsafe, line: 1, column: 1, offset: 0, endOffset: 1 }] };
+    return { problems: [unsafeProblem()] };
   }
   return { text: formatted, problems: [] };
 }
 
-function formatOnce(text: string): string {
+function unsafeProblem(): Problem {
+  const unsafe = error('format-unsafe', [], 'formatting would change what the file means, so it was left as it is', 'please report this file to the weir maintainers');
+  return { ...unsafe, line: 1, column: 1, offset: 0, endOffset: 1 };
+}
+
+/** One formatting pass; undefined when yaml finds a problem that the reader did not. */
+function formatOnce(text: string): string | undefined {
   const doc = parseDocument(text, CONCOURSE_YAML_OPTIONS);
+  if (doc.errors.length > 0) return undefined;
   visit(doc, {
     Scalar(_, node) {
       if (isMisreadNaN(node.value, node.source)) node.value = String(node.source);
