@@ -20,6 +20,7 @@ export function isWholeVarReference(value: unknown): value is string {
 }
 
 export function findVarReferences(text: string): string[] {
+  if (!text.includes('((')) return [];
   return [...text.matchAll(REFERENCE)].map((m) => m[1] as string);
 }
 

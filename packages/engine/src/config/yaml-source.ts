@@ -178,7 +178,7 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadR
     return { value: null, sourceMap, problems };
   }
 
-  const aliases = resolveAliases(first);
+  const aliases: AliasTargets = text.includes('*') ? resolveAliases(first) : new Map();
   const oversize = first.contents === null ? undefined : measure(aliases, first.contents as YamlNode, limits);
   if (oversize) {
     const range = rangeOf(oversize.node);
