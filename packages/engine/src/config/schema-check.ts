@@ -20,7 +20,7 @@ export class SchemaChecker {
    * @param describeMapping names a mapping for messages ("get step"), when the caller can tell
    */
   constructor(
-    private readonly schema: JsonSchema,
+    schema: JsonSchema,
     private readonly subject: string,
     private readonly describeMapping: (value: unknown) => string | undefined = () => undefined,
   ) {
