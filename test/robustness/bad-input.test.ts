@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatConfig, loadPipeline, loadTaskConfig, type LoadPipelineOptions, type PathSegment, type Problem } from '@weir/engine';
 import { builtinResourceTypeNames } from '@weir/resources';
+import { pipelineWithPlan } from '../support/pipelines.js';
 
 /**
  * "Bad input never crashes": whatever bytes a user hands weir, the loaders return problems that
@@ -78,15 +79,6 @@ const withNul = 'jobs: []\n\u0000\n';
  */
 const NESTING_CODES = ['yaml-too-deep', 'yaml-resource-exhaustion'];
 
-/** A valid pipeline: one resource, one job with a `get`; tests replace one part with a wrong type. */
-const validPipeline = (plan = '  - get: repo\n', extra = ''): string => `resources:
-- name: repo
-  type: git
-  source: {uri: "https://example.com/repo.git"}
-${extra}jobs:
-- name: build
-  plan:
-${plan}`;
 
 describe('loadPipeline on input that is not a pipeline', () => {
   it.each([
@@ -123,13 +115,13 @@ describe('loadPipeline on input that is not a pipeline', () => {
     expectRejected(pipeline(invalid.toString('utf8')), 'not-a-mapping');
     const inAKey = Buffer.concat([Buffer.from('jobs:\n- name: build\n  pl'), invalid, Buffer.from('an: []\n')]).toString('utf8');
     expectRejected(pipeline(inAKey), 'unknown-key');
-    const inAName = Buffer.concat([Buffer.from(validPipeline().replace('name: build', 'name: bu')), invalid]).toString('utf8');
+    const inAName = Buffer.concat([Buffer.from(pipelineWithPlan().replace('name: build', 'name: bu')), invalid]).toString('utf8');
     expectCoherent(pipeline(inAName));
   });
 
   it('a lone UTF-16 surrogate in a string does not break reading or locating', () => {
-    expectCoherent(pipeline(validPipeline().replace('name: build', 'name: bu\uD800ild')));
-    expectCoherent(pipeline(`\uDC00${validPipeline()}`));
+    expectCoherent(pipeline(pipelineWithPlan().replace('name: build', 'name: bu\uD800ild')));
+    expectCoherent(pipeline(`\uDC00${pipelineWithPlan()}`));
   });
 
   it('a 50 MB file is refused as too large, without reading it', () => {
@@ -208,7 +200,7 @@ describe('__proto__ keys never reach Object.prototype', () => {
     ['through a merge key', 'anchors: &evil {__proto__: {polluted: true}}\njobs:\n- name: build\n  <<: *evil\n  plan: []\n'],
     ['in a task config', 'jobs:\n- name: build\n  plan:\n  - task: t\n    config:\n      __proto__: {polluted: true}\n      platform: linux\n      run: {path: echo}\n'],
     ['in free-form params', 'jobs:\n- name: build\n  plan:\n  - task: t\n    file: t.yml\n    params: {__proto__: {polluted: true}}\n'],
-    ['as a var name', validPipeline().replace('"https://example.com/repo.git"', '((__proto__.polluted))')],
+    ['as a var name', pipelineWithPlan().replace('"https://example.com/repo.git"', '((__proto__.polluted))')],
   ])('%s', (_, text) => {
     expectCoherent(pipeline(text));
     expectCoherent(task(text));
@@ -222,30 +214,30 @@ describe('wrong types at every level are located problems', () => {
   const cases: Array<[what: string, text: string, path: PathSegment[], line: number]> = [
     ['jobs as a string', 'resources: []\njobs: "build"\n', ['jobs'], 2],
     ['resources as a mapping', 'resources: {name: repo}\njobs: []\n', ['resources'], 1],
-    ['resource_types as a string', validPipeline(undefined, 'resource_types: git\n'), ['resource_types'], 5],
+    ['resource_types as a string', pipelineWithPlan(undefined, 'resource_types: git\n'), ['resource_types'], 5],
     ['var_sources as a mapping', 'var_sources: {name: vault}\njobs: []\n', ['var_sources'], 1],
-    ['groups as a string', `${validPipeline()}groups: all\n`, ['groups'], 9],
+    ['groups as a string', `${pipelineWithPlan()}groups: all\n`, ['groups'], 9],
     ['a job as a string', 'jobs:\n- build\n', ['jobs', 0], 2],
-    ['a job name as a number', validPipeline().replace('- name: build', '- name: 7'), ['jobs', 0, 'name'], 6],
-    ['a resource name as a number', validPipeline().replace('- name: repo', '- name: 7'), ['resources', 0, 'name'], 2],
-    ['source as a list', validPipeline().replace('source: {uri: "https://example.com/repo.git"}', 'source: [uri]'), ['resources', 0, 'source'], 4],
+    ['a job name as a number', pipelineWithPlan().replace('- name: build', '- name: 7'), ['jobs', 0, 'name'], 6],
+    ['a resource name as a number', pipelineWithPlan().replace('- name: repo', '- name: 7'), ['resources', 0, 'name'], 2],
+    ['source as a list', pipelineWithPlan().replace('source: {uri: "https://example.com/repo.git"}', 'source: [uri]'), ['resources', 0, 'source'], 4],
     ['serial as a string', 'jobs:\n- name: build\n  serial: "yes please"\n  plan: []\n', ['jobs', 0, 'serial'], 3],
     ['max_in_flight as a string', 'jobs:\n- name: build\n  max_in_flight: lots\n  plan: []\n', ['jobs', 0, 'max_in_flight'], 3],
     ['plan as a mapping', 'jobs:\n- name: build\n  plan: {get: repo}\n', ['jobs', 0, 'plan'], 3],
-    ['a step as a number', validPipeline('  - 42\n'), ['jobs', 0, 'plan', 0], 8],
-    ['passed as a string', validPipeline('  - get: repo\n    passed: build\n'), ['jobs', 0, 'plan', 0, 'passed'], 9],
-    ['trigger as a mapping', validPipeline('  - get: repo\n    trigger: {when: always}\n'), ['jobs', 0, 'plan', 0, 'trigger'], 9],
-    ['params as a list', validPipeline('  - put: repo\n    params: [a]\n'), ['jobs', 0, 'plan', 0, 'params'], 9],
-    ['tags as a string', validPipeline('  - get: repo\n    tags: fast\n'), ['jobs', 0, 'plan', 0, 'tags'], 9],
-    ['attempts as a string', validPipeline('  - get: repo\n    attempts: many\n'), ['jobs', 0, 'plan', 0, 'attempts'], 9],
-    ['a hook as a list', validPipeline('  - get: repo\n    ensure: [a]\n'), ['jobs', 0, 'plan', 0, 'ensure'], 9],
-    ['across as a string', validPipeline('  - task: t\n    file: t.yml\n    across: everything\n'), ['jobs', 0, 'plan', 0, 'across'], 10],
-    ['in_parallel as a number', validPipeline('  - in_parallel: 3\n'), ['jobs', 0, 'plan', 0, 'in_parallel'], 8],
-    ['in_parallel steps as a string', validPipeline('  - in_parallel: {steps: all}\n'), ['jobs', 0, 'plan', 0, 'in_parallel', 'steps'], 8],
-    ['do as a mapping', validPipeline('  - do: {get: repo}\n'), ['jobs', 0, 'plan', 0, 'do'], 8],
-    ['a task config as a list', validPipeline('  - task: t\n    config: [platform, run]\n'), ['jobs', 0, 'plan', 0, 'config'], 9],
-    ['a task run as a list', validPipeline('  - task: t\n    config:\n      platform: linux\n      run: [echo]\n'), ['jobs', 0, 'plan', 0, 'config', 'run'], 11],
-    ['group jobs as a string', `${validPipeline()}groups:\n- name: all\n  jobs: build\n`, ['groups', 0, 'jobs'], 11],
+    ['a step as a number', pipelineWithPlan('  - 42\n'), ['jobs', 0, 'plan', 0], 8],
+    ['passed as a string', pipelineWithPlan('  - get: repo\n    passed: build\n'), ['jobs', 0, 'plan', 0, 'passed'], 9],
+    ['trigger as a mapping', pipelineWithPlan('  - get: repo\n    trigger: {when: always}\n'), ['jobs', 0, 'plan', 0, 'trigger'], 9],
+    ['params as a list', pipelineWithPlan('  - put: repo\n    params: [a]\n'), ['jobs', 0, 'plan', 0, 'params'], 9],
+    ['tags as a string', pipelineWithPlan('  - get: repo\n    tags: fast\n'), ['jobs', 0, 'plan', 0, 'tags'], 9],
+    ['attempts as a string', pipelineWithPlan('  - get: repo\n    attempts: many\n'), ['jobs', 0, 'plan', 0, 'attempts'], 9],
+    ['a hook as a list', pipelineWithPlan('  - get: repo\n    ensure: [a]\n'), ['jobs', 0, 'plan', 0, 'ensure'], 9],
+    ['across as a string', pipelineWithPlan('  - task: t\n    file: t.yml\n    across: everything\n'), ['jobs', 0, 'plan', 0, 'across'], 10],
+    ['in_parallel as a number', pipelineWithPlan('  - in_parallel: 3\n'), ['jobs', 0, 'plan', 0, 'in_parallel'], 8],
+    ['in_parallel steps as a string', pipelineWithPlan('  - in_parallel: {steps: all}\n'), ['jobs', 0, 'plan', 0, 'in_parallel', 'steps'], 8],
+    ['do as a mapping', pipelineWithPlan('  - do: {get: repo}\n'), ['jobs', 0, 'plan', 0, 'do'], 8],
+    ['a task config as a list', pipelineWithPlan('  - task: t\n    config: [platform, run]\n'), ['jobs', 0, 'plan', 0, 'config'], 9],
+    ['a task run as a list', pipelineWithPlan('  - task: t\n    config:\n      platform: linux\n      run: [echo]\n'), ['jobs', 0, 'plan', 0, 'config', 'run'], 11],
+    ['group jobs as a string', `${pipelineWithPlan()}groups:\n- name: all\n  jobs: build\n`, ['groups', 0, 'jobs'], 11],
   ];
 
   it.each(cases)('%s', (_, text, path, line) => {
@@ -255,7 +247,7 @@ describe('wrong types at every level are located problems', () => {
   });
 
   it('the valid pipeline they start from is accepted', () => {
-    const result = pipeline(validPipeline());
+    const result = pipeline(pipelineWithPlan());
     expect(result.problems).toEqual([]);
     expect(result.config).toBeDefined();
   });

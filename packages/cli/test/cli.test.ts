@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,5 +139,16 @@ describe('the weir bin', () => {
     const example = path.join(repoRoot, 'examples/hello-world/pipeline.yml');
     const validate = spawnSync(process.execPath, [bin, 'validate', example], { encoding: 'utf8' });
     expect(validate).toMatchObject({ status: 0, stdout: '' });
+  });
+});
+
+describe('weir format --write when the file cannot be replaced', () => {
+  it('says so and leaves the file as it was', async () => {
+    const p = file('blocked.yml', 'jobs: []\nresources: []\n');
+    mkdirSync(`${p}.weir-format.tmp`);
+    const result = await weir('format', '--write', p);
+    expect(result.status).toBe(1);
+    expect(result.err).toContain('error file-unwritable: cannot write');
+    expect(readFileSync(p, 'utf8')).toBe('jobs: []\nresources: []\n');
   });
 });

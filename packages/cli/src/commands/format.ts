@@ -1,5 +1,5 @@
-import { rename, stat, writeFile } from 'node:fs/promises';
-import { formatConfig, renderProblem } from '@weir/engine';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { formatConfig, renderProblem, type Problem } from '@weir/engine';
 import type { CliIo } from '../io.js';
 import { readInput } from '../read-input.js';
 
@@ -35,16 +35,40 @@ export async function formatCommand(files: string[], options: FormatOptions, io:
       }
     } else if (options.write) {
       if (changed) {
-        const temp = `${file}.weir-format.tmp`;
-        await writeFile(temp, result.text, { mode: (await statMode(file)) ?? 0o644 });
-        await rename(temp, file);
-        io.out(`${file}: formatted\n`);
+        const failure = await replaceFile(file, result.text);
+        if (failure) {
+          io.err(`${renderProblem(failure, undefined, { color: io.color })}\n`);
+          status = 1;
+        } else {
+          io.out(`${file}: formatted\n`);
+        }
       }
     } else {
       io.out(result.text);
     }
   }
   return status;
+}
+
+/** Writes beside the file and renames over it; on failure the original is untouched. */
+async function replaceFile(file: string, text: string): Promise<Problem | undefined> {
+  const temp = `${file}.weir-format.tmp`;
+  try {
+    await writeFile(temp, text, { mode: (await statMode(file)) ?? 0o644 });
+    await rename(temp, file);
+    return undefined;
+  } catch (cause) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    return {
+      severity: 'error',
+      code: 'file-unwritable',
+      message: `cannot write ${file} (${reason}); the file was left as it was`,
+      path: [],
+      file,
+      hint: `check that the folder is writable and that nothing is in the way at ${temp}`,
+    };
+  }
 }
 
 async function statMode(file: string): Promise<number | undefined> {

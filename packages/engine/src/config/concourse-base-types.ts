@@ -22,6 +22,6 @@ export const CONCOURSE_BASE_RESOURCE_TYPES: readonly string[] = [
 
 /** What the validator knows about resource types beyond the pipeline's own `resource_types`. */
 export interface ResourceTypeCatalog {
-  /** Types weir runs itself, aliases included. */
+  /** weir's built-in types (see @weir/resources), aliases included. */
   builtin: ReadonlySet<string>;
 }

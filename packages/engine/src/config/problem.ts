@@ -1,12 +1,3 @@
-/** A location inside a YAML document: 1-based line and column, and the path of keys/indexes to the value. */
-export interface SourceLocation {
-  line: number;
-  column: number;
-  /** Byte offsets into the text, for snippets: [start, end). */
-  offset: number;
-  endOffset: number;
-}
-
 export type Severity = 'error' | 'warning';
 
 export type PathSegment = string | number;

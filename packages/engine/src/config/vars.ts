@@ -162,6 +162,7 @@ export function interpolateVars(root: unknown, sourceMap: SourceMap, options: In
   const recordSecret = (value: unknown): void => {
     if (typeof value === 'string' || typeof value === 'number') {
       const text = String(value);
+      // Redacting one- or two-character values would blank out ordinary log text everywhere.
       if (text.length >= 3) secrets.add(text);
     } else if (typeof value === 'object' && value !== null) {
       for (const v of Object.values(value)) recordSecret(v);

@@ -18,15 +18,3 @@ export function summarize(problems: readonly Problem[]): string[] {
 export function codes(problems: readonly Problem[]): string[] {
   return problems.map((p) => p.code);
 }
-
-/** A minimal valid pipeline around one job's plan, for rule tests. */
-export function withPlan(plan: string, extra = ''): string {
-  return `resources:
-- name: repo
-  type: git
-  source: {uri: "https://example.com/repo.git"}
-${extra}jobs:
-- name: build
-  plan:
-${plan}`;
-}

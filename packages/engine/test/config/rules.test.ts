@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { load, loadTask, summarize, withPlan } from './load.js';
+import { pipelineWithPlan as withPlan } from '../../../../test/support/pipelines.js';
+import { load, loadTask, summarize } from './load.js';
 
 /**
  * Each case: a pipeline with one mistake, and the exact problems weir must report (severity,

@@ -44,7 +44,7 @@ export function classify(name: string, declared: readonly string[], catalog: Res
       'resource-type-not-runnable',
       path,
       `${what} uses Concourse's "${name}" type, which weir does not run yet`,
-      `the pipeline is valid, but checks and steps using "${name}" will error until weir supports it; weir runs: ${[...catalog.builtin].sort().join(', ')}`,
+      `the pipeline is valid, but checks and steps using "${name}" will error until weir supports it; weir's built-in types are: ${[...catalog.builtin].sort().join(', ')}`,
     );
   }
   const guess = suggest(name, [...declared, ...catalog.builtin, ...CONCOURSE_BASE_RESOURCE_TYPES]);
@@ -56,6 +56,6 @@ export function classify(name: string, declared: readonly string[], catalog: Res
     'undeclared-resource-type',
     path,
     `${what} uses type "${name}", which is neither declared under resource_types nor known to weir, so weir cannot run it`,
-    `declare it under resource_types with the image that implements it; weir's own types are: ${[...catalog.builtin].sort().join(', ')}`,
+    `declare it under resource_types with the image that implements it; weir's built-in types are: ${[...catalog.builtin].sort().join(', ')}`,
   );
 }
