@@ -1,3 +1,6 @@
+import type { AnyResourceType } from './interface.js';
+import { mockResourceType } from './mock/index.js';
+
 /**
  * The resource types weir ships, by the name pipelines use in `type:`. Each gets its own folder
  * here with its source schema and check/get/put as it is implemented; until then the validator
@@ -16,4 +19,9 @@ export const BUILTIN_RESOURCE_TYPES: ReadonlyArray<{ name: string; aliases: read
 /** Every name (and alias) a pipeline may use for a built-in type. */
 export function builtinResourceTypeNames(): Set<string> {
   return new Set(BUILTIN_RESOURCE_TYPES.flatMap((t) => [t.name, ...t.aliases]));
+}
+
+/** The built-in types that can run today; the engine's registry starts from these. */
+export function implementedResourceTypes(): AnyResourceType[] {
+  return [mockResourceType];
 }

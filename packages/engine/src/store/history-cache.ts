@@ -1,0 +1,214 @@
+import type { Statement } from 'better-sqlite3';
+import type { VersionFields, VersionHistory } from '../scheduler/snapshot.js';
+import type { Db } from './open-database.js';
+
+interface ScopeVersions {
+  newestFirst: number[];
+}
+
+interface JobPassed {
+  /** resource id → version id → succeeded build ids, ascending */
+  builds: Map<number, Map<number, number[]>>;
+  /** resource id → version ids, newest first */
+  newestFirst: Map<number, number[]>;
+}
+
+interface JobInputsUsed {
+  /** input name → versions used and the newest of them */
+  byInput: Map<string, { used: Set<number>; latest: number; latestOrder: number }>;
+}
+
+const EMPTY: readonly number[] = Object.freeze([]);
+
+/**
+ * The scheduler's view of versions and build history, loaded lazily from SQLite and dropped
+ * piecewise when the store changes the underlying rows (the store is the only writer). A pass
+ * over 1,000 jobs then reads memory, and a new version only reloads its own history.
+ */
+export class HistoryCache implements VersionHistory {
+  private readonly scopeOfResource = new Map<number, number>();
+  private readonly scopes = new Map<number, ScopeVersions>();
+  private readonly checkOrders = new Map<number, number>();
+  private readonly disabled = new Map<number, Set<number>>();
+  private readonly pins = new Map<number, number | null>();
+  private readonly passed = new Map<number, JobPassed>();
+  private readonly inputsUsed = new Map<number, JobInputsUsed>();
+
+  private readonly resourceRow: Statement<[number], { scope_id: number; pinned_version_id: number | null }>;
+  private readonly scopeVersions: Statement<[number], { id: number; check_order: number }>;
+  private readonly disabledVersions: Statement<[number], number>;
+  private readonly passedRows: Statement<[number], { resource_id: number; version_id: number; build_id: number; check_order: number }>;
+  private readonly inputRows: Statement<[number], { name: string; version_id: number; check_order: number }>;
+  private readonly versionText: Statement<[number], string>;
+  private readonly versionScope: Statement<[number], number>;
+
+  constructor(db: Db) {
+    this.resourceRow = db.prepare('SELECT scope_id, pinned_version_id FROM resources WHERE id = ?');
+    this.scopeVersions = db.prepare('SELECT id, check_order FROM resource_versions WHERE scope_id = ? ORDER BY check_order DESC');
+    this.disabledVersions = db.prepare('SELECT version_id FROM resource_disabled_versions WHERE resource_id = ?').pluck() as Statement<[number], number>;
+    // Versions that went through a succeeded build: its inputs and its outputs, restricted to
+    // each resource's current scope (a changed source starts a new history).
+    this.passedRows = db.prepare(`
+      SELECT x.resource_id, x.version_id, x.build_id, v.check_order FROM (
+        SELECT i.build_id, i.resource_id, i.version_id FROM build_inputs i JOIN builds b ON b.id = i.build_id
+          WHERE b.job_id = ?1 AND b.status = 'succeeded'
+        UNION
+        SELECT o.build_id, o.resource_id, o.version_id FROM build_outputs o JOIN builds b ON b.id = o.build_id
+          WHERE b.job_id = ?1 AND b.status = 'succeeded'
+      ) x
+      JOIN resource_versions v ON v.id = x.version_id
+      JOIN resources r ON r.id = x.resource_id AND r.scope_id = v.scope_id
+      ORDER BY x.build_id`);
+    this.inputRows = db.prepare(`
+      SELECT i.name, i.version_id, v.check_order FROM build_inputs i
+        JOIN builds b ON b.id = i.build_id JOIN resource_versions v ON v.id = i.version_id
+      WHERE b.job_id = ?`);
+    this.versionScope = db.prepare('SELECT scope_id FROM resource_versions WHERE id = ?').pluck() as Statement<[number], number>;
+    this.versionText = db.prepare('SELECT version FROM resource_versions WHERE id = ?').pluck() as Statement<[number], string>;
+  }
+
+  versionsNewestFirst(resourceId: number): readonly number[] {
+    const scopeId = this.scopeOf(resourceId);
+    return scopeId === undefined ? EMPTY : this.scope(scopeId).newestFirst;
+  }
+
+  checkOrder(versionId: number): number {
+    const known = this.checkOrders.get(versionId);
+    if (known !== undefined) return known;
+    const scopeId = this.versionScope.get(versionId);
+    if (scopeId !== undefined) this.scope(scopeId);
+    return this.checkOrders.get(versionId) ?? 0;
+  }
+
+  describeVersion(versionId: number): VersionFields {
+    const text = this.versionText.get(versionId);
+    return text === undefined ? {} : (JSON.parse(text) as VersionFields);
+  }
+
+  isDisabled(resourceId: number, versionId: number): boolean {
+    let set = this.disabled.get(resourceId);
+    if (!set) {
+      set = new Set(this.disabledVersions.all(resourceId));
+      this.disabled.set(resourceId, set);
+    }
+    return set.has(versionId);
+  }
+
+  pinnedVersion(resourceId: number): number | undefined {
+    if (!this.pins.has(resourceId)) this.loadResource(resourceId);
+    return this.pins.get(resourceId) ?? undefined;
+  }
+
+  passedVersionsNewestFirst(jobId: number, resourceId: number): readonly number[] {
+    return this.jobPassed(jobId).newestFirst.get(resourceId) ?? EMPTY;
+  }
+
+  passedBuilds(jobId: number, resourceId: number, versionId: number): readonly number[] {
+    return this.jobPassed(jobId).builds.get(resourceId)?.get(versionId) ?? EMPTY;
+  }
+
+  usedAsInput(jobId: number, inputName: string, versionId: number): boolean {
+    return this.jobInputs(jobId).byInput.get(inputName)?.used.has(versionId) ?? false;
+  }
+
+  latestUsedAsInput(jobId: number, inputName: string): number | undefined {
+    return this.jobInputs(jobId).byInput.get(inputName)?.latest;
+  }
+
+  /** Called by the store after a change commits. */
+  forgetScope(scopeId: number): void {
+    const versions = this.scopes.get(scopeId);
+    if (versions) for (const id of versions.newestFirst) this.checkOrders.delete(id);
+    this.scopes.delete(scopeId);
+  }
+
+  forgetResource(resourceId: number): void {
+    this.scopeOfResource.delete(resourceId);
+    this.pins.delete(resourceId);
+    this.disabled.delete(resourceId);
+  }
+
+  forgetJobPassed(jobId: number): void {
+    this.passed.delete(jobId);
+  }
+
+  forgetJobInputs(jobId: number): void {
+    this.inputsUsed.delete(jobId);
+  }
+
+  forgetAll(): void {
+    for (const map of [this.scopeOfResource, this.scopes, this.checkOrders, this.disabled, this.pins, this.passed, this.inputsUsed]) {
+      map.clear();
+    }
+  }
+
+  private scopeOf(resourceId: number): number | undefined {
+    if (!this.scopeOfResource.has(resourceId)) this.loadResource(resourceId);
+    return this.scopeOfResource.get(resourceId);
+  }
+
+  private loadResource(resourceId: number): void {
+    const row = this.resourceRow.get(resourceId);
+    if (!row) return;
+    this.scopeOfResource.set(resourceId, row.scope_id);
+    this.pins.set(resourceId, row.pinned_version_id);
+  }
+
+  private scope(scopeId: number): ScopeVersions {
+    let versions = this.scopes.get(scopeId);
+    if (!versions) {
+      const newestFirst: number[] = [];
+      for (const row of this.scopeVersions.iterate(scopeId)) {
+        newestFirst.push(row.id);
+        this.checkOrders.set(row.id, row.check_order);
+      }
+      versions = { newestFirst };
+      this.scopes.set(scopeId, versions);
+    }
+    return versions;
+  }
+
+  private jobPassed(jobId: number): JobPassed {
+    let history = this.passed.get(jobId);
+    if (history) return history;
+    history = { builds: new Map(), newestFirst: new Map() };
+    const orders = new Map<number, number>();
+    for (const row of this.passedRows.iterate(jobId)) {
+      let byVersion = history.builds.get(row.resource_id);
+      if (!byVersion) history.builds.set(row.resource_id, (byVersion = new Map()));
+      const builds = byVersion.get(row.version_id);
+      if (builds) {
+        if (builds[builds.length - 1] !== row.build_id) builds.push(row.build_id);
+      } else {
+        byVersion.set(row.version_id, [row.build_id]);
+        orders.set(row.version_id, row.check_order);
+      }
+    }
+    for (const [resourceId, byVersion] of history.builds) {
+      const ids = [...byVersion.keys()].sort((a, b) => (orders.get(b) ?? 0) - (orders.get(a) ?? 0));
+      history.newestFirst.set(resourceId, ids);
+    }
+    this.passed.set(jobId, history);
+    return history;
+  }
+
+  private jobInputs(jobId: number): JobInputsUsed {
+    let inputs = this.inputsUsed.get(jobId);
+    if (inputs) return inputs;
+    inputs = { byInput: new Map() };
+    for (const row of this.inputRows.iterate(jobId)) {
+      const entry = inputs.byInput.get(row.name);
+      if (!entry) {
+        inputs.byInput.set(row.name, { used: new Set([row.version_id]), latest: row.version_id, latestOrder: row.check_order });
+      } else {
+        entry.used.add(row.version_id);
+        if (row.check_order > entry.latestOrder) {
+          entry.latest = row.version_id;
+          entry.latestOrder = row.check_order;
+        }
+      }
+    }
+    this.inputsUsed.set(jobId, inputs);
+    return inputs;
+  }
+}

@@ -1,0 +1,71 @@
+import { WeirError } from '../errors.js';
+import type { JobRecord } from './records.js';
+import type { ScheduleRequests } from './schedule-requests.js';
+import type { StoreContext } from './store-context.js';
+
+interface JobRow {
+  id: number;
+  pipeline_id: number;
+  name: string;
+  config: string;
+  active: number;
+  paused: number;
+  next_build_number: number;
+  schedule_requested: number;
+}
+
+export class JobStore {
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly requests: ScheduleRequests,
+  ) {}
+
+  get(pipelineId: number, name: string): JobRecord | undefined {
+    const row = this.ctx.db.prepare<[number, string], JobRow>('SELECT * FROM jobs WHERE pipeline_id = ? AND name = ? AND active = 1').get(pipelineId, name);
+    return row && toJob(row);
+  }
+
+  byId(id: number): JobRecord | undefined {
+    const row = this.ctx.db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE id = ?').get(id);
+    return row && toJob(row);
+  }
+
+  list(pipelineId: number): JobRecord[] {
+    return this.ctx.db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE pipeline_id = ? AND active = 1 ORDER BY id').all(pipelineId).map(toJob);
+  }
+
+  setPaused(jobId: number, paused: boolean): void {
+    this.ctx.transaction(() => {
+      if (!this.byId(jobId)) throw new WeirError('job-not-found', `no job with id ${jobId}`, { hint: 'list the pipeline\'s jobs to see their ids' });
+      this.ctx.db.prepare('UPDATE jobs SET paused = ? WHERE id = ?').run(paused ? 1 : 0, jobId);
+      this.requests.job(jobId);
+    });
+  }
+
+  /** Jobs marked for scheduling, in active pipelines (archived pipelines schedule nothing). */
+  scheduleRequested(): number[] {
+    return this.ctx.db
+      .prepare<[], number>(`SELECT j.id FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
+        WHERE j.schedule_requested = 1 AND j.active = 1 AND p.archived = 0 ORDER BY j.id`)
+      .pluck()
+      .all();
+  }
+
+  /** Marks every active job for scheduling: used once at start, so nothing waits on a lost event. */
+  requestAll(): void {
+    this.ctx.db.prepare('UPDATE jobs SET schedule_requested = 1 WHERE active = 1 AND schedule_requested = 0').run();
+  }
+}
+
+function toJob(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    pipelineId: row.pipeline_id,
+    name: row.name,
+    config: JSON.parse(row.config) as Record<string, unknown>,
+    active: row.active === 1,
+    paused: row.paused === 1,
+    nextBuildNumber: row.next_build_number,
+    scheduleRequested: row.schedule_requested === 1,
+  };
+}

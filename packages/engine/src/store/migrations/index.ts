@@ -1,0 +1,10 @@
+import { sql as initial } from './0001-initial.js';
+
+export interface Migration {
+  /** Applied in ascending order; never renumber or edit one that has shipped. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];

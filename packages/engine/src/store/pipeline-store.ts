@@ -1,0 +1,329 @@
+import type { Version } from '@weir/resources';
+import { WeirError } from '../errors.js';
+import { canonicalJson } from './canonical-json.js';
+import type { InstanceVars, PipelineRecord, PipelineRef } from './records.js';
+import type { ScheduleRequests } from './schedule-requests.js';
+import type { StoreContext } from './store-context.js';
+import { findVersionContaining } from './version-match.js';
+
+const DEFAULT_TEAM = 'main';
+
+/** A pipeline as the engine saves it: the config plus what was derived from it. */
+export interface PipelineSave {
+  ref: PipelineRef;
+  /** The interpolated pipeline config, stored as the source of the plan. */
+  config: unknown;
+  /**
+   * The config version the caller read. A mismatch means someone else set the pipeline in
+   * between, and the save is refused. 0 means "the pipeline must not exist yet".
+   */
+  expectedConfigVersion?: number;
+  /** Whether a pipeline created by this save starts paused. */
+  pausedIfNew?: boolean;
+  resources: ResourceSave[];
+  jobs: JobSave[];
+}
+
+export interface ResourceSave {
+  name: string;
+  /** The previous name (`old_name:`), so a renamed resource keeps its history. */
+  oldName?: string;
+  type: string;
+  config: unknown;
+  /** Identical resources (type, source, and the type's own definition) share this key. */
+  scopeKey: string;
+  /** The resource's `version:`: the pin it asks for. */
+  configPin: Version | null;
+}
+
+export interface JobSave {
+  name: string;
+  oldName?: string;
+  config: unknown;
+  /** Resources the job gets (a new version of one may change its next build). */
+  inputResources: string[];
+  /** Jobs named in `passed` (a build of one finishing may change its next build). */
+  upstreamJobs: string[];
+  serialGroups: string[];
+}
+
+interface PipelineRow {
+  id: number;
+  team: string;
+  name: string;
+  instance_vars: string;
+  config: string;
+  config_version: number;
+  paused: number;
+  archived: number;
+  created_at: number;
+  updated_at: number;
+}
+
+const PIPELINE_COLUMNS = `p.id, t.name AS team, p.name, p.instance_vars, p.config, p.config_version, p.paused,
+  p.archived, p.created_at, p.updated_at`;
+
+export class PipelineStore {
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly requests: ScheduleRequests,
+  ) {}
+
+  /** Creates or updates a pipeline, its resources and jobs, in one transaction. */
+  save(input: PipelineSave): { pipeline: PipelineRecord; created: boolean } {
+    const { db } = this.ctx;
+    const saved = this.ctx.transaction(() => {
+      const teamId = this.teamId(input.ref.team ?? DEFAULT_TEAM);
+      const instanceVars = canonicalJson(input.ref.instanceVars ?? {});
+      const existing = this.findRow(input.ref);
+      const location = describeRef(input.ref);
+      if (input.expectedConfigVersion !== undefined && (existing?.config_version ?? 0) !== input.expectedConfigVersion) {
+        throw new WeirError(
+          'pipeline-config-conflict',
+          `pipeline ${location} changed since you read it (you have config version ${input.expectedConfigVersion}, it is now at ${existing?.config_version ?? 0})`,
+          { location, hint: 'load the pipeline again, re-apply your change, and set it again' },
+        );
+      }
+      const now = this.ctx.now();
+      const config = canonicalJson(input.config);
+      let pipelineId: number;
+      if (existing) {
+        pipelineId = existing.id;
+        db.prepare('UPDATE pipelines SET config = ?, config_version = config_version + 1, archived = 0, updated_at = ? WHERE id = ?').run(config, now, pipelineId);
+      } else {
+        pipelineId = Number(
+          db
+            .prepare(`INSERT INTO pipelines (team_id, name, instance_vars, config, config_version, paused, created_at, updated_at)
+              VALUES (?, ?, ?, ?, 1, ?, ?, ?)`)
+            .run(teamId, input.ref.name, instanceVars, config, input.pausedIfNew ? 1 : 0, now, now).lastInsertRowid,
+        );
+      }
+      const resourceIds = this.saveResources(pipelineId, input.resources);
+      this.saveJobs(pipelineId, input.jobs, resourceIds);
+      this.requests.pipeline(pipelineId);
+      this.ctx.afterCommit(() => this.ctx.history.forgetAll());
+      this.ctx.emit({ kind: 'pipelines-changed' });
+      return { id: pipelineId, created: !existing };
+    });
+    return { pipeline: this.byId(saved.id)!, created: saved.created };
+  }
+
+  get(ref: PipelineRef): PipelineRecord | undefined {
+    const row = this.findRow(ref);
+    return row && toRecord(row);
+  }
+
+  byId(id: number): PipelineRecord | undefined {
+    const row = this.ctx.db
+      .prepare<[number], PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id WHERE p.id = ?`)
+      .get(id);
+    return row && toRecord(row);
+  }
+
+  /** Every pipeline, instances of one name together, in name order. */
+  list(options: { includeArchived?: boolean } = {}): PipelineRecord[] {
+    const rows = this.ctx.db
+      .prepare<[number], PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id
+        WHERE p.archived = 0 OR ? ORDER BY t.name, p.name, p.instance_vars`)
+      .all(options.includeArchived ? 1 : 0);
+    return rows.map(toRecord);
+  }
+
+  setPaused(id: number, paused: boolean): void {
+    this.ctx.transaction(() => {
+      const pipeline = this.require(id);
+      if (pipeline.archived && !paused) {
+        throw new WeirError('pipeline-archived', `pipeline ${pipeline.name} is archived and cannot be unpaused`, {
+          location: pipeline.name,
+          hint: 'set the pipeline again to bring it back',
+        });
+      }
+      this.ctx.db.prepare('UPDATE pipelines SET paused = ?, updated_at = ? WHERE id = ?').run(paused ? 1 : 0, this.ctx.now(), id);
+      this.requests.pipeline(id);
+      this.ctx.emit({ kind: 'pipelines-changed' });
+    });
+  }
+
+  /**
+   * Stops everything a pipeline does and keeps its history: it is paused, its pending builds
+   * are aborted, its resources are no longer checked. Setting it again brings it back.
+   */
+  archive(id: number): void {
+    this.ctx.transaction(() => {
+      this.require(id);
+      const now = this.ctx.now();
+      this.ctx.db.prepare('UPDATE pipelines SET archived = 1, paused = 1, updated_at = ? WHERE id = ?').run(now, id);
+      this.ctx.db
+        .prepare("UPDATE builds SET status = 'aborted', ended_at = ? WHERE pipeline_id = ? AND status = 'pending'")
+        .run(now, id);
+      this.ctx.emit({ kind: 'pipelines-changed' });
+    });
+  }
+
+  /** Deletes a pipeline with its jobs, builds and resources; histories nobody else shares go too. */
+  destroy(id: number): void {
+    this.ctx.transaction(() => {
+      this.require(id);
+      this.ctx.db.prepare('DELETE FROM pipelines WHERE id = ?').run(id);
+      this.ctx.db.prepare('DELETE FROM resource_scopes WHERE id NOT IN (SELECT scope_id FROM resources)').run();
+      this.ctx.afterCommit(() => this.ctx.history.forgetAll());
+      this.ctx.emit({ kind: 'pipelines-changed' });
+    });
+  }
+
+  /** Renames every instance of a pipeline; ids, and so history, stay. */
+  rename(ref: PipelineRef, newName: string): void {
+    this.ctx.transaction(() => {
+      const pipeline = this.findRow(ref);
+      if (!pipeline) throw notFound(ref);
+      const clash = this.ctx.db
+        .prepare('SELECT 1 FROM pipelines WHERE team_id = (SELECT team_id FROM pipelines WHERE id = ?) AND name = ?')
+        .get(pipeline.id, newName);
+      if (clash) {
+        throw new WeirError('pipeline-exists', `a pipeline named ${newName} already exists`, {
+          location: newName,
+          hint: 'choose another name, or destroy that pipeline first',
+        });
+      }
+      this.ctx.db
+        .prepare('UPDATE pipelines SET name = ?, updated_at = ? WHERE team_id = (SELECT team_id FROM pipelines WHERE id = ?) AND name = ?')
+        .run(newName, this.ctx.now(), pipeline.id, pipeline.name);
+      this.ctx.emit({ kind: 'pipelines-changed' });
+    });
+  }
+
+  private require(id: number): PipelineRecord {
+    const pipeline = this.byId(id);
+    if (!pipeline) throw new WeirError('pipeline-not-found', `no pipeline with id ${id}`, { hint: 'list pipelines to see their ids' });
+    return pipeline;
+  }
+
+  private teamId(team: string): number {
+    const id = this.ctx.db.prepare<[string], number>('SELECT id FROM teams WHERE name = ?').pluck().get(team);
+    if (id === undefined) {
+      throw new WeirError('team-not-found', `no team named ${team}`, { location: team, hint: `weir has one team for now: ${DEFAULT_TEAM}` });
+    }
+    return id;
+  }
+
+  private findRow(ref: PipelineRef): PipelineRow | undefined {
+    return this.ctx.db
+      .prepare<[string, string, string], PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id
+        WHERE t.name = ? AND p.name = ? AND p.instance_vars = ?`)
+      .get(ref.team ?? DEFAULT_TEAM, ref.name, canonicalJson(ref.instanceVars ?? {}));
+  }
+
+  private saveResources(pipelineId: number, resources: ResourceSave[]): Map<string, number> {
+    const { db } = this.ctx;
+    const existing = new Map(
+      db
+        .prepare<[number], { id: number; name: string; scope_id: number; config_pin: string | null; pinned_version_id: number | null }>(
+          'SELECT id, name, scope_id, config_pin, pinned_version_id FROM resources WHERE pipeline_id = ?',
+        )
+        .all(pipelineId)
+        .map((row) => [row.name, row]),
+    );
+    const wanted = new Set(resources.map((r) => r.name));
+    const ids = new Map<string, number>();
+    db.prepare('UPDATE resources SET active = 0 WHERE pipeline_id = ?').run(pipelineId);
+    for (const resource of resources) {
+      db.prepare('INSERT INTO resource_scopes (scope_key, type) VALUES (?, ?) ON CONFLICT (scope_key) DO NOTHING').run(resource.scopeKey, resource.type);
+      const scopeId = db.prepare<[string], number>('SELECT id FROM resource_scopes WHERE scope_key = ?').pluck().get(resource.scopeKey)!;
+      const previous =
+        existing.get(resource.name) ??
+        (resource.oldName !== undefined && !wanted.has(resource.oldName) ? existing.get(resource.oldName) : undefined);
+      const configPin = resource.configPin ? canonicalJson(resource.configPin) : null;
+      const pinnedVersionId = configPin
+        ? (findVersionContaining(db, scopeId, resource.configPin!) ?? null)
+        : previous && previous.config_pin === null && previous.scope_id === scopeId
+          ? previous.pinned_version_id
+          : null;
+      const config = canonicalJson(resource.config);
+      if (previous) {
+        db.prepare(`UPDATE resources SET name = ?, type = ?, config = ?, scope_id = ?, active = 1, config_pin = ?,
+            pinned_version_id = ?, pin_comment = CASE WHEN ? IS NULL THEN pin_comment ELSE NULL END WHERE id = ?`)
+          .run(resource.name, resource.type, config, scopeId, configPin, pinnedVersionId, configPin, previous.id);
+        existing.delete(resource.name);
+        ids.set(resource.name, previous.id);
+      } else {
+        const id = db
+          .prepare(`INSERT INTO resources (pipeline_id, name, type, config, scope_id, config_pin, pinned_version_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?)`)
+          .run(pipelineId, resource.name, resource.type, config, scopeId, configPin, pinnedVersionId).lastInsertRowid;
+        ids.set(resource.name, Number(id));
+      }
+    }
+    return ids;
+  }
+
+  private saveJobs(pipelineId: number, jobs: JobSave[], resourceIds: Map<string, number>): void {
+    const { db } = this.ctx;
+    const existing = new Map(
+      db
+        .prepare<[number], { id: number; name: string }>('SELECT id, name FROM jobs WHERE pipeline_id = ?')
+        .all(pipelineId)
+        .map((row) => [row.name, row.id]),
+    );
+    const wanted = new Set(jobs.map((j) => j.name));
+    db.prepare('UPDATE jobs SET active = 0, schedule_requested = 0 WHERE pipeline_id = ?').run(pipelineId);
+    db.prepare('DELETE FROM job_input_resources WHERE job_id IN (SELECT id FROM jobs WHERE pipeline_id = ?)').run(pipelineId);
+    db.prepare('DELETE FROM job_upstreams WHERE job_id IN (SELECT id FROM jobs WHERE pipeline_id = ?)').run(pipelineId);
+    db.prepare('DELETE FROM job_serial_groups WHERE pipeline_id = ?').run(pipelineId);
+    const ids = new Map<string, number>();
+    for (const job of jobs) {
+      const previousId =
+        existing.get(job.name) ?? (job.oldName !== undefined && !wanted.has(job.oldName) ? existing.get(job.oldName) : undefined);
+      const config = canonicalJson(job.config);
+      if (previousId !== undefined) {
+        db.prepare('UPDATE jobs SET name = ?, config = ?, active = 1 WHERE id = ?').run(job.name, config, previousId);
+        existing.delete(job.name);
+        if (job.oldName !== undefined) existing.delete(job.oldName);
+        ids.set(job.name, previousId);
+      } else {
+        ids.set(job.name, Number(db.prepare('INSERT INTO jobs (pipeline_id, name, config) VALUES (?, ?, ?)').run(pipelineId, job.name, config).lastInsertRowid));
+      }
+    }
+    const addInput = db.prepare('INSERT OR IGNORE INTO job_input_resources (job_id, resource_id) VALUES (?, ?)');
+    const addUpstream = db.prepare('INSERT OR IGNORE INTO job_upstreams (job_id, upstream_job_id) VALUES (?, ?)');
+    const addGroup = db.prepare('INSERT OR IGNORE INTO job_serial_groups (job_id, pipeline_id, name) VALUES (?, ?, ?)');
+    for (const job of jobs) {
+      const jobId = ids.get(job.name)!;
+      for (const name of job.inputResources) {
+        const resourceId = resourceIds.get(name);
+        if (resourceId !== undefined) addInput.run(jobId, resourceId);
+      }
+      for (const name of job.upstreamJobs) {
+        const upstreamId = ids.get(name);
+        if (upstreamId !== undefined) addUpstream.run(jobId, upstreamId);
+      }
+      for (const group of job.serialGroups) addGroup.run(jobId, pipelineId, group);
+    }
+  }
+}
+
+function toRecord(row: PipelineRow): PipelineRecord {
+  return {
+    id: row.id,
+    team: row.team,
+    name: row.name,
+    instanceVars: JSON.parse(row.instance_vars) as InstanceVars,
+    config: JSON.parse(row.config),
+    configVersion: row.config_version,
+    paused: row.paused === 1,
+    archived: row.archived === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function describeRef(ref: PipelineRef): string {
+  const vars = ref.instanceVars && Object.keys(ref.instanceVars).length > 0 ? `/${canonicalJson(ref.instanceVars)}` : '';
+  return `${ref.team ?? DEFAULT_TEAM}/${ref.name}${vars}`;
+}
+
+function notFound(ref: PipelineRef): WeirError {
+  return new WeirError('pipeline-not-found', `no pipeline ${describeRef(ref)}`, {
+    location: describeRef(ref),
+    hint: 'check the name and instance vars; list pipelines to see what exists',
+  });
+}

@@ -1,0 +1,101 @@
+import type { MetadataField, Version } from '@weir/resources';
+
+/** Rows as the store hands them out: plain data, ids and parsed JSON. */
+
+export const BUILD_STATUSES = ['pending', 'started', 'succeeded', 'failed', 'errored', 'aborted'] as const;
+export type BuildStatus = (typeof BUILD_STATUSES)[number];
+export const FINISHED_BUILD_STATUSES = ['succeeded', 'failed', 'errored', 'aborted'] as const;
+export type FinishedBuildStatus = (typeof FINISHED_BUILD_STATUSES)[number];
+
+export type InstanceVars = Record<string, unknown>;
+
+export interface PipelineRef {
+  team?: string;
+  name: string;
+  instanceVars?: InstanceVars;
+}
+
+export interface PipelineRecord {
+  id: number;
+  team: string;
+  name: string;
+  instanceVars: InstanceVars;
+  config: unknown;
+  configVersion: number;
+  paused: boolean;
+  archived: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ResourceRecord {
+  id: number;
+  pipelineId: number;
+  name: string;
+  type: string;
+  config: Record<string, unknown>;
+  scopeId: number;
+  active: boolean;
+  pinnedVersionId: number | null;
+  /** `config` when the pin comes from the resource's `version:`, `api` when a user pinned it. */
+  pinSource: 'config' | 'api' | null;
+  pinComment: string | null;
+  checkError: string | null;
+  checkErrorAt: number | null;
+}
+
+export interface ScopeRecord {
+  id: number;
+  key: string;
+  type: string;
+  checkError: string | null;
+  checkErrorAt: number | null;
+  failedChecks: number;
+}
+
+export interface VersionRecord {
+  id: number;
+  scopeId: number;
+  version: Version;
+  metadata: MetadataField[];
+  checkOrder: number;
+  createdAt: number;
+}
+
+export interface JobRecord {
+  id: number;
+  pipelineId: number;
+  name: string;
+  config: Record<string, unknown>;
+  active: boolean;
+  paused: boolean;
+  nextBuildNumber: number;
+  scheduleRequested: boolean;
+}
+
+export interface BuildRecord {
+  id: number;
+  team: string;
+  pipelineId: number | null;
+  jobId: number | null;
+  name: string;
+  number: number;
+  rerunOf: number | null;
+  status: BuildStatus;
+  manuallyTriggered: boolean;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+export interface BuildInputRecord {
+  name: string;
+  resourceId: number;
+  versionId: number;
+  firstOccurrence: boolean;
+}
+
+export interface BuildOutputRecord {
+  resourceId: number;
+  versionId: number;
+}

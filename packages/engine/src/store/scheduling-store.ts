@@ -1,0 +1,130 @@
+import type { SchedulingDecisions } from '../scheduler/decisions.js';
+import type { ChosenInput } from '../scheduler/snapshot.js';
+import type { BuildStore } from './build-store.js';
+import type { StoreContext } from './store-context.js';
+
+/** A requested job as the scheduling loop needs it, before its config is turned into inputs. */
+export interface SchedulingJobRow {
+  id: number;
+  name: string;
+  config: Record<string, unknown>;
+  paused: boolean;
+  pipelineId: number;
+  pipelineName: string;
+  pipelinePaused: boolean;
+  pipelineConfigVersion: number;
+  pendingBuilds: Array<{ id: number; name: string; manuallyTriggered: boolean; rerunInputs: ChosenInput[] | null }>;
+  runningBuildCount: number;
+}
+
+export interface SerialGroupRow {
+  pipelineId: number;
+  name: string;
+  runningBuildCount: number;
+  pendingBuildIds: number[];
+}
+
+/** The scheduler's persistence: what it reads for requested jobs and how its decisions are saved. */
+export class SchedulingStore {
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly builds: BuildStore,
+  ) {}
+
+  loadJobs(jobIds: readonly number[]): SchedulingJobRow[] {
+    if (jobIds.length === 0) return [];
+    const { db } = this.ctx;
+    const ids = JSON.stringify(jobIds);
+    const jobs = db
+      .prepare<[string], { id: number; name: string; config: string; paused: number; pipeline_id: number; pipeline_name: string; pipeline_paused: number; config_version: number }>(`
+        SELECT j.id, j.name, j.config, j.paused, p.id AS pipeline_id, p.name AS pipeline_name, p.paused AS pipeline_paused, p.config_version
+        FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
+        WHERE j.id IN (SELECT value FROM json_each(?)) AND j.active = 1 AND p.archived = 0 ORDER BY j.id`)
+      .all(ids);
+    const byId = new Map<number, SchedulingJobRow>();
+    for (const job of jobs) {
+      byId.set(job.id, {
+        id: job.id,
+        name: job.name,
+        config: JSON.parse(job.config) as Record<string, unknown>,
+        paused: job.paused === 1,
+        pipelineId: job.pipeline_id,
+        pipelineName: job.pipeline_name,
+        pipelinePaused: job.pipeline_paused === 1,
+        pipelineConfigVersion: job.config_version,
+        pendingBuilds: [],
+        runningBuildCount: 0,
+      });
+    }
+    const active = db
+      .prepare<[string], { id: number; job_id: number; name: string; status: string; manually_triggered: number; rerun_of: number | null }>(`
+        SELECT id, job_id, name, status, manually_triggered, rerun_of FROM builds
+        WHERE job_id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'started') ORDER BY id`)
+      .all(ids);
+    const rerunInputs = db.prepare<[number], { name: string; resource_id: number; version_id: number }>(
+      'SELECT name, resource_id, version_id FROM build_inputs WHERE build_id = ? ORDER BY name',
+    );
+    for (const build of active) {
+      const job = byId.get(build.job_id);
+      if (!job) continue;
+      if (build.status === 'started') {
+        job.runningBuildCount += 1;
+        continue;
+      }
+      job.pendingBuilds.push({
+        id: build.id,
+        name: build.name,
+        manuallyTriggered: build.manually_triggered === 1,
+        rerunInputs:
+          build.rerun_of === null
+            ? null
+            : rerunInputs.all(build.rerun_of).map((row) => ({ name: row.name, resourceId: row.resource_id, versionId: row.version_id, firstOccurrence: false })),
+      });
+    }
+    return [...byId.values()];
+  }
+
+  /** Running and pending builds across all jobs of each named serial group. */
+  loadSerialGroups(groups: ReadonlyArray<{ pipelineId: number; name: string }>): SerialGroupRow[] {
+    const statement = this.ctx.db.prepare<[number, string], { id: number; status: string }>(`
+      SELECT b.id, b.status FROM builds b JOIN job_serial_groups g ON g.job_id = b.job_id
+      WHERE g.pipeline_id = ? AND g.name = ? AND b.status IN ('pending', 'started') ORDER BY b.id`);
+    return groups.map(({ pipelineId, name }) => {
+      const rows = statement.all(pipelineId, name);
+      return {
+        pipelineId,
+        name,
+        runningBuildCount: rows.filter((row) => row.status === 'started').length,
+        pendingBuildIds: rows.filter((row) => row.status === 'pending').map((row) => row.id),
+      };
+    });
+  }
+
+  /**
+   * Saves one pass in one transaction: new builds, started builds with their inputs, and the
+   * requests it answered. A job requested again while the pass ran stays requested, because
+   * the pass and every other write run on this one thread, never interleaved.
+   */
+  apply(decisions: SchedulingDecisions, answeredJobIds: readonly number[]): { createdBuildIds: number[]; startedBuildIds: number[] } {
+    return this.ctx.transaction(() => {
+      const createdBuildIds: number[] = [];
+      const startedBuildIds: number[] = [];
+      for (const creation of decisions.createBuilds) {
+        const buildId = this.builds.createScheduled(creation.jobId);
+        createdBuildIds.push(buildId);
+        if (creation.start) {
+          this.builds.start(buildId, creation.jobId, creation.start.inputs);
+          startedBuildIds.push(buildId);
+        }
+      }
+      for (const start of decisions.startBuilds) {
+        this.builds.start(start.buildId, start.jobId, start.inputs);
+        startedBuildIds.push(start.buildId);
+      }
+      const clear = this.ctx.db.prepare('UPDATE jobs SET schedule_requested = 0 WHERE id = ?');
+      for (const jobId of answeredJobIds) clear.run(jobId);
+      if (startedBuildIds.length > 0) this.ctx.emit({ kind: 'builds-started', buildIds: startedBuildIds });
+      return { createdBuildIds, startedBuildIds };
+    });
+  }
+}

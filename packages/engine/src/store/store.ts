@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BuildStore } from './build-store.js';
+import { DataDirLock } from './data-dir-lock.js';
+import { HistoryCache } from './history-cache.js';
+import { JobStore } from './job-store.js';
+import { openDatabase, type Db } from './open-database.js';
+import { PipelineStore } from './pipeline-store.js';
+import { ResourceStore } from './resource-store.js';
+import { ScheduleRequests } from './schedule-requests.js';
+import { SchedulingStore } from './scheduling-store.js';
+import { StoreContext, type StoreEvent } from './store-context.js';
+
+export interface StoreOptions {
+  /** A data directory (locked against a second engine), or `:memory:` for tests. */
+  dataDir: string;
+  now?: () => number;
+}
+
+/** weir's state: one SQLite database, and the only code that speaks SQL to it. */
+export class Store {
+  readonly pipelines: PipelineStore;
+  readonly resources: ResourceStore;
+  readonly jobs: JobStore;
+  readonly builds: BuildStore;
+  readonly scheduling: SchedulingStore;
+  readonly history: HistoryCache;
+  private readonly ctx: StoreContext;
+
+  private constructor(
+    private readonly db: Db,
+    private readonly lock: DataDirLock | null,
+    now: () => number,
+  ) {
+    this.history = new HistoryCache(db);
+    this.ctx = new StoreContext(db, this.history, now);
+    const requests = new ScheduleRequests(this.ctx);
+    this.pipelines = new PipelineStore(this.ctx, requests);
+    this.resources = new ResourceStore(this.ctx, requests);
+    this.jobs = new JobStore(this.ctx, requests);
+    this.builds = new BuildStore(this.ctx, requests);
+    this.scheduling = new SchedulingStore(this.ctx, this.builds);
+  }
+
+  static open(options: StoreOptions): Store {
+    const now = options.now ?? Date.now;
+    if (options.dataDir === ':memory:') return new Store(openDatabase(':memory:'), null, now);
+    const dir = resolve(options.dataDir);
+    mkdirSync(dir, { recursive: true });
+    const lock = DataDirLock.acquire(dir);
+    try {
+      return new Store(openDatabase(join(dir, 'weir.db')), lock, now);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    return this.ctx.subscribe(listener);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+    this.lock?.release();
+  }
+}
