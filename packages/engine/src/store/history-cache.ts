@@ -37,7 +37,7 @@ export class HistoryCache implements VersionHistory {
   private readonly resourceRow: Statement<[number], { scope_id: number; pinned_version_id: number | null }>;
   private readonly scopeVersions: Statement<[number], { id: number; check_order: number }>;
   private readonly disabledVersions: Statement<[number], number>;
-  private readonly passedRows: Statement<[number], { resource_id: number; version_id: number; build_id: number; check_order: number }>;
+  private readonly passedRows: Statement<[{ job: number }], { resource_id: number; version_id: number; build_id: number; check_order: number }>;
   private readonly inputRows: Statement<[number], { name: string; version_id: number; check_order: number }>;
   private readonly versionText: Statement<[number], string>;
   private readonly versionScope: Statement<[number], number>;
@@ -51,10 +51,10 @@ export class HistoryCache implements VersionHistory {
     this.passedRows = db.prepare(`
       SELECT x.resource_id, x.version_id, x.build_id, v.check_order FROM (
         SELECT i.build_id, i.resource_id, i.version_id FROM build_inputs i JOIN builds b ON b.id = i.build_id
-          WHERE b.job_id = ?1 AND b.status = 'succeeded'
+          WHERE b.job_id = @job AND b.status = 'succeeded'
         UNION
         SELECT o.build_id, o.resource_id, o.version_id FROM build_outputs o JOIN builds b ON b.id = o.build_id
-          WHERE b.job_id = ?1 AND b.status = 'succeeded'
+          WHERE b.job_id = @job AND b.status = 'succeeded'
       ) x
       JOIN resource_versions v ON v.id = x.version_id
       JOIN resources r ON r.id = x.resource_id AND r.scope_id = v.scope_id
@@ -173,7 +173,7 @@ export class HistoryCache implements VersionHistory {
     if (history) return history;
     history = { builds: new Map(), newestFirst: new Map() };
     const orders = new Map<number, number>();
-    for (const row of this.passedRows.iterate(jobId)) {
+    for (const row of this.passedRows.iterate({ job: jobId })) {
       let byVersion = history.builds.get(row.resource_id);
       if (!byVersion) history.builds.set(row.resource_id, (byVersion = new Map()));
       const builds = byVersion.get(row.version_id);

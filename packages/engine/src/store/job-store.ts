@@ -34,6 +34,14 @@ export class JobStore {
     return this.ctx.db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE pipeline_id = ? AND active = 1 ORDER BY id').all(pipelineId).map(toJob);
   }
 
+  /** Active jobs of a pipeline by name, in config order, without reading their configs. */
+  idsByName(pipelineId: number): Map<string, number> {
+    const rows = this.ctx.db
+      .prepare<[number], { id: number; name: string }>('SELECT id, name FROM jobs WHERE pipeline_id = ? AND active = 1 ORDER BY id')
+      .all(pipelineId);
+    return new Map(rows.map((row) => [row.name, row.id]));
+  }
+
   setPaused(jobId: number, paused: boolean): void {
     this.ctx.transaction(() => {
       if (!this.byId(jobId)) throw new WeirError('job-not-found', `no job with id ${jobId}`, { hint: 'list the pipeline\'s jobs to see their ids' });

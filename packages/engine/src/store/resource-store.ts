@@ -69,6 +69,14 @@ export class ResourceStore {
       .map(toResource);
   }
 
+  /** Active resources of a pipeline by name, without reading their configs. */
+  idsByName(pipelineId: number): Map<string, number> {
+    const rows = this.ctx.db
+      .prepare<[number], { id: number; name: string }>('SELECT id, name FROM resources WHERE pipeline_id = ? AND active = 1')
+      .all(pipelineId);
+    return new Map(rows.map((row) => [row.name, row.id]));
+  }
+
   scope(scopeId: number): ScopeRecord | undefined {
     const row = this.ctx.db
       .prepare<[number], { id: number; scope_key: string; type: string; check_error: string | null; check_error_at: number | null; failed_checks: number }>(

@@ -60,6 +60,11 @@ export class Store {
     return this.ctx.subscribe(listener);
   }
 
+  /** Rows written through this connection since it opened: how tests see that a check wrote nothing. */
+  totalChanges(): number {
+    return this.db.prepare<[], number>('SELECT total_changes()').pluck().get()!;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
     this.lock?.release();

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import type { Version } from '@weir/resources';
+import { globMatcher } from '../config/glob.js';
+import { asRecord, type LooseRecord } from '../config/loose.js';
+import type { PipelineConfig } from '../config/schema/index.js';
+import { allJobSteps, stepResourceName } from '../config/step-tree.js';
+import { canonicalJson } from '../store/canonical-json.js';
+import type { JobSave, PipelineSave, ResourceSave } from '../store/pipeline-store.js';
+import type { PipelineRef } from '../store/records.js';
+
+/**
+ * What the store keeps of a validated pipeline besides its text: resources with the key of
+ * the history they share, and per job the resources and upstream jobs whose changes can
+ * change its next build. Pure, so it is tested without a database.
+ */
+export function planPipelineSave(
+  config: PipelineConfig,
+  ref: PipelineRef,
+  options: { expectedConfigVersion?: number; pausedIfNew?: boolean } = {},
+): PipelineSave {
+  const resourceTypes = new Map((config.resource_types ?? []).map((type) => [type.name, type as unknown as LooseRecord]));
+  const resources: ResourceSave[] = (config.resources ?? []).map((resource) => ({
+    name: resource.name,
+    ...(resource.old_name !== undefined && { oldName: resource.old_name }),
+    type: resource.type,
+    config: resource,
+    scopeKey: scopeKey(resource.type, resource.source ?? {}, resourceTypes),
+    configPin: pinFromConfig(resource.version),
+  }));
+  const jobNames = (config.jobs ?? []).map((job) => job.name);
+  const jobs: JobSave[] = (config.jobs ?? []).map((job) => {
+    const inputResources = new Set<string>();
+    const upstreamJobs = new Set<string>();
+    for (const visit of allJobSteps(job as unknown as LooseRecord, [])) {
+      if (!visit.kinds.includes('get')) continue;
+      const resource = stepResourceName(visit.step, 'get');
+      if (typeof resource === 'string') inputResources.add(resource);
+      for (const pattern of Array.isArray(visit.step.passed) ? visit.step.passed : []) {
+        if (typeof pattern !== 'string') continue;
+        const matches = globMatcher(pattern);
+        for (const name of jobNames) if (matches(name)) upstreamJobs.add(name);
+      }
+    }
+    return {
+      name: job.name,
+      ...(job.old_name !== undefined && { oldName: job.old_name }),
+      config: job,
+      inputResources: [...inputResources],
+      upstreamJobs: [...upstreamJobs],
+      serialGroups: job.serial_groups ?? [],
+    };
+  });
+  return {
+    ref,
+    config,
+    ...(options.expectedConfigVersion !== undefined && { expectedConfigVersion: options.expectedConfigVersion }),
+    ...(options.pausedIfNew !== undefined && { pausedIfNew: options.pausedIfNew }),
+    resources,
+    jobs,
+  };
+}
+
+/**
+ * Identical resources share a history when their type and source are equal, and for a type
+ * declared under `resource_types`, that declaration (and its own type's) too: the same source
+ * read by a different image is a different resource.
+ */
+export function scopeKey(type: string, source: unknown, resourceTypes: ReadonlyMap<string, LooseRecord>): string {
+  const chain: unknown[] = [];
+  const seen = new Set<string>();
+  let current: LooseRecord | undefined = resourceTypes.get(type);
+  while (current && typeof current.name === 'string' && !seen.has(current.name)) {
+    seen.add(current.name);
+    chain.push({ type: current.type, source: current.source ?? {}, params: current.params ?? {}, privileged: current.privileged ?? false });
+    current = typeof current.type === 'string' ? resourceTypes.get(current.type) : undefined;
+  }
+  return createHash('sha256').update(canonicalJson({ type, source, chain })).digest('hex');
+}
+
+function pinFromConfig(version: unknown): Version | null {
+  const fields = asRecord(version);
+  if (!fields) return null;
+  return Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, String(value)]));
+}

@@ -1,0 +1,23 @@
+import type { JobExplanation } from './decisions.js';
+import { decideNextBuilds } from './decide-next-builds.js';
+import type { JobId, SchedulingSnapshot } from './snapshot.js';
+
+export class JobNotInSnapshotError extends Error {
+  readonly code = 'job-not-in-snapshot';
+
+  constructor(readonly jobId: JobId) {
+    super(`job ${jobId} is not in the scheduling snapshot; load a snapshot that requests it (and the other jobs of its serial groups)`);
+    this.name = 'JobNotInSnapshotError';
+  }
+}
+
+/**
+ * Why the job is or is not running. It is the explanation a scheduling pass over the snapshot
+ * gives the job, so `weir explain` can never disagree with what the scheduler does; a snapshot
+ * of just the job and the other jobs of its serial groups is enough.
+ */
+export function explainJob(snapshot: SchedulingSnapshot, jobId: JobId): JobExplanation {
+  const decision = decideNextBuilds(snapshot).jobs.find((job) => job.jobId === jobId);
+  if (decision === undefined) throw new JobNotInSnapshotError(jobId);
+  return decision.explanation;
+}

@@ -1,0 +1,156 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/index.js';
+import type { SchedulingJobRow } from '../store/scheduling-store.js';
+import { decideNextBuilds } from './decide-next-builds.js';
+import type { JobExplanation, SchedulingDecisions } from './decisions.js';
+import { explainJob } from './explain.js';
+import { jobInputsFromConfig, jobMaxInFlight } from './job-inputs.js';
+import { serialGroupKey, type SchedulableJob, type SchedulingSnapshot, type SerialGroupState } from './snapshot.js';
+
+export interface SchedulingLoopOptions {
+  store: Store;
+  logger: Logger;
+  /** A pass also runs this often, as a fallback for a missed notification. */
+  fallbackIntervalMs?: number;
+}
+
+export interface SchedulingPass {
+  jobIds: number[];
+  decisions: SchedulingDecisions;
+  createdBuildIds: number[];
+  startedBuildIds: number[];
+  durationMs: number;
+}
+
+interface PipelineNames {
+  configVersion: number;
+  resourceIds: Map<string, number>;
+  jobIds: Map<string, number>;
+}
+
+/**
+ * Loads the jobs whose schedule was requested, asks `decideNextBuilds`, and saves what it
+ * decided in one transaction. It runs when the store reports a request (habit 2), never by
+ * scanning every job.
+ */
+export class SchedulingLoop {
+  private readonly explanations = new Map<number, JobExplanation>();
+  private readonly names = new Map<number, PipelineNames>();
+  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly passListeners = new Set<(pass: SchedulingPass) => void>();
+
+  constructor(private readonly options: SchedulingLoopOptions) {}
+
+  start(): void {
+    this.unsubscribe = this.options.store.subscribe((event) => {
+      if (event.kind === 'schedule-requested') this.requestPass();
+      if (event.kind === 'pipelines-changed') this.names.clear();
+    });
+    this.timer = setInterval(() => this.requestPass(), this.options.fallbackIntervalMs ?? 10_000);
+    this.timer.unref();
+    this.requestPass();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.unsubscribe?.();
+    this.scheduled = false;
+  }
+
+  onPass(listener: (pass: SchedulingPass) => void): () => void {
+    this.passListeners.add(listener);
+    return () => this.passListeners.delete(listener);
+  }
+
+  /** One pass over the requested jobs. Synchronous: nothing else writes while it runs. */
+  runOnce(): SchedulingPass {
+    const started = performance.now();
+    const { store } = this.options;
+    const jobIds = store.jobs.scheduleRequested();
+    const snapshot = this.loadSnapshot(jobIds);
+    const decisions = decideNextBuilds(snapshot);
+    const saved = store.scheduling.apply(decisions, jobIds);
+    for (const decision of decisions.jobs) this.explanations.set(decision.jobId, decision.explanation);
+    const pass = { jobIds, decisions, ...saved, durationMs: performance.now() - started };
+    if (saved.createdBuildIds.length > 0 || saved.startedBuildIds.length > 0) {
+      this.options.logger.info({ jobs: jobIds.length, created: saved.createdBuildIds.length, started: saved.startedBuildIds.length }, 'scheduled builds');
+    }
+    for (const listener of this.passListeners) listener(pass);
+    return pass;
+  }
+
+  /** Why a job is or is not running, computed now from the current state. */
+  explain(jobId: number): JobExplanation | undefined {
+    const snapshot = this.loadSnapshot([jobId]);
+    if (snapshot.jobs.length === 0) return undefined;
+    return explainJob(snapshot, jobId);
+  }
+
+  /** The explanation the last pass over this job produced. */
+  lastExplanation(jobId: number): JobExplanation | undefined {
+    return this.explanations.get(jobId);
+  }
+
+  private requestPass(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      if (!this.scheduled) return;
+      this.scheduled = false;
+      try {
+        this.runOnce();
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'scheduling pass failed');
+      }
+    });
+  }
+
+  private loadSnapshot(jobIds: readonly number[]): SchedulingSnapshot {
+    const { store } = this.options;
+    const rows = store.scheduling.loadJobs(jobIds);
+    const jobs = rows.map((row) => this.toSchedulable(row));
+    const groups = new Map<string, { pipelineId: number; name: string }>();
+    for (const job of jobs) {
+      for (const name of job.serialGroups) groups.set(serialGroupKey(job.pipelineId, name), { pipelineId: job.pipelineId, name });
+    }
+    const serialGroups = new Map<string, SerialGroupState>();
+    for (const group of store.scheduling.loadSerialGroups([...groups.values()])) {
+      serialGroups.set(serialGroupKey(group.pipelineId, group.name), group);
+    }
+    return { jobs, serialGroups, history: store.history };
+  }
+
+  private toSchedulable(row: SchedulingJobRow): SchedulableJob {
+    const { store } = this.options;
+    const names = this.pipelineNames(row.pipelineId, row.pipelineConfigVersion);
+    const groups = row.config.serial_groups;
+    return {
+      id: row.id,
+      name: row.name,
+      pipelineId: row.pipelineId,
+      pipelineName: row.pipelineName,
+      inputs: jobInputsFromConfig(row.config, {
+        resourceIds: names.resourceIds,
+        jobIds: names.jobIds,
+        findVersion: (resourceId, fields) => store.resources.findVersion(resourceId, fields) ?? null,
+      }),
+      paused: row.paused,
+      pipelinePaused: row.pipelinePaused,
+      maxInFlight: jobMaxInFlight(row.config),
+      serialGroups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+      pendingBuilds: row.pendingBuilds,
+      runningBuildCount: row.runningBuildCount,
+    };
+  }
+
+  private pipelineNames(pipelineId: number, configVersion: number): PipelineNames {
+    const cached = this.names.get(pipelineId);
+    if (cached && cached.configVersion === configVersion) return cached;
+    const { store } = this.options;
+    const names = { configVersion, resourceIds: store.resources.idsByName(pipelineId), jobIds: store.jobs.idsByName(pipelineId) };
+    this.names.set(pipelineId, names);
+    return names;
+  }
+}

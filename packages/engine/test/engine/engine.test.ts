@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { implementedResourceTypes } from '@weir/resources';
+import { describe, expect, it } from 'vitest';
+import { Engine, PipelineInvalidError, WeirError } from '../../src/index.js';
+import { silentLogger, tempDataDir, testEngine } from '../support/engine.js';
+
+const PIPELINE = `
+resources:
+- name: app
+  type: mock
+  source: {initial_version: v1}
+jobs:
+- name: unit
+  plan:
+  - get: app
+    trigger: true
+- name: deploy
+  plan:
+  - get: app
+    trigger: true
+    passed: [unit]
+`;
+
+function ids(engine: Engine) {
+  const pipeline = engine.store.pipelines.get({ name: 'app' })!;
+  const jobs = engine.store.jobs.idsByName(pipeline.id);
+  return { pipeline, unit: jobs.get('unit')!, deploy: jobs.get('deploy')!, app: engine.store.resources.get(pipeline.id, 'app')! };
+}
+
+describe('engine: set, check, schedule', () => {
+  it('runs a version through unit and then deploy', async () => {
+    const engine = testEngine();
+    engine.setPipeline({ name: 'app', text: PIPELINE });
+    const { unit, deploy, app } = ids(engine);
+
+    expect((await engine.checker.checkResource(app.id)).newVersions).toBe(1);
+    const first = engine.scheduler.runOnce();
+    expect(first.startedBuildIds).toHaveLength(1);
+    const [unitBuild] = engine.store.builds.listForJob(unit);
+    expect(unitBuild).toMatchObject({ name: '1', status: 'started' });
+    const version = engine.store.resources.latestVersion(app.scopeId)!;
+    expect(engine.store.builds.inputs(unitBuild!.id)).toEqual([{ name: 'app', resourceId: app.id, versionId: version.id, firstOccurrence: true }]);
+    expect(engine.store.builds.listForJob(deploy)).toEqual([]);
+
+    engine.store.builds.finish(unitBuild!.id, 'succeeded');
+    engine.scheduler.runOnce();
+    const [deployBuild] = engine.store.builds.listForJob(deploy);
+    expect(deployBuild).toMatchObject({ name: '1', status: 'started' });
+    expect(engine.store.builds.inputs(deployBuild!.id)[0]!.versionId).toBe(version.id);
+
+    // Nothing changed: a pass finds nothing to do and requests nothing.
+    expect(engine.scheduler.runOnce().jobIds).toEqual([]);
+  });
+
+  it('does not trigger deploy from a unit build that failed', async () => {
+    const engine = testEngine();
+    engine.setPipeline({ name: 'app', text: PIPELINE });
+    const { unit, deploy, app } = ids(engine);
+    await engine.checker.checkResource(app.id);
+    engine.scheduler.runOnce();
+    engine.store.builds.finish(engine.store.builds.listForJob(unit)[0]!.id, 'failed');
+    engine.scheduler.runOnce();
+    expect(engine.store.builds.listForJob(deploy)).toEqual([]);
+    expect(engine.scheduler.explain(deploy)?.inputs[0]?.candidates[0]?.rejections.map((r) => r.code)).toContain('not-passed');
+  });
+
+  it('refuses a pipeline with errors or a missing var, and keeps the stored one', () => {
+    const engine = testEngine();
+    engine.setPipeline({ name: 'app', text: PIPELINE });
+    const broken = PIPELINE.replace('passed: [unit]', 'passed: [unitt]');
+    expect(() => engine.setPipeline({ name: 'app', text: broken })).toThrow(PipelineInvalidError);
+    const withVar = PIPELINE.replace('initial_version: v1', 'initial_version: ((tag))');
+    expect(() => engine.setPipeline({ name: 'app', text: withVar })).toThrow(/tag/);
+    expect(engine.setPipeline({ name: 'app', text: withVar, vars: { tag: 'v7' } }).pipeline.configVersion).toBe(2);
+  });
+
+  it('detects a concurrent change through the config version', () => {
+    const engine = testEngine();
+    const { pipeline } = engine.setPipeline({ name: 'app', text: PIPELINE });
+    engine.setPipeline({ name: 'app', text: PIPELINE, expectedConfigVersion: pipeline.configVersion });
+    const stale = (): unknown => engine.setPipeline({ name: 'app', text: PIPELINE, expectedConfigVersion: pipeline.configVersion });
+    expect(stale).toThrow(WeirError);
+    try {
+      stale();
+    } catch (error) {
+      expect((error as WeirError).code).toBe('pipeline-config-conflict');
+    }
+    expect(() => engine.setPipeline({ name: 'new', text: PIPELINE, expectedConfigVersion: 1 })).toThrow(/changed since/);
+  });
+});
+
+describe('engine: restart on the same data directory', () => {
+  it('carries on from the same versions and builds', async () => {
+    const dataDir = tempDataDir();
+    const open = (): Engine => Engine.open({ dataDir, resourceTypes: implementedResourceTypes(), logger: silentLogger });
+    const before = open();
+    before.setPipeline({ name: 'app', text: PIPELINE });
+    const { unit, app } = ids(before);
+    await before.checker.checkResource(app.id);
+    before.scheduler.runOnce();
+    const manual = before.store.builds.createManual(unit);
+    expect(manual).toMatchObject({ name: '2', status: 'pending' });
+    await before.stop();
+
+    const after = open();
+    try {
+      const again = ids(after);
+      expect(again.app.id).toBe(app.id);
+      expect(after.store.resources.listVersions(app.id).map((v) => v.version)).toEqual([{ version: 'v1' }]);
+      expect(after.store.builds.listForJob(unit).map((b) => [b.name, b.status])).toEqual([
+        ['2', 'pending'],
+        ['1', 'started'],
+      ]);
+      // The pending build is still requested; once build 1 ends, it starts, and numbering goes on.
+      after.store.builds.finish(after.store.builds.listForJob(unit)[1]!.id, 'succeeded');
+      after.scheduler.runOnce();
+      expect(after.store.builds.byId(manual.id)!.status).toBe('started');
+      expect(after.store.builds.createManual(unit).name).toBe('3');
+    } finally {
+      await after.stop();
+    }
+  });
+
+  it('refuses a second engine on a data directory in use, also from another process', async () => {
+    const dataDir = tempDataDir();
+    const first = Engine.open({ dataDir, resourceTypes: implementedResourceTypes(), logger: silentLogger });
+    try {
+      expect(() => Engine.open({ dataDir, resourceTypes: [], logger: silentLogger })).toThrow(/in use by the engine with pid \d+/);
+    } finally {
+      await first.stop();
+    }
+
+    // A holder in another process, killed with SIGKILL, leaves no stale lock.
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { default: D } = await import(${JSON.stringify(require.resolve('better-sqlite3'))});
+         const db = new D(${JSON.stringify(`${dataDir}/engine.lock`)}, { timeout: 0 });
+         db.pragma('locking_mode = EXCLUSIVE'); db.exec('BEGIN EXCLUSIVE; COMMIT');
+         console.log('locked'); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await once(holder.stdout!, 'data');
+    expect(() => Engine.open({ dataDir, resourceTypes: [], logger: silentLogger })).toThrow(WeirError);
+    holder.kill('SIGKILL');
+    await once(holder, 'exit');
+    const next = Engine.open({ dataDir, resourceTypes: [], logger: silentLogger });
+    await next.stop();
+  });
+});

@@ -1,0 +1,172 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Store, WeirError } from '../../src/index.js';
+import { tempDataDir, testEngine } from '../support/engine.js';
+
+const PIPELINE = `
+resources:
+- name: repo
+  type: mock
+  source: {initial_version: a}
+jobs:
+- name: build
+  plan:
+  - get: repo
+    trigger: true
+`;
+
+function setup(text = PIPELINE, name = 'app') {
+  const engine = testEngine();
+  const { pipeline } = engine.setPipeline({ name, text });
+  const repo = engine.store.resources.get(pipeline.id, 'repo')!;
+  return { engine, store: engine.store, pipeline, repo };
+}
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof WeirError ? error.code : `not a WeirError: ${String(error)}`;
+  }
+  return undefined;
+}
+
+describe('store: opening', () => {
+  it('uses WAL, synchronous FULL and foreign keys, and records applied migrations', () => {
+    const dir = tempDataDir();
+    Store.open({ dataDir: dir }).close();
+    const db = new Database(join(dir, 'weir.db'), { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([{ version: 1, name: 'initial' }]);
+    } finally {
+      db.close();
+    }
+    const store = Store.open({ dataDir: dir });
+    try {
+      const pragma = (name: string): unknown => (store as unknown as { db: Database.Database }).db.pragma(name, { simple: true });
+      expect(pragma('synchronous')).toBe(2);
+      expect(pragma('foreign_keys')).toBe(1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('refuses a database written by a newer weir', () => {
+    const dir = tempDataDir();
+    Store.open({ dataDir: dir }).close();
+    const db = new Database(join(dir, 'weir.db'));
+    db.prepare("INSERT INTO schema_migrations VALUES (99, 'future', 0)").run();
+    db.close();
+    expect(() => Store.open({ dataDir: dir })).toThrow(/newer weir/);
+  });
+});
+
+describe('store: pipelines', () => {
+  it('keeps instances of one pipeline apart by their instance vars', () => {
+    const engine = testEngine();
+    const pr1 = engine.setPipeline({ name: 'pr', instanceVars: { pr: 1 }, text: PIPELINE }).pipeline;
+    const pr2 = engine.setPipeline({ name: 'pr', instanceVars: { pr: 2 }, text: PIPELINE }).pipeline;
+    expect(pr1.id).not.toBe(pr2.id);
+    expect(engine.store.pipelines.get({ name: 'pr', instanceVars: { pr: 2 } })!.id).toBe(pr2.id);
+    expect(engine.store.pipelines.list().map((p) => p.instanceVars)).toEqual([{ pr: 1 }, { pr: 2 }]);
+    // Identical resources in both instances share one history.
+    expect(engine.store.resources.get(pr1.id, 'repo')!.scopeId).toBe(engine.store.resources.get(pr2.id, 'repo')!.scopeId);
+  });
+
+  it('pauses, archives (aborting pending builds, keeping history), revives on set, and destroys', () => {
+    const { engine, store, pipeline } = setup();
+    const jobId = store.jobs.idsByName(pipeline.id).get('build')!;
+    const pending = store.builds.createManual(jobId);
+    store.pipelines.setPaused(pipeline.id, true);
+    expect(store.pipelines.byId(pipeline.id)!.paused).toBe(true);
+    expect(store.resources.checkableScopes()).toEqual([]);
+    store.pipelines.archive(pipeline.id);
+    expect(store.builds.byId(pending.id)!.status).toBe('aborted');
+    expect(store.pipelines.list()).toEqual([]);
+    expect(store.pipelines.list({ includeArchived: true })).toHaveLength(1);
+    expect(codeOf(() => store.pipelines.setPaused(pipeline.id, false))).toBe('pipeline-archived');
+    expect(codeOf(() => store.builds.createManual(jobId))).toBe('pipeline-archived');
+    engine.setPipeline({ name: 'app', text: PIPELINE });
+    expect(store.pipelines.byId(pipeline.id)).toMatchObject({ archived: false, configVersion: 2 });
+    expect(store.builds.listForJob(jobId)).toHaveLength(1);
+    store.pipelines.destroy(pipeline.id);
+    expect(store.pipelines.byId(pipeline.id)).toBeUndefined();
+    expect(store.builds.byId(pending.id)).toBeUndefined();
+  });
+
+  it('renames a pipeline keeping its identity, and refuses a name in use', () => {
+    const { engine, store, pipeline } = setup();
+    engine.setPipeline({ name: 'other', text: PIPELINE });
+    expect(codeOf(() => store.pipelines.rename({ name: 'app' }, 'other'))).toBe('pipeline-exists');
+    store.pipelines.rename({ name: 'app' }, 'renamed');
+    expect(store.pipelines.get({ name: 'renamed' })!.id).toBe(pipeline.id);
+  });
+
+  it('keeps a renamed job and resource (old_name) with their builds and versions', async () => {
+    const { engine, store, pipeline, repo } = setup();
+    await engine.checker.checkResource(repo.id);
+    const jobId = store.jobs.idsByName(pipeline.id).get('build')!;
+    const renamed = PIPELINE.replace('- name: repo', '- name: code\n  old_name: repo')
+      .replace('get: repo', 'get: code')
+      .replace('- name: build', '- name: compile\n  old_name: build');
+    engine.setPipeline({ name: 'app', text: renamed });
+    expect(store.jobs.get(pipeline.id, 'compile')!.id).toBe(jobId);
+    expect(store.resources.get(pipeline.id, 'code')!.id).toBe(repo.id);
+    expect(store.resources.get(pipeline.id, 'repo')).toBeUndefined();
+  });
+});
+
+describe('store: versions', () => {
+  it('orders versions by check order: new ones on top, a re-reported older one moves up', () => {
+    const { store, repo } = setup();
+    const versions = (): string[] => store.resources.listVersions(repo.id).map((v) => v.version.ref!);
+    store.resources.saveCheckedVersions(repo.scopeId, [{ version: { ref: 'a' } }, { version: { ref: 'b' } }]);
+    expect(versions()).toEqual(['b', 'a']);
+    expect(store.resources.saveCheckedVersions(repo.scopeId, [{ version: { ref: 'b' } }, { version: { ref: 'c' } }])).toEqual({ newVersions: 1, changed: true });
+    expect(versions()).toEqual(['c', 'b', 'a']);
+    expect(store.resources.saveCheckedVersions(repo.scopeId, [{ version: { ref: 'c' } }])).toEqual({ newVersions: 0, changed: false });
+    store.resources.saveCheckedVersions(repo.scopeId, [{ version: { ref: 'a' } }]);
+    expect(versions()).toEqual(['a', 'c', 'b']);
+  });
+
+  it('disables and re-enables a version for one resource', () => {
+    const { store, repo } = setup();
+    store.resources.saveCheckedVersions(repo.scopeId, [{ version: { ref: 'a' } }]);
+    const [version] = store.resources.listVersions(repo.id);
+    store.resources.setVersionEnabled(repo.id, version!.id, false);
+    expect(store.resources.listVersions(repo.id)[0]!.enabled).toBe(false);
+    expect(store.history.isDisabled(repo.id, version!.id)).toBe(true);
+    store.resources.setVersionEnabled(repo.id, version!.id, true);
+    expect(store.history.isDisabled(repo.id, version!.id)).toBe(false);
+  });
+
+  it('pins through the API, and through config once a matching version exists', () => {
+    const { engine, store, repo } = setup();
+    store.resources.saveCheckedVersions(repo.scopeId, [{ version: { ref: 'a' } }, { version: { ref: 'b' } }]);
+    const a = store.resources.findVersion(repo.id, { ref: 'a' })!;
+    store.resources.pin(repo.id, a, 'bad release');
+    expect(store.resources.byId(repo.id)).toMatchObject({ pinnedVersionId: a, pinSource: 'api', pinComment: 'bad release' });
+    expect(store.history.pinnedVersion(repo.id)).toBe(a);
+    store.resources.unpin(repo.id);
+    expect(store.history.pinnedVersion(repo.id)).toBeUndefined();
+
+    engine.setPipeline({ name: 'app', text: PIPELINE.replace('  source:', '  version: {ref: c}\n  source:') });
+    expect(store.resources.byId(repo.id)).toMatchObject({ pinnedVersionId: null, pinSource: 'config' });
+    expect(codeOf(() => store.resources.unpin(repo.id))).toBe('resource-pinned-in-config');
+    store.resources.saveCheckedVersions(repo.scopeId, [{ version: { ref: 'b' } }, { version: { ref: 'c' } }]);
+    const c = store.resources.findVersion(repo.id, { ref: 'c' });
+    expect(store.resources.byId(repo.id)!.pinnedVersionId).toBe(c);
+    expect(store.history.pinnedVersion(repo.id)).toBe(c);
+  });
+
+  it('refuses a version of another resource', () => {
+    const { engine, store, repo } = setup();
+    const other = engine.setPipeline({ name: 'other', text: PIPELINE.replace('initial_version: a', 'initial_version: z') }).pipeline;
+    const otherRepo = store.resources.get(other.id, 'repo')!;
+    store.resources.saveCheckedVersions(otherRepo.scopeId, [{ version: { ref: 'z' } }]);
+    const z = store.resources.findVersion(otherRepo.id, { ref: 'z' })!;
+    expect(codeOf(() => store.resources.pin(repo.id, z))).toBe('version-not-found');
+  });
+});
