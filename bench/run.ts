@@ -1,97 +1,23 @@
 /**
- * How long validation takes on the compatibility corpus. Prints figures and asserts nothing:
- * timings depend on the machine, so they are for reading and comparing, not for failing a build.
- * See bench/README.md for what each figure means.
+ * Runs each benchmark in a fresh process, so one's memory and JIT state do not colour the
+ * next's figures. `pnpm bench` runs all; `pnpm bench scheduling` runs one.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
-import { loadPipeline, loadTaskConfig, type LoadPipelineOptions } from '@weir/engine';
-import { builtinResourceTypeNames } from '@weir/resources';
-import { corpusDir, corpusFiles, missingCorpusMessage } from '../test/support/corpus.js';
+import { fileURLToPath } from 'node:url';
 
-const PER_FILE_ROUNDS = 3;
-const WHOLE_CORPUS_ROUNDS = 10;
-const NODE_STARTS = 10;
-
-const dir = corpusDir();
-if (dir === undefined) {
-  console.error(`bench: ${missingCorpusMessage()}`);
+const BENCHES = ['validation', 'scheduling'];
+const wanted = process.argv.slice(2);
+const selected = wanted.length > 0 ? BENCHES.filter((name) => wanted.includes(name)) : BENCHES;
+if (selected.length === 0) {
+  console.error(`bench: no benchmark named ${wanted.join(', ')}; there are: ${BENCHES.join(', ')}`);
   process.exit(1);
 }
 
-const options: LoadPipelineOptions = { file: 'bench.yml', missingVars: 'warning', resourceTypes: { builtin: builtinResourceTypeNames() } };
-
-// Read up front: the figures are about parsing and validating, not about the disk.
-const pipelines = corpusFiles('pipelines').map((file) => readFileSync(file, 'utf8'));
-const tasks = corpusFiles('tasks').map((file) => readFileSync(file, 'utf8'));
-
-/** Validates every corpus file once; returns how many were rejected, so a broken loader shows up next to its timings. */
-function validateCorpus(): number {
-  let rejected = 0;
-  for (const text of pipelines) if (loadPipeline(text, options).config === undefined) rejected++;
-  for (const text of tasks) if (loadTaskConfig(text, options).config === undefined) rejected++;
-  return rejected;
+let failed = false;
+for (const name of selected) {
+  console.log(`\n== ${name} ==`);
+  const script = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=weir-source', '--expose-gc', script], { stdio: 'inherit' });
+  if (result.status !== 0) failed = true;
 }
-
-function time(run: () => void): number {
-  const started = performance.now();
-  run();
-  return performance.now() - started;
-}
-
-function quantile(samples: readonly number[], q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-}
-
-const median = (samples: readonly number[]): number => quantile(samples, 0.5);
-
-// (d) Cold: the very first validation in this process, paying for schema compilation and JIT warm-up.
-let rejected = 0;
-const cold = time(() => {
-  rejected = validateCorpus();
-});
-
-// Warm-up, so that the figures below measure steady state.
-validateCorpus();
-
-// (a) One pipeline at a time, every pipeline file, several rounds.
-const perPipeline: number[] = [];
-for (let round = 0; round < PER_FILE_ROUNDS; round++) {
-  for (const text of pipelines) perPipeline.push(time(() => loadPipeline(text, options)));
-}
-
-// (b) The whole corpus, in-process.
-const wholeCorpus = Array.from({ length: WHOLE_CORPUS_ROUNDS }, () => time(validateCorpus));
-
-// (c) Starting Node and doing nothing. NODE_OPTIONS is dropped so a loader set up for this
-// process (tsx, a debugger) does not count as Node's own start-up.
-const bareEnvironment = { ...process.env };
-delete bareEnvironment.NODE_OPTIONS;
-const nodeStarts = Array.from({ length: NODE_STARTS }, () => time(() => spawnSync(process.execPath, ['-e', '0'], { env: bareEnvironment, stdio: 'ignore' })));
-
-const warmCorpus = median(wholeCorpus);
-const nodeStart = median(nodeStarts);
-const ratio = warmCorpus / (2 * nodeStart);
-
-function ms(value: number): string {
-  return `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ms`;
-}
-
-const rows: Array<[string, string]> = [
-  [`one pipeline, median (${perPipeline.length} loads)`, ms(median(perPipeline))],
-  ['one pipeline, p90', ms(quantile(perPipeline, 0.9))],
-  ['one pipeline, slowest', ms(Math.max(...perPipeline))],
-  ['whole corpus, cold (first run in process)', ms(cold)],
-  [`whole corpus, warm median (${WHOLE_CORPUS_ROUNDS} rounds)`, ms(warmCorpus)],
-  [`node start (node -e 0), median of ${NODE_STARTS}`, ms(nodeStart)],
-  ['whole corpus / (2 × node start)', `${ratio.toFixed(2)}×`],
-  ['target: corpus costs less than 2 node starts', ratio < 1 ? 'met' : 'not met'],
-];
-
-const width = Math.max(...rows.map(([label]) => label.length));
-console.log(`corpus: ${dir} (${pipelines.length} pipelines, ${tasks.length} task files; ${rejected} rejected)`);
-console.log(`node ${process.version}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
-console.log();
-for (const [label, value] of rows) console.log(`${label.padEnd(width)}  ${value.padStart(12)}`);
+process.exit(failed ? 1 : 0);

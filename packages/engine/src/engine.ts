@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AnyResourceType } from '@weir/resources';
-import pino, { type Logger } from 'pino';
+import { createLogger, type Logger } from './logging.js';
 import { Checker, type CheckerOptions } from './checker/checker.js';
 import type { StaticVars } from './config/vars.js';
 import { loadPipelineForSet } from './pipelines/load-for-set.js';
@@ -46,7 +46,7 @@ export class Engine {
   private started = false;
 
   private constructor(options: EngineOptions) {
-    this.logger = options.logger ?? pino({ name: 'weir' });
+    this.logger = options.logger ?? createLogger();
     this.registry = new ResourceTypeRegistry(options.resourceTypes);
     this.builtinTypeNames = new Set([...options.resourceTypes].flatMap((t) => [t.name, ...(t.aliases ?? [])]));
     this.store = Store.open({ dataDir: options.dataDir, ...(options.now && { now: options.now }) });

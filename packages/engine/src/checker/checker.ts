@@ -245,7 +245,7 @@ export class Checker {
   }
 
   private pipelineName(pipelineId: number): string {
-    return this.options.store.pipelines.byId(pipelineId)?.name ?? `pipeline ${pipelineId}`;
+    return this.options.store.pipelines.nameOf(pipelineId) ?? `pipeline ${pipelineId}`;
   }
 }
 

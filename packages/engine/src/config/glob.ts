@@ -3,7 +3,7 @@
  * Plain names, the common case, compare directly.
  */
 export function globMatcher(pattern: string): (name: string) => boolean {
-  if (!/[*?[{]/.test(pattern)) return (name) => name === pattern;
+  if (!isGlob(pattern)) return (name) => name === pattern;
   let source = '';
   let inClass = false;
   let braceDepth = 0;
@@ -28,4 +28,9 @@ export function globMatcher(pattern: string): (name: string) => boolean {
   if (inClass || braceDepth > 0) return (name) => name === pattern;
   const regex = new RegExp(`^${source}$`, 'u');
   return (name) => regex.test(name);
+}
+
+/** Whether a pattern has glob syntax; most `passed:` entries are plain job names. */
+export function isGlob(pattern: string): boolean {
+  return /[*?[{]/.test(pattern);
 }

@@ -43,7 +43,7 @@ export class CandidateOrder {
 }
 
 /** How many versions at the head of a newest-first list have a check order above `checkOrder`. */
-export function countNewerThan(newestFirst: readonly VersionId[], checkOrder: number, history: VersionHistory): number {
+function countNewerThan(newestFirst: readonly VersionId[], checkOrder: number, history: VersionHistory): number {
   let low = 0;
   let high = newestFirst.length;
   while (low < high) {

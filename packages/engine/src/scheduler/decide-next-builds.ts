@@ -31,8 +31,7 @@ export function decideNextBuilds(snapshot: SchedulingSnapshot): SchedulingDecisi
   // Resolved before anything starts: whether a job's inputs resolve decides whether its
   // pending builds hold their place in serial group queues, and that does not change within a
   // pass (starting builds only moves `every` on, it never makes inputs unsatisfiable).
-  const shared = snapshot.jobs.map((job) => sharedPassedJobs(job.inputs));
-  const initial = snapshot.jobs.map((job, i) => resolveInputs(job, history, usage, shared[i]));
+  const initial = snapshot.jobs.map((job) => resolveInputs(job, history, usage, sharedPassedJobs(job.inputs)));
   const slots = new SchedulingSlots(snapshot, queuedBuilds(snapshot.jobs, initial));
   const decisions: SchedulingDecisions = { jobs: [], createBuilds: [], startBuilds: [] };
   snapshot.jobs.forEach((job, i) => {
@@ -89,18 +88,20 @@ function scheduleJob(job: SchedulableJob, initial: InputResolution, pass: Pass):
       recordStart(build.id, startInputs);
     }
 
-    // Any pending build will take the newest inputs when it starts, so none is added to it.
-    while (waiting.length === 0) {
-      const next = currentResolution().chosen;
-      if (next === null || whyNotTriggered(job, next) !== null) break;
-      if (!pass.slots.canStartNew(job)) {
-        pass.decisions.createBuilds.push({ jobId: job.id, start: null });
-        pass.slots.recordNewPending(job);
-        createdPending = true;
-        break;
+    // A waiting build takes the newest inputs when it starts, so none is added next to it.
+    // Otherwise: new builds while a trigger input has a new version and slots are free, then
+    // at most one pending build.
+    if (waiting.length === 0) {
+      for (let next = currentResolution().chosen; next !== null && whyNotTriggered(job, next) === null; next = currentResolution().chosen) {
+        if (!pass.slots.canStartNew(job)) {
+          pass.decisions.createBuilds.push({ jobId: job.id, start: null });
+          pass.slots.recordNewPending(job);
+          createdPending = true;
+          break;
+        }
+        pass.decisions.createBuilds.push({ jobId: job.id, start: { inputs: next } });
+        recordStart(null, next);
       }
-      pass.decisions.createBuilds.push({ jobId: job.id, start: { inputs: next } });
-      recordStart(null, next);
     }
   }
 

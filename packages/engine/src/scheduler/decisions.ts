@@ -8,7 +8,10 @@ import type { BuildId, ChosenInput, JobId, VersionId } from './snapshot.js';
 export interface SchedulingDecisions {
   /** One entry per requested job: its next inputs (or why there are none) and why it waits. */
   jobs: JobDecision[];
-  /** Builds to create. `start` builds are created already `started` with `inputs`. */
+  /**
+   * Builds to create. `start` builds are created already `started` with `inputs`. Listed in the
+   * order the builds should get their ids: serial groups start older pending builds first.
+   */
   createBuilds: BuildCreation[];
   /** Pending builds that may start now, with the inputs they run with. */
   startBuilds: BuildStart[];
@@ -28,7 +31,10 @@ export interface BuildStart {
 
 export interface JobDecision {
   jobId: JobId;
-  /** The inputs the next build would use, or null when some input cannot be satisfied. */
+  /**
+   * The inputs the next build would use once this pass's decisions are applied (so `every` has
+   * moved past the versions started here), or null when some input cannot be satisfied.
+   */
   nextInputs: ChosenInput[] | null;
   explanation: JobExplanation;
 }
@@ -40,7 +46,11 @@ export interface JobExplanation {
   pipeline: string;
   /** A one-line summary, e.g. "waiting: input repo has no version that passed unit". */
   summary: string;
-  /** Reasons that hold the whole job back (paused, max in flight, serial group busy). */
+  /**
+   * Reasons that hold the whole job back (paused, max in flight, serial group busy), or, when
+   * the job neither has nor gets a build, why no build was triggered (no-trigger-input,
+   * no-new-trigger-version).
+   */
   blockers: Reason[];
   inputs: InputExplanation[];
 }
@@ -54,7 +64,11 @@ export interface InputExplanation {
   candidates: CandidateExplanation[];
   /** Candidates considered but not listed, to keep explanations short. */
   omittedCandidates: number;
-  /** Why the input has no version at all, when no candidate was even considered. */
+  /**
+   * Why the input has no version: one reason, also when candidates were considered and all
+   * rejected (it is the short answer, `candidates` the detail). Empty when the input has a
+   * version, or when it is fine on its own and only an input sharing a `passed` job has none.
+   */
   reasons: Reason[];
 }
 

@@ -8,7 +8,7 @@ import type { InputResolution } from './resolve-inputs.js';
 import type { JobInput, SchedulableJob, VersionHistory, VersionId } from './snapshot.js';
 
 /** Candidates listed per input; the rest are counted in `omittedCandidates`. */
-export const LISTED_CANDIDATES = 10;
+const LISTED_CANDIDATES = 10;
 
 /**
  * For each input, the versions considered in the input's order of preference, up to and

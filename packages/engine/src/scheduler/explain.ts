@@ -1,12 +1,11 @@
+import { WeirError } from '../errors.js';
 import type { JobExplanation } from './decisions.js';
 import { decideNextBuilds } from './decide-next-builds.js';
 import type { JobId, SchedulingSnapshot } from './snapshot.js';
 
-export class JobNotInSnapshotError extends Error {
-  readonly code = 'job-not-in-snapshot';
-
+export class JobNotInSnapshotError extends WeirError {
   constructor(readonly jobId: JobId) {
-    super(`job ${jobId} is not in the scheduling snapshot; load a snapshot that requests it (and the other jobs of its serial groups)`);
+    super('job-not-in-snapshot', `job ${jobId} is not in the scheduling snapshot`, { hint: 'load a snapshot with the job (and the other jobs of its serial groups)' });
     this.name = 'JobNotInSnapshotError';
   }
 }

@@ -1,5 +1,5 @@
 import type { Version } from '@weir/resources';
-import { globMatcher } from '../config/glob.js';
+import { globMatcher, isGlob } from '../config/glob.js';
 import { asRecord, type LooseRecord } from '../config/loose.js';
 import { allJobSteps, stepResourceName } from '../config/step-tree.js';
 import type { InputVersionPolicy, JobId, JobInput, ResourceId, VersionId } from './snapshot.js';
@@ -52,6 +52,14 @@ function expandPassed(passed: unknown, jobIds: ReadonlyMap<string, JobId>): JobI
   const added = new Set<JobId>();
   for (const pattern of Array.isArray(passed) ? passed : []) {
     if (typeof pattern !== 'string') continue;
+    if (!isGlob(pattern)) {
+      const jobId = jobIds.get(pattern);
+      if (jobId !== undefined && !added.has(jobId)) {
+        added.add(jobId);
+        out.push({ jobId, jobName: pattern });
+      }
+      continue;
+    }
     const matches = globMatcher(pattern);
     for (const [jobName, jobId] of jobIds) {
       if (matches(jobName) && !added.has(jobId)) {

@@ -11,7 +11,7 @@ import type { BuildId, ChosenInput, SchedulableJob, VersionHistory, VersionId } 
  * usable versions each and no common build cost about 10,000 checks, so that case still gets
  * its precise answer (not-same-build); three such inputs give up with too-many-combinations.
  */
-export const RESOLUTION_BUDGET = 50_000;
+const RESOLUTION_BUDGET = 50_000;
 
 /** What resolution found for one input. */
 export interface InputOutcome {

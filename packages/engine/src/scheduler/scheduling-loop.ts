@@ -109,7 +109,7 @@ export class SchedulingLoop {
 
   private loadSnapshot(jobIds: readonly number[]): SchedulingSnapshot {
     const { store } = this.options;
-    const rows = store.scheduling.loadJobs(jobIds);
+    const rows = store.scheduling.loadJobs(store.scheduling.withSerialGroupPeers(jobIds));
     const jobs = rows.map((row) => this.toSchedulable(row));
     const groups = new Map<string, { pipelineId: number; name: string }>();
     for (const job of jobs) {

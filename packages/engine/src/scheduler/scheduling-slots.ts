@@ -1,3 +1,4 @@
+import { WeirError } from '../errors.js';
 import type { Reason } from './decisions.js';
 import { maxInFlightReached, serialGroupQueue, serialGroupRunning } from './reasons.js';
 import { serialGroupKey, type BuildId, type JobId, type SchedulableJob, type SchedulingSnapshot } from './snapshot.js';
@@ -114,7 +115,11 @@ export class SchedulingSlots {
       let group = this.groups.get(key);
       if (group === undefined) {
         const state = this.snapshot.serialGroups.get(key);
-        if (state === undefined) throw new Error(`scheduling snapshot has no state for serial group ${name} of pipeline ${job.pipelineName}`);
+        if (state === undefined) {
+          throw new WeirError('snapshot-without-serial-group', `the scheduling snapshot has no state for serial group ${name} of pipeline ${job.pipelineName}`, {
+            hint: 'this is a bug in loading the snapshot: it must cover every serial group of the requested jobs',
+          });
+        }
         group = { name, running: state.runningBuildCount, pending: state.pendingBuildIds, head: 0, startedThisPass: new Set(), newPendingJob: null };
         this.groups.set(key, group);
       }

@@ -28,29 +28,29 @@ export class BuildStore {
   ) {}
 
   byId(id: number): BuildRecord | undefined {
-    const row = this.ctx.db.prepare<[number], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id WHERE b.id = ?`).get(id);
+    const row = this.ctx.sql<[number], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id WHERE b.id = ?`).get(id);
     return row && toBuild(row);
   }
 
   /** A job's builds, newest first. */
   listForJob(jobId: number, limit = 50): BuildRecord[] {
-    return this.ctx.db
-      .prepare<[number, number], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id
+    return this.ctx
+      .sql<[number, number], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id
         WHERE b.job_id = ? ORDER BY b.id DESC LIMIT ?`)
       .all(jobId, limit)
       .map(toBuild);
   }
 
   byName(jobId: number, name: string): BuildRecord | undefined {
-    const row = this.ctx.db
-      .prepare<[number, string], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id WHERE b.job_id = ? AND b.name = ?`)
+    const row = this.ctx
+      .sql<[number, string], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id WHERE b.job_id = ? AND b.name = ?`)
       .get(jobId, name);
     return row && toBuild(row);
   }
 
   inputs(buildId: number): BuildInputRecord[] {
-    return this.ctx.db
-      .prepare<[number], { name: string; resource_id: number; version_id: number; first_occurrence: number }>(
+    return this.ctx
+      .sql<[number], { name: string; resource_id: number; version_id: number; first_occurrence: number }>(
         'SELECT name, resource_id, version_id, first_occurrence FROM build_inputs WHERE build_id = ? ORDER BY name',
       )
       .all(buildId)
@@ -58,8 +58,8 @@ export class BuildStore {
   }
 
   outputs(buildId: number): BuildOutputRecord[] {
-    return this.ctx.db
-      .prepare<[number], { resource_id: number; version_id: number }>('SELECT resource_id, version_id FROM build_outputs WHERE build_id = ?')
+    return this.ctx
+      .sql<[number], { resource_id: number; version_id: number }>('SELECT resource_id, version_id FROM build_outputs WHERE build_id = ?')
       .all(buildId)
       .map((row) => ({ resourceId: row.resource_id, versionId: row.version_id }));
   }
@@ -67,8 +67,8 @@ export class BuildStore {
   /** A build a user asked for: it waits as `pending` until its inputs resolve and a slot is free. */
   createManual(jobId: number): BuildRecord {
     const id = this.ctx.transaction(() => {
-      const job = this.ctx.db
-        .prepare<[number], { pipeline_id: number; team_id: number; archived: number }>(
+      const job = this.ctx
+        .sql<[number], { pipeline_id: number; team_id: number; archived: number }>(
           'SELECT j.pipeline_id, p.team_id, p.archived FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id WHERE j.id = ? AND j.active = 1',
         )
         .get(jobId);
@@ -85,14 +85,14 @@ export class BuildStore {
   /** A rerun: a new build of the same job that will run with the original build's inputs. */
   createRerun(buildId: number): BuildRecord {
     const id = this.ctx.transaction(() => {
-      const original = this.ctx.db
-        .prepare<[number], { id: number; team_id: number; pipeline_id: number | null; job_id: number | null; number: number; rerun_of: number | null; status: BuildStatus }>(
+      const original = this.ctx
+        .sql<[number], { id: number; team_id: number; pipeline_id: number | null; job_id: number | null; number: number; rerun_of: number | null; status: BuildStatus }>(
           'SELECT id, team_id, pipeline_id, job_id, number, rerun_of, status FROM builds WHERE id = ?',
         )
         .get(buildId);
       if (!original || original.job_id === null) throw new WeirError('build-not-found', `no job build with id ${buildId}`, { hint: 'list the job\'s builds to see their ids' });
       const rootId = original.rerun_of ?? original.id;
-      const hasInputs = this.ctx.db.prepare<[number], number>('SELECT COUNT(*) FROM build_inputs WHERE build_id = ?').pluck().get(rootId);
+      const hasInputs = this.ctx.sql<[number], number>('SELECT COUNT(*) FROM build_inputs WHERE build_id = ?').pluck().get(rootId);
       const root = this.byId(rootId)!;
       if (root.status === 'pending' && !hasInputs) {
         throw new WeirError('build-not-started', `build ${root.name} has not started, so there are no inputs to rerun it with`, {
@@ -100,7 +100,7 @@ export class BuildStore {
         });
       }
       const rerunNumber =
-        (this.ctx.db.prepare<[number], number>('SELECT COALESCE(MAX(rerun_number), 0) FROM builds WHERE rerun_of = ?').pluck().get(rootId) ?? 0) + 1;
+        (this.ctx.sql<[number], number>('SELECT COALESCE(MAX(rerun_number), 0) FROM builds WHERE rerun_of = ?').pluck().get(rootId) ?? 0) + 1;
       const newId = this.insertBuild({
         teamId: original.team_id,
         pipelineId: original.pipeline_id,
@@ -130,8 +130,8 @@ export class BuildStore {
           hint: 'only a started build finishes; a pending build can only be aborted',
         });
       }
-      this.ctx.db.prepare('UPDATE builds SET status = ?, ended_at = ? WHERE id = ?').run(status, this.ctx.now(), buildId);
-      const addOutput = this.ctx.db.prepare('INSERT OR IGNORE INTO build_outputs (build_id, resource_id, version_id) VALUES (?, ?, ?)');
+      this.ctx.sql('UPDATE builds SET status = ?, ended_at = ? WHERE id = ?').run(status, this.ctx.now(), buildId);
+      const addOutput = this.ctx.sql('INSERT OR IGNORE INTO build_outputs (build_id, resource_id, version_id) VALUES (?, ?, ?)');
       for (const output of outputs) addOutput.run(buildId, output.resourceId, output.versionId);
       if (build.jobId !== null) {
         const jobId = build.jobId;
@@ -144,8 +144,8 @@ export class BuildStore {
 
   /** A build the scheduler creates (inside its own transaction); it starts pending. */
   createScheduled(jobId: number): number {
-    const job = this.ctx.db
-      .prepare<[number], { pipeline_id: number; team_id: number }>('SELECT j.pipeline_id, p.team_id FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id WHERE j.id = ?')
+    const job = this.ctx
+      .sql<[number], { pipeline_id: number; team_id: number }>('SELECT j.pipeline_id, p.team_id FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id WHERE j.id = ?')
       .get(jobId)!;
     const number = this.takeBuildNumber(jobId);
     return this.insertBuild({ teamId: job.team_id, pipelineId: job.pipeline_id, jobId, name: String(number), number, manual: false });
@@ -153,26 +153,26 @@ export class BuildStore {
 
   /** Moves a pending build to `started` with the inputs the scheduler chose for it. */
   start(buildId: number, jobId: number, inputs: BuildInputRecord[]): void {
-    const updated = this.ctx.db
-      .prepare("UPDATE builds SET status = 'started', started_at = ? WHERE id = ? AND status = 'pending'")
+    const updated = this.ctx
+      .sql("UPDATE builds SET status = 'started', started_at = ? WHERE id = ? AND status = 'pending'")
       .run(this.ctx.now(), buildId);
     if (updated.changes !== 1) throw new Error(`build ${buildId} was not pending when the scheduler started it`);
-    const add = this.ctx.db.prepare('INSERT INTO build_inputs (build_id, name, resource_id, version_id, first_occurrence) VALUES (?, ?, ?, ?, ?)');
+    const add = this.ctx.sql('INSERT INTO build_inputs (build_id, name, resource_id, version_id, first_occurrence) VALUES (?, ?, ?, ?, ?)');
     for (const input of inputs) add.run(buildId, input.name, input.resourceId, input.versionId, input.firstOccurrence ? 1 : 0);
     this.ctx.afterCommit(() => this.ctx.history.forgetJobInputs(jobId));
   }
 
   /** Builds that were `started` when the engine stopped. */
   started(): BuildRecord[] {
-    return this.ctx.db
-      .prepare<[], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id WHERE b.status = 'started' ORDER BY b.id`)
+    return this.ctx
+      .sql<[], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id WHERE b.status = 'started' ORDER BY b.id`)
       .all()
       .map(toBuild);
   }
 
   private takeBuildNumber(jobId: number): number {
-    return this.ctx.db
-      .prepare<[number], number>('UPDATE jobs SET next_build_number = next_build_number + 1 WHERE id = ? RETURNING next_build_number - 1')
+    return this.ctx
+      .sql<[number], number>('UPDATE jobs SET next_build_number = next_build_number + 1 WHERE id = ? RETURNING next_build_number - 1')
       .pluck()
       .get(jobId)!;
   }
@@ -188,8 +188,8 @@ export class BuildStore {
     rerunNumber?: number;
   }): number {
     return Number(
-      this.ctx.db
-        .prepare(`INSERT INTO builds (team_id, pipeline_id, job_id, name, number, rerun_of, rerun_number, status, manually_triggered, created_at)
+      this.ctx
+        .sql(`INSERT INTO builds (team_id, pipeline_id, job_id, name, number, rerun_of, rerun_number, status, manually_triggered, created_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`)
         .run(build.teamId, build.pipelineId, build.jobId, build.name, build.number, build.rerunOf ?? null, build.rerunNumber ?? 0, build.manual ? 1 : 0, this.ctx.now())
         .lastInsertRowid,

@@ -21,23 +21,23 @@ export class JobStore {
   ) {}
 
   get(pipelineId: number, name: string): JobRecord | undefined {
-    const row = this.ctx.db.prepare<[number, string], JobRow>('SELECT * FROM jobs WHERE pipeline_id = ? AND name = ? AND active = 1').get(pipelineId, name);
+    const row = this.ctx.sql<[number, string], JobRow>('SELECT * FROM jobs WHERE pipeline_id = ? AND name = ? AND active = 1').get(pipelineId, name);
     return row && toJob(row);
   }
 
   byId(id: number): JobRecord | undefined {
-    const row = this.ctx.db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE id = ?').get(id);
+    const row = this.ctx.sql<[number], JobRow>('SELECT * FROM jobs WHERE id = ?').get(id);
     return row && toJob(row);
   }
 
   list(pipelineId: number): JobRecord[] {
-    return this.ctx.db.prepare<[number], JobRow>('SELECT * FROM jobs WHERE pipeline_id = ? AND active = 1 ORDER BY id').all(pipelineId).map(toJob);
+    return this.ctx.sql<[number], JobRow>('SELECT * FROM jobs WHERE pipeline_id = ? AND active = 1 ORDER BY id').all(pipelineId).map(toJob);
   }
 
   /** Active jobs of a pipeline by name, in config order, without reading their configs. */
   idsByName(pipelineId: number): Map<string, number> {
-    const rows = this.ctx.db
-      .prepare<[number], { id: number; name: string }>('SELECT id, name FROM jobs WHERE pipeline_id = ? AND active = 1 ORDER BY id')
+    const rows = this.ctx
+      .sql<[number], { id: number; name: string }>('SELECT id, name FROM jobs WHERE pipeline_id = ? AND active = 1 ORDER BY id')
       .all(pipelineId);
     return new Map(rows.map((row) => [row.name, row.id]));
   }
@@ -45,15 +45,15 @@ export class JobStore {
   setPaused(jobId: number, paused: boolean): void {
     this.ctx.transaction(() => {
       if (!this.byId(jobId)) throw new WeirError('job-not-found', `no job with id ${jobId}`, { hint: 'list the pipeline\'s jobs to see their ids' });
-      this.ctx.db.prepare('UPDATE jobs SET paused = ? WHERE id = ?').run(paused ? 1 : 0, jobId);
+      this.ctx.sql('UPDATE jobs SET paused = ? WHERE id = ?').run(paused ? 1 : 0, jobId);
       this.requests.job(jobId);
     });
   }
 
   /** Jobs marked for scheduling, in active pipelines (archived pipelines schedule nothing). */
   scheduleRequested(): number[] {
-    return this.ctx.db
-      .prepare<[], number>(`SELECT j.id FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
+    return this.ctx
+      .sql<[], number>(`SELECT j.id FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
         WHERE j.schedule_requested = 1 AND j.active = 1 AND p.archived = 0 ORDER BY j.id`)
       .pluck()
       .all();
@@ -61,7 +61,7 @@ export class JobStore {
 
   /** Marks every active job for scheduling: used once at start, so nothing waits on a lost event. */
   requestAll(): void {
-    this.ctx.db.prepare('UPDATE jobs SET schedule_requested = 1 WHERE active = 1 AND schedule_requested = 0').run();
+    this.ctx.sql('UPDATE jobs SET schedule_requested = 1 WHERE active = 1 AND schedule_requested = 0').run();
   }
 }
 

@@ -71,7 +71,6 @@ export class PipelineStore {
 
   /** Creates or updates a pipeline, its resources and jobs, in one transaction. */
   save(input: PipelineSave): { pipeline: PipelineRecord; created: boolean } {
-    const { db } = this.ctx;
     const saved = this.ctx.transaction(() => {
       const teamId = this.teamId(input.ref.team ?? DEFAULT_TEAM);
       const instanceVars = canonicalJson(input.ref.instanceVars ?? {});
@@ -89,11 +88,11 @@ export class PipelineStore {
       let pipelineId: number;
       if (existing) {
         pipelineId = existing.id;
-        db.prepare('UPDATE pipelines SET config = ?, config_version = config_version + 1, archived = 0, updated_at = ? WHERE id = ?').run(config, now, pipelineId);
+        this.ctx.sql('UPDATE pipelines SET config = ?, config_version = config_version + 1, archived = 0, updated_at = ? WHERE id = ?').run(config, now, pipelineId);
       } else {
         pipelineId = Number(
-          db
-            .prepare(`INSERT INTO pipelines (team_id, name, instance_vars, config, config_version, paused, created_at, updated_at)
+          this.ctx
+            .sql(`INSERT INTO pipelines (team_id, name, instance_vars, config, config_version, paused, created_at, updated_at)
               VALUES (?, ?, ?, ?, 1, ?, ?, ?)`)
             .run(teamId, input.ref.name, instanceVars, config, input.pausedIfNew ? 1 : 0, now, now).lastInsertRowid,
         );
@@ -114,16 +113,21 @@ export class PipelineStore {
   }
 
   byId(id: number): PipelineRecord | undefined {
-    const row = this.ctx.db
-      .prepare<[number], PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id WHERE p.id = ?`)
+    const row = this.ctx
+      .sql<[number], PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id WHERE p.id = ?`)
       .get(id);
     return row && toRecord(row);
   }
 
+  /** Just the name, without reading the config. */
+  nameOf(id: number): string | undefined {
+    return this.ctx.sql<[number], string>('SELECT name FROM pipelines WHERE id = ?').pluck().get(id);
+  }
+
   /** Every pipeline, instances of one name together, in name order. */
   list(options: { includeArchived?: boolean } = {}): PipelineRecord[] {
-    const rows = this.ctx.db
-      .prepare<[number], PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id
+    const rows = this.ctx
+      .sql<[number], PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id
         WHERE p.archived = 0 OR ? ORDER BY t.name, p.name, p.instance_vars`)
       .all(options.includeArchived ? 1 : 0);
     return rows.map(toRecord);
@@ -138,7 +142,7 @@ export class PipelineStore {
           hint: 'set the pipeline again to bring it back',
         });
       }
-      this.ctx.db.prepare('UPDATE pipelines SET paused = ?, updated_at = ? WHERE id = ?').run(paused ? 1 : 0, this.ctx.now(), id);
+      this.ctx.sql('UPDATE pipelines SET paused = ?, updated_at = ? WHERE id = ?').run(paused ? 1 : 0, this.ctx.now(), id);
       this.requests.pipeline(id);
       this.ctx.emit({ kind: 'pipelines-changed' });
     });
@@ -152,9 +156,9 @@ export class PipelineStore {
     this.ctx.transaction(() => {
       this.require(id);
       const now = this.ctx.now();
-      this.ctx.db.prepare('UPDATE pipelines SET archived = 1, paused = 1, updated_at = ? WHERE id = ?').run(now, id);
-      this.ctx.db
-        .prepare("UPDATE builds SET status = 'aborted', ended_at = ? WHERE pipeline_id = ? AND status = 'pending'")
+      this.ctx.sql('UPDATE pipelines SET archived = 1, paused = 1, updated_at = ? WHERE id = ?').run(now, id);
+      this.ctx
+        .sql("UPDATE builds SET status = 'aborted', ended_at = ? WHERE pipeline_id = ? AND status = 'pending'")
         .run(now, id);
       this.ctx.emit({ kind: 'pipelines-changed' });
     });
@@ -164,8 +168,8 @@ export class PipelineStore {
   destroy(id: number): void {
     this.ctx.transaction(() => {
       this.require(id);
-      this.ctx.db.prepare('DELETE FROM pipelines WHERE id = ?').run(id);
-      this.ctx.db.prepare('DELETE FROM resource_scopes WHERE id NOT IN (SELECT scope_id FROM resources)').run();
+      this.ctx.sql('DELETE FROM pipelines WHERE id = ?').run(id);
+      this.ctx.sql('DELETE FROM resource_scopes WHERE id NOT IN (SELECT scope_id FROM resources)').run();
       this.ctx.afterCommit(() => this.ctx.history.forgetAll());
       this.ctx.emit({ kind: 'pipelines-changed' });
     });
@@ -176,8 +180,8 @@ export class PipelineStore {
     this.ctx.transaction(() => {
       const pipeline = this.findRow(ref);
       if (!pipeline) throw notFound(ref);
-      const clash = this.ctx.db
-        .prepare('SELECT 1 FROM pipelines WHERE team_id = (SELECT team_id FROM pipelines WHERE id = ?) AND name = ?')
+      const clash = this.ctx
+        .sql('SELECT 1 FROM pipelines WHERE team_id = (SELECT team_id FROM pipelines WHERE id = ?) AND name = ?')
         .get(pipeline.id, newName);
       if (clash) {
         throw new WeirError('pipeline-exists', `a pipeline named ${newName} already exists`, {
@@ -185,8 +189,8 @@ export class PipelineStore {
           hint: 'choose another name, or destroy that pipeline first',
         });
       }
-      this.ctx.db
-        .prepare('UPDATE pipelines SET name = ?, updated_at = ? WHERE team_id = (SELECT team_id FROM pipelines WHERE id = ?) AND name = ?')
+      this.ctx
+        .sql('UPDATE pipelines SET name = ?, updated_at = ? WHERE team_id = (SELECT team_id FROM pipelines WHERE id = ?) AND name = ?')
         .run(newName, this.ctx.now(), pipeline.id, pipeline.name);
       this.ctx.emit({ kind: 'pipelines-changed' });
     });
@@ -199,7 +203,7 @@ export class PipelineStore {
   }
 
   private teamId(team: string): number {
-    const id = this.ctx.db.prepare<[string], number>('SELECT id FROM teams WHERE name = ?').pluck().get(team);
+    const id = this.ctx.sql<[string], number>('SELECT id FROM teams WHERE name = ?').pluck().get(team);
     if (id === undefined) {
       throw new WeirError('team-not-found', `no team named ${team}`, { location: team, hint: `weir has one team for now: ${DEFAULT_TEAM}` });
     }
@@ -207,17 +211,16 @@ export class PipelineStore {
   }
 
   private findRow(ref: PipelineRef): PipelineRow | undefined {
-    return this.ctx.db
-      .prepare<[string, string, string], PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id
+    return this.ctx
+      .sql<[string, string, string], PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id
         WHERE t.name = ? AND p.name = ? AND p.instance_vars = ?`)
       .get(ref.team ?? DEFAULT_TEAM, ref.name, canonicalJson(ref.instanceVars ?? {}));
   }
 
   private saveResources(pipelineId: number, resources: ResourceSave[]): Map<string, number> {
-    const { db } = this.ctx;
     const existing = new Map(
-      db
-        .prepare<[number], { id: number; name: string; scope_id: number; config_pin: string | null; pinned_version_id: number | null }>(
+      this.ctx
+        .sql<[number], { id: number; name: string; scope_id: number; config_pin: string | null; pinned_version_id: number | null }>(
           'SELECT id, name, scope_id, config_pin, pinned_version_id FROM resources WHERE pipeline_id = ?',
         )
         .all(pipelineId)
@@ -225,29 +228,29 @@ export class PipelineStore {
     );
     const wanted = new Set(resources.map((r) => r.name));
     const ids = new Map<string, number>();
-    db.prepare('UPDATE resources SET active = 0 WHERE pipeline_id = ?').run(pipelineId);
+    this.ctx.sql('UPDATE resources SET active = 0 WHERE pipeline_id = ?').run(pipelineId);
     for (const resource of resources) {
-      db.prepare('INSERT INTO resource_scopes (scope_key, type) VALUES (?, ?) ON CONFLICT (scope_key) DO NOTHING').run(resource.scopeKey, resource.type);
-      const scopeId = db.prepare<[string], number>('SELECT id FROM resource_scopes WHERE scope_key = ?').pluck().get(resource.scopeKey)!;
+      this.ctx.sql('INSERT INTO resource_scopes (scope_key, type) VALUES (?, ?) ON CONFLICT (scope_key) DO NOTHING').run(resource.scopeKey, resource.type);
+      const scopeId = this.ctx.sql<[string], number>('SELECT id FROM resource_scopes WHERE scope_key = ?').pluck().get(resource.scopeKey)!;
       const previous =
         existing.get(resource.name) ??
         (resource.oldName !== undefined && !wanted.has(resource.oldName) ? existing.get(resource.oldName) : undefined);
       const configPin = resource.configPin ? canonicalJson(resource.configPin) : null;
       const pinnedVersionId = configPin
-        ? (findVersionContaining(db, scopeId, resource.configPin!) ?? null)
+        ? (findVersionContaining(this.ctx, scopeId, resource.configPin!) ?? null)
         : previous && previous.config_pin === null && previous.scope_id === scopeId
           ? previous.pinned_version_id
           : null;
       const config = canonicalJson(resource.config);
       if (previous) {
-        db.prepare(`UPDATE resources SET name = ?, type = ?, config = ?, scope_id = ?, active = 1, config_pin = ?,
+        this.ctx.sql(`UPDATE resources SET name = ?, type = ?, config = ?, scope_id = ?, active = 1, config_pin = ?,
             pinned_version_id = ?, pin_comment = CASE WHEN ? IS NULL THEN pin_comment ELSE NULL END WHERE id = ?`)
           .run(resource.name, resource.type, config, scopeId, configPin, pinnedVersionId, configPin, previous.id);
         existing.delete(resource.name);
         ids.set(resource.name, previous.id);
       } else {
-        const id = db
-          .prepare(`INSERT INTO resources (pipeline_id, name, type, config, scope_id, config_pin, pinned_version_id)
+        const id = this.ctx
+          .sql(`INSERT INTO resources (pipeline_id, name, type, config, scope_id, config_pin, pinned_version_id)
             VALUES (?, ?, ?, ?, ?, ?, ?)`)
           .run(pipelineId, resource.name, resource.type, config, scopeId, configPin, pinnedVersionId).lastInsertRowid;
         ids.set(resource.name, Number(id));
@@ -257,35 +260,34 @@ export class PipelineStore {
   }
 
   private saveJobs(pipelineId: number, jobs: JobSave[], resourceIds: Map<string, number>): void {
-    const { db } = this.ctx;
     const existing = new Map(
-      db
-        .prepare<[number], { id: number; name: string }>('SELECT id, name FROM jobs WHERE pipeline_id = ?')
+      this.ctx
+        .sql<[number], { id: number; name: string }>('SELECT id, name FROM jobs WHERE pipeline_id = ?')
         .all(pipelineId)
         .map((row) => [row.name, row.id]),
     );
     const wanted = new Set(jobs.map((j) => j.name));
-    db.prepare('UPDATE jobs SET active = 0, schedule_requested = 0 WHERE pipeline_id = ?').run(pipelineId);
-    db.prepare('DELETE FROM job_input_resources WHERE job_id IN (SELECT id FROM jobs WHERE pipeline_id = ?)').run(pipelineId);
-    db.prepare('DELETE FROM job_upstreams WHERE job_id IN (SELECT id FROM jobs WHERE pipeline_id = ?)').run(pipelineId);
-    db.prepare('DELETE FROM job_serial_groups WHERE pipeline_id = ?').run(pipelineId);
+    this.ctx.sql('UPDATE jobs SET active = 0, schedule_requested = 0 WHERE pipeline_id = ?').run(pipelineId);
+    this.ctx.sql('DELETE FROM job_input_resources WHERE job_id IN (SELECT id FROM jobs WHERE pipeline_id = ?)').run(pipelineId);
+    this.ctx.sql('DELETE FROM job_upstreams WHERE job_id IN (SELECT id FROM jobs WHERE pipeline_id = ?)').run(pipelineId);
+    this.ctx.sql('DELETE FROM job_serial_groups WHERE pipeline_id = ?').run(pipelineId);
     const ids = new Map<string, number>();
     for (const job of jobs) {
       const previousId =
         existing.get(job.name) ?? (job.oldName !== undefined && !wanted.has(job.oldName) ? existing.get(job.oldName) : undefined);
       const config = canonicalJson(job.config);
       if (previousId !== undefined) {
-        db.prepare('UPDATE jobs SET name = ?, config = ?, active = 1 WHERE id = ?').run(job.name, config, previousId);
+        this.ctx.sql('UPDATE jobs SET name = ?, config = ?, active = 1 WHERE id = ?').run(job.name, config, previousId);
         existing.delete(job.name);
         if (job.oldName !== undefined) existing.delete(job.oldName);
         ids.set(job.name, previousId);
       } else {
-        ids.set(job.name, Number(db.prepare('INSERT INTO jobs (pipeline_id, name, config) VALUES (?, ?, ?)').run(pipelineId, job.name, config).lastInsertRowid));
+        ids.set(job.name, Number(this.ctx.sql('INSERT INTO jobs (pipeline_id, name, config) VALUES (?, ?, ?)').run(pipelineId, job.name, config).lastInsertRowid));
       }
     }
-    const addInput = db.prepare('INSERT OR IGNORE INTO job_input_resources (job_id, resource_id) VALUES (?, ?)');
-    const addUpstream = db.prepare('INSERT OR IGNORE INTO job_upstreams (job_id, upstream_job_id) VALUES (?, ?)');
-    const addGroup = db.prepare('INSERT OR IGNORE INTO job_serial_groups (job_id, pipeline_id, name) VALUES (?, ?, ?)');
+    const addInput = this.ctx.sql('INSERT OR IGNORE INTO job_input_resources (job_id, resource_id) VALUES (?, ?)');
+    const addUpstream = this.ctx.sql('INSERT OR IGNORE INTO job_upstreams (job_id, upstream_job_id) VALUES (?, ?)');
+    const addGroup = this.ctx.sql('INSERT OR IGNORE INTO job_serial_groups (job_id, pipeline_id, name) VALUES (?, ?, ?)');
     for (const job of jobs) {
       const jobId = ids.get(job.name)!;
       for (const name of job.inputResources) {

@@ -47,23 +47,23 @@ export class ResourceStore {
   ) {}
 
   get(pipelineId: number, name: string): ResourceRecord | undefined {
-    const row = this.ctx.db
-      .prepare<[number, string], ResourceRow>(`SELECT ${RESOURCE_COLUMNS} FROM resources r JOIN resource_scopes s ON s.id = r.scope_id
+    const row = this.ctx
+      .sql<[number, string], ResourceRow>(`SELECT ${RESOURCE_COLUMNS} FROM resources r JOIN resource_scopes s ON s.id = r.scope_id
         WHERE r.pipeline_id = ? AND r.name = ? AND r.active = 1`)
       .get(pipelineId, name);
     return row && toResource(row);
   }
 
   byId(id: number): ResourceRecord | undefined {
-    const row = this.ctx.db
-      .prepare<[number], ResourceRow>(`SELECT ${RESOURCE_COLUMNS} FROM resources r JOIN resource_scopes s ON s.id = r.scope_id WHERE r.id = ?`)
+    const row = this.ctx
+      .sql<[number], ResourceRow>(`SELECT ${RESOURCE_COLUMNS} FROM resources r JOIN resource_scopes s ON s.id = r.scope_id WHERE r.id = ?`)
       .get(id);
     return row && toResource(row);
   }
 
   list(pipelineId: number): ResourceRecord[] {
-    return this.ctx.db
-      .prepare<[number], ResourceRow>(`SELECT ${RESOURCE_COLUMNS} FROM resources r JOIN resource_scopes s ON s.id = r.scope_id
+    return this.ctx
+      .sql<[number], ResourceRow>(`SELECT ${RESOURCE_COLUMNS} FROM resources r JOIN resource_scopes s ON s.id = r.scope_id
         WHERE r.pipeline_id = ? AND r.active = 1 ORDER BY r.name`)
       .all(pipelineId)
       .map(toResource);
@@ -71,15 +71,15 @@ export class ResourceStore {
 
   /** Active resources of a pipeline by name, without reading their configs. */
   idsByName(pipelineId: number): Map<string, number> {
-    const rows = this.ctx.db
-      .prepare<[number], { id: number; name: string }>('SELECT id, name FROM resources WHERE pipeline_id = ? AND active = 1')
+    const rows = this.ctx
+      .sql<[number], { id: number; name: string }>('SELECT id, name FROM resources WHERE pipeline_id = ? AND active = 1')
       .all(pipelineId);
     return new Map(rows.map((row) => [row.name, row.id]));
   }
 
   scope(scopeId: number): ScopeRecord | undefined {
-    const row = this.ctx.db
-      .prepare<[number], { id: number; scope_key: string; type: string; check_error: string | null; check_error_at: number | null; failed_checks: number }>(
+    const row = this.ctx
+      .sql<[number], { id: number; scope_key: string; type: string; check_error: string | null; check_error_at: number | null; failed_checks: number }>(
         'SELECT * FROM resource_scopes WHERE id = ?',
       )
       .get(scopeId);
@@ -97,8 +97,8 @@ export class ResourceStore {
 
   /** Histories with at least one active resource in a pipeline that is neither paused nor archived. */
   checkableScopes(): CheckableScope[] {
-    const rows = this.ctx.db
-      .prepare<[], { scope_id: number; type: string; id: number; pipeline_id: number; name: string; config: string }>(`
+    const rows = this.ctx
+      .sql<[], { scope_id: number; type: string; id: number; pipeline_id: number; name: string; config: string }>(`
         SELECT s.id AS scope_id, s.type, r.id, r.pipeline_id, r.name, r.config FROM resources r
         JOIN resource_scopes s ON s.id = r.scope_id JOIN pipelines p ON p.id = r.pipeline_id
         WHERE r.active = 1 AND p.paused = 0 AND p.archived = 0 ORDER BY s.id, r.id`)
@@ -113,22 +113,22 @@ export class ResourceStore {
   }
 
   latestVersion(scopeId: number): VersionRecord | undefined {
-    const row = this.ctx.db
-      .prepare<[number], VersionRow>('SELECT * FROM resource_versions WHERE scope_id = ? ORDER BY check_order DESC LIMIT 1')
+    const row = this.ctx
+      .sql<[number], VersionRow>('SELECT * FROM resource_versions WHERE scope_id = ? ORDER BY check_order DESC LIMIT 1')
       .get(scopeId);
     return row && toVersion(row);
   }
 
   version(versionId: number): VersionRecord | undefined {
-    const row = this.ctx.db.prepare<[number], VersionRow>('SELECT * FROM resource_versions WHERE id = ?').get(versionId);
+    const row = this.ctx.sql<[number], VersionRow>('SELECT * FROM resource_versions WHERE id = ?').get(versionId);
     return row && toVersion(row);
   }
 
   /** A resource's versions, newest first, with whether each is enabled for that resource. */
   listVersions(resourceId: number, options: { limit?: number; olderThan?: number } = {}): Array<VersionRecord & { enabled: boolean }> {
     const resource = this.require(resourceId);
-    const rows = this.ctx.db
-      .prepare<[number, number, number, number], VersionRow & { disabled: number }>(`
+    const rows = this.ctx
+      .sql<[number, number, number, number], VersionRow & { disabled: number }>(`
         SELECT v.*, EXISTS (SELECT 1 FROM resource_disabled_versions d WHERE d.resource_id = ? AND d.version_id = v.id) AS disabled
         FROM resource_versions v WHERE v.scope_id = ? AND v.check_order < ? ORDER BY v.check_order DESC LIMIT ?`)
       .all(resourceId, resource.scopeId, options.olderThan ?? Number.MAX_SAFE_INTEGER, options.limit ?? 100);
@@ -142,13 +142,12 @@ export class ResourceStore {
    * A check that reports nothing new writes nothing.
    */
   saveCheckedVersions(scopeId: number, versions: Versioned[]): { newVersions: number; changed: boolean } {
-    const { db } = this.ctx;
     return this.ctx.transaction(() => {
-      const find = db.prepare<[number, string], { id: number; check_order: number; metadata: string }>(
+      const find = this.ctx.sql<[number, string], { id: number; check_order: number; metadata: string }>(
         'SELECT id, check_order, metadata FROM resource_versions WHERE scope_id = ? AND version = ?',
       );
-      const newest = db
-        .prepare<[number], { id: number; check_order: number }>('SELECT id, check_order FROM resource_versions WHERE scope_id = ? ORDER BY check_order DESC LIMIT 1')
+      const newest = this.ctx
+        .sql<[number], { id: number; check_order: number }>('SELECT id, check_order FROM resource_versions WHERE scope_id = ? ORDER BY check_order DESC LIMIT 1')
         .get(scopeId);
       let maxOrder = newest?.check_order ?? 0;
       let newVersions = 0;
@@ -158,7 +157,7 @@ export class ResourceStore {
         const metadata = canonicalJson(item.metadata ?? []);
         const known = find.get(scopeId, text);
         if (!known) {
-          db.prepare('INSERT INTO resource_versions (scope_id, version, metadata, check_order, created_at) VALUES (?, ?, ?, ?, ?)').run(
+          this.ctx.sql('INSERT INTO resource_versions (scope_id, version, metadata, check_order, created_at) VALUES (?, ?, ?, ?, ?)').run(
             scopeId,
             text,
             metadata,
@@ -170,11 +169,11 @@ export class ResourceStore {
           return;
         }
         if (!(index === 0 && known.id === newest?.id)) {
-          db.prepare('UPDATE resource_versions SET check_order = ? WHERE id = ?').run(++maxOrder, known.id);
+          this.ctx.sql('UPDATE resource_versions SET check_order = ? WHERE id = ?').run(++maxOrder, known.id);
           changed = true;
         }
         if (known.metadata !== metadata && item.metadata !== undefined) {
-          db.prepare('UPDATE resource_versions SET metadata = ? WHERE id = ?').run(metadata, known.id);
+          this.ctx.sql('UPDATE resource_versions SET metadata = ? WHERE id = ?').run(metadata, known.id);
         }
       });
       if (changed) this.afterHistoryChanged(scopeId, newVersions);
@@ -184,18 +183,17 @@ export class ResourceStore {
 
   /** Records the version a put created; a known version stays where it is. Returns its id. */
   saveOutputVersion(resourceId: number, output: Versioned): number {
-    const { db } = this.ctx;
     return this.ctx.transaction(() => {
       const resource = this.require(resourceId);
       const text = canonicalJson(output.version);
-      const known = db
-        .prepare<[number, string], number>('SELECT id FROM resource_versions WHERE scope_id = ? AND version = ?')
+      const known = this.ctx
+        .sql<[number, string], number>('SELECT id FROM resource_versions WHERE scope_id = ? AND version = ?')
         .pluck()
         .get(resource.scopeId, text);
       if (known !== undefined) return known;
-      const order = (db.prepare<[number], number>('SELECT COALESCE(MAX(check_order), 0) FROM resource_versions WHERE scope_id = ?').pluck().get(resource.scopeId) ?? 0) + 1;
-      const id = db
-        .prepare('INSERT INTO resource_versions (scope_id, version, metadata, check_order, created_at) VALUES (?, ?, ?, ?, ?)')
+      const order = (this.ctx.sql<[number], number>('SELECT COALESCE(MAX(check_order), 0) FROM resource_versions WHERE scope_id = ?').pluck().get(resource.scopeId) ?? 0) + 1;
+      const id = this.ctx
+        .sql('INSERT INTO resource_versions (scope_id, version, metadata, check_order, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(resource.scopeId, text, canonicalJson(output.metadata ?? []), order, this.ctx.now()).lastInsertRowid;
       this.afterHistoryChanged(resource.scopeId, 1);
       return Number(id);
@@ -205,17 +203,17 @@ export class ResourceStore {
   /** A failed check: the error shows on every resource of the history. Returns the failure count. */
   recordCheckFailure(scopeId: number, message: string): number {
     return this.ctx.transaction(() => {
-      this.ctx.db
-        .prepare('UPDATE resource_scopes SET check_error = ?, check_error_at = ?, failed_checks = failed_checks + 1 WHERE id = ?')
+      this.ctx
+        .sql('UPDATE resource_scopes SET check_error = ?, check_error_at = ?, failed_checks = failed_checks + 1 WHERE id = ?')
         .run(message, this.ctx.now(), scopeId);
-      return this.ctx.db.prepare<[number], number>('SELECT failed_checks FROM resource_scopes WHERE id = ?').pluck().get(scopeId) ?? 1;
+      return this.ctx.sql<[number], number>('SELECT failed_checks FROM resource_scopes WHERE id = ?').pluck().get(scopeId) ?? 1;
     });
   }
 
   /** Clears a recorded check error; writes only if there was one. */
   clearCheckFailure(scopeId: number): void {
-    this.ctx.db
-      .prepare('UPDATE resource_scopes SET check_error = NULL, check_error_at = NULL, failed_checks = 0 WHERE id = ? AND failed_checks > 0')
+    this.ctx
+      .sql('UPDATE resource_scopes SET check_error = NULL, check_error_at = NULL, failed_checks = 0 WHERE id = ? AND failed_checks > 0')
       .run(scopeId);
   }
 
@@ -224,9 +222,9 @@ export class ResourceStore {
       const resource = this.require(resourceId);
       this.requireVersionOf(resource, versionId);
       if (enabled) {
-        this.ctx.db.prepare('DELETE FROM resource_disabled_versions WHERE resource_id = ? AND version_id = ?').run(resourceId, versionId);
+        this.ctx.sql('DELETE FROM resource_disabled_versions WHERE resource_id = ? AND version_id = ?').run(resourceId, versionId);
       } else {
-        this.ctx.db.prepare('INSERT OR IGNORE INTO resource_disabled_versions (resource_id, version_id) VALUES (?, ?)').run(resourceId, versionId);
+        this.ctx.sql('INSERT OR IGNORE INTO resource_disabled_versions (resource_id, version_id) VALUES (?, ?)').run(resourceId, versionId);
       }
       this.ctx.afterCommit(() => this.ctx.history.forgetResource(resourceId));
       this.requests.resource(resourceId);
@@ -239,7 +237,7 @@ export class ResourceStore {
       const resource = this.require(resourceId);
       this.refuseIfPinnedInConfig(resource, 'pin');
       this.requireVersionOf(resource, versionId);
-      this.ctx.db.prepare('UPDATE resources SET pinned_version_id = ?, pin_comment = ? WHERE id = ?').run(versionId, comment ?? null, resourceId);
+      this.ctx.sql('UPDATE resources SET pinned_version_id = ?, pin_comment = ? WHERE id = ?').run(versionId, comment ?? null, resourceId);
       this.ctx.afterCommit(() => this.ctx.history.forgetResource(resourceId));
       this.requests.resource(resourceId);
     });
@@ -249,7 +247,7 @@ export class ResourceStore {
     this.ctx.transaction(() => {
       const resource = this.require(resourceId);
       this.refuseIfPinnedInConfig(resource, 'unpin');
-      this.ctx.db.prepare('UPDATE resources SET pinned_version_id = NULL, pin_comment = NULL WHERE id = ?').run(resourceId);
+      this.ctx.sql('UPDATE resources SET pinned_version_id = NULL, pin_comment = NULL WHERE id = ?').run(resourceId);
       this.ctx.afterCommit(() => this.ctx.history.forgetResource(resourceId));
       this.requests.resource(resourceId);
     });
@@ -257,20 +255,19 @@ export class ResourceStore {
 
   /** The id of the newest version of the resource whose fields include `fields`. */
   findVersion(resourceId: number, fields: Version): number | undefined {
-    return findVersionContaining(this.ctx.db, this.require(resourceId).scopeId, fields);
+    return findVersionContaining(this.ctx, this.require(resourceId).scopeId, fields);
   }
 
   private afterHistoryChanged(scopeId: number, newVersions: number): void {
-    const { db } = this.ctx;
-    const resources = db
-      .prepare<[number], { id: number; config_pin: string | null; pinned_version_id: number | null }>(
+    const resources = this.ctx
+      .sql<[number], { id: number; config_pin: string | null; pinned_version_id: number | null }>(
         'SELECT id, config_pin, pinned_version_id FROM resources WHERE scope_id = ? AND active = 1',
       )
       .all(scopeId);
     for (const resource of resources) {
       if (resource.config_pin !== null && resource.pinned_version_id === null) {
-        const pinned = findVersionContaining(db, scopeId, JSON.parse(resource.config_pin) as Version);
-        if (pinned !== undefined) db.prepare('UPDATE resources SET pinned_version_id = ? WHERE id = ?').run(pinned, resource.id);
+        const pinned = findVersionContaining(this.ctx, scopeId, JSON.parse(resource.config_pin) as Version);
+        if (pinned !== undefined) this.ctx.sql('UPDATE resources SET pinned_version_id = ? WHERE id = ?').run(pinned, resource.id);
       }
       this.requests.resource(resource.id);
     }

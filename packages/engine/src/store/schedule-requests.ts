@@ -12,14 +12,13 @@ export class ScheduleRequests {
   private readonly serialPeers;
 
   constructor(private readonly ctx: StoreContext) {
-    const db = ctx.db;
-    this.byJob = db.prepare('UPDATE jobs SET schedule_requested = 1 WHERE id = ? AND active = 1');
-    this.byPipeline = db.prepare('UPDATE jobs SET schedule_requested = 1 WHERE pipeline_id = ? AND active = 1');
-    this.byResource = db.prepare(`UPDATE jobs SET schedule_requested = 1
+    this.byJob = ctx.sql('UPDATE jobs SET schedule_requested = 1 WHERE id = ? AND active = 1');
+    this.byPipeline = ctx.sql('UPDATE jobs SET schedule_requested = 1 WHERE pipeline_id = ? AND active = 1');
+    this.byResource = ctx.sql(`UPDATE jobs SET schedule_requested = 1
       WHERE active = 1 AND id IN (SELECT job_id FROM job_input_resources WHERE resource_id = ?)`);
-    this.downstream = db.prepare(`UPDATE jobs SET schedule_requested = 1
+    this.downstream = ctx.sql(`UPDATE jobs SET schedule_requested = 1
       WHERE active = 1 AND id IN (SELECT job_id FROM job_upstreams WHERE upstream_job_id = ?)`);
-    this.serialPeers = db.prepare(`UPDATE jobs SET schedule_requested = 1
+    this.serialPeers = ctx.sql(`UPDATE jobs SET schedule_requested = 1
       WHERE active = 1 AND id IN (
         SELECT peer.job_id FROM job_serial_groups mine
         JOIN job_serial_groups peer ON peer.pipeline_id = mine.pipeline_id AND peer.name = mine.name

@@ -33,10 +33,9 @@ export class SchedulingStore {
 
   loadJobs(jobIds: readonly number[]): SchedulingJobRow[] {
     if (jobIds.length === 0) return [];
-    const { db } = this.ctx;
     const ids = JSON.stringify(jobIds);
-    const jobs = db
-      .prepare<[string], { id: number; name: string; config: string; paused: number; pipeline_id: number; pipeline_name: string; pipeline_paused: number; config_version: number }>(`
+    const jobs = this.ctx
+      .sql<[string], { id: number; name: string; config: string; paused: number; pipeline_id: number; pipeline_name: string; pipeline_paused: number; config_version: number }>(`
         SELECT j.id, j.name, j.config, j.paused, p.id AS pipeline_id, p.name AS pipeline_name, p.paused AS pipeline_paused, p.config_version
         FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
         WHERE j.id IN (SELECT value FROM json_each(?)) AND j.active = 1 AND p.archived = 0 ORDER BY j.id`)
@@ -56,12 +55,12 @@ export class SchedulingStore {
         runningBuildCount: 0,
       });
     }
-    const active = db
-      .prepare<[string], { id: number; job_id: number; name: string; status: string; manually_triggered: number; rerun_of: number | null }>(`
+    const active = this.ctx
+      .sql<[string], { id: number; job_id: number; name: string; status: string; manually_triggered: number; rerun_of: number | null }>(`
         SELECT id, job_id, name, status, manually_triggered, rerun_of FROM builds
         WHERE job_id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'started') ORDER BY id`)
       .all(ids);
-    const rerunInputs = db.prepare<[number], { name: string; resource_id: number; version_id: number }>(
+    const rerunInputs = this.ctx.sql<[number], { name: string; resource_id: number; version_id: number }>(
       'SELECT name, resource_id, version_id FROM build_inputs WHERE build_id = ? ORDER BY name',
     );
     for (const build of active) {
@@ -84,9 +83,24 @@ export class SchedulingStore {
     return [...byId.values()];
   }
 
+  /**
+   * The given jobs and every job that shares a serial group with one of them: the scheduler
+   * must see a whole group to start its pending builds in order.
+   */
+  withSerialGroupPeers(jobIds: readonly number[]): number[] {
+    if (jobIds.length === 0) return [];
+    const peers = this.ctx
+      .sql<[string], number>(`SELECT DISTINCT peer.job_id FROM job_serial_groups mine
+        JOIN job_serial_groups peer ON peer.pipeline_id = mine.pipeline_id AND peer.name = mine.name
+        WHERE mine.job_id IN (SELECT value FROM json_each(?))`)
+      .pluck()
+      .all(JSON.stringify(jobIds));
+    return [...new Set([...jobIds, ...peers])].sort((a, b) => a - b);
+  }
+
   /** Running and pending builds across all jobs of each named serial group. */
   loadSerialGroups(groups: ReadonlyArray<{ pipelineId: number; name: string }>): SerialGroupRow[] {
-    const statement = this.ctx.db.prepare<[number, string], { id: number; status: string }>(`
+    const statement = this.ctx.sql<[number, string], { id: number; status: string }>(`
       SELECT b.id, b.status FROM builds b JOIN job_serial_groups g ON g.job_id = b.job_id
       WHERE g.pipeline_id = ? AND g.name = ? AND b.status IN ('pending', 'started') ORDER BY b.id`);
     return groups.map(({ pipelineId, name }) => {
@@ -121,7 +135,7 @@ export class SchedulingStore {
         this.builds.start(start.buildId, start.jobId, start.inputs);
         startedBuildIds.push(start.buildId);
       }
-      const clear = this.ctx.db.prepare('UPDATE jobs SET schedule_requested = 0 WHERE id = ?');
+      const clear = this.ctx.sql('UPDATE jobs SET schedule_requested = 0 WHERE id = ?');
       for (const jobId of answeredJobIds) clear.run(jobId);
       if (startedBuildIds.length > 0) this.ctx.emit({ kind: 'builds-started', buildIds: startedBuildIds });
       return { createdBuildIds, startedBuildIds };

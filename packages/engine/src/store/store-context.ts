@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './open-database.js';
 import type { HistoryCache } from './history-cache.js';
 
@@ -13,12 +14,26 @@ export type StoreEvent =
 export class StoreContext {
   private pending: Array<() => void> | null = null;
   private readonly listeners = new Set<(event: StoreEvent) => void>();
+  private readonly statements = new Map<string, Statement>();
 
   constructor(
     readonly db: Db,
     readonly history: HistoryCache,
     readonly now: () => number,
   ) {}
+
+  /**
+   * A prepared statement, prepared once per text: preparing costs more than running most of
+   * weir's queries. Each text is used in one place, so modes like `pluck()` stay consistent.
+   */
+  sql<P extends unknown[] | {} = unknown[], R = unknown>(text: string): Statement<P, R> {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement as unknown as Statement<P, R>;
+  }
 
   /**
    * One transaction per state change. Work queued with `afterCommit` (cache invalidation,

@@ -56,6 +56,11 @@ export class Store {
     }
   }
 
+  /** Runs several changes as one transaction (one commit, one fsync). */
+  transaction<T>(fn: () => T): T {
+    return this.ctx.transaction(fn);
+  }
+
   subscribe(listener: (event: StoreEvent) => void): () => void {
     return this.ctx.subscribe(listener);
   }

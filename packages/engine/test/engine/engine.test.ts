@@ -90,6 +90,49 @@ describe('engine: set, check, schedule', () => {
   });
 });
 
+describe('engine: serial groups and explanations through the store', () => {
+  const SERIAL = `
+resources:
+- name: app
+  type: mock
+  source: {}
+jobs:
+- name: a
+  serial_groups: [deploy]
+  plan: [{get: app, trigger: true}]
+- name: b
+  serial_groups: [deploy]
+  plan: [{get: app, trigger: true}]
+`;
+
+  it('runs one build of a serial group at a time, the older pending one first', async () => {
+    const engine = testEngine();
+    const { pipeline } = engine.setPipeline({ name: 'p', text: SERIAL });
+    const jobs = engine.store.jobs.idsByName(pipeline.id);
+    await engine.checker.checkResource(engine.store.resources.get(pipeline.id, 'app')!.id);
+    engine.scheduler.runOnce();
+    const statuses = (): string[][] =>
+      ['a', 'b'].map((name) => engine.store.builds.listForJob(jobs.get(name)!).map((build) => build.status));
+    expect(statuses()).toEqual([['started'], ['pending']]);
+    expect(engine.scheduler.explain(jobs.get('b')!)?.blockers.map((r) => r.code)).toContain('serial-group-busy');
+    engine.store.builds.finish(engine.store.builds.listForJob(jobs.get('a')!)[0]!.id, 'succeeded');
+    // Only job a was requested by its build finishing; job b is its serial-group peer.
+    engine.scheduler.runOnce();
+    expect(statuses()).toEqual([['succeeded'], ['started']]);
+  });
+
+  it('explains a paused job', async () => {
+    const engine = testEngine();
+    const { pipeline } = engine.setPipeline({ name: 'p', text: SERIAL });
+    const a = engine.store.jobs.idsByName(pipeline.id).get('a')!;
+    engine.store.jobs.setPaused(a, true);
+    await engine.checker.checkResource(engine.store.resources.get(pipeline.id, 'app')!.id);
+    engine.scheduler.runOnce();
+    expect(engine.store.builds.listForJob(a)).toEqual([]);
+    expect(engine.scheduler.explain(a)?.blockers.map((r) => r.code)).toEqual(['job-paused']);
+  });
+});
+
 describe('engine: restart on the same data directory', () => {
   it('carries on from the same versions and builds', async () => {
     const dataDir = tempDataDir();

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { implementedResourceTypes, type AnyResourceType } from '@weir/resources';
-import pino from 'pino';
+import { createLogger, Engine, type EngineOptions } from '../../src/index.js';
 import { afterEach } from 'vitest';
-import { Engine, type EngineOptions } from '../../src/index.js';
+
 
 const cleanups: Array<() => Promise<void> | void> = [];
 
@@ -12,7 +12,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-export const silentLogger = pino({ level: 'silent' });
+export const silentLogger = createLogger({ level: 'silent' });
 
 /** A temporary data directory, removed after the test. */
 export function tempDataDir(): string {
