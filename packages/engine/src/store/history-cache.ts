@@ -132,6 +132,11 @@ export class HistoryCache implements VersionHistory {
     this.passed.delete(jobId);
   }
 
+  forgetJobHistories(): void {
+    this.passed.clear();
+    this.inputsUsed.clear();
+  }
+
   forgetJobInputs(jobId: number): void {
     this.inputsUsed.delete(jobId);
   }

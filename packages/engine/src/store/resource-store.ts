@@ -152,6 +152,7 @@ export class ResourceStore {
       let maxOrder = newest?.check_order ?? 0;
       let newVersions = 0;
       let changed = false;
+      let reordered = false;
       versions.forEach((item, index) => {
         const text = canonicalJson(item.version);
         const metadata = canonicalJson(item.metadata ?? []);
@@ -171,12 +172,13 @@ export class ResourceStore {
         if (!(index === 0 && known.id === newest?.id)) {
           this.ctx.sql('UPDATE resource_versions SET check_order = ? WHERE id = ?').run(++maxOrder, known.id);
           changed = true;
+          reordered = true;
         }
         if (known.metadata !== metadata && item.metadata !== undefined) {
           this.ctx.sql('UPDATE resource_versions SET metadata = ? WHERE id = ?').run(metadata, known.id);
         }
       });
-      if (changed) this.afterHistoryChanged(scopeId, newVersions);
+      if (changed) this.afterHistoryChanged(scopeId, newVersions, reordered);
       return { newVersions, changed };
     });
   }
@@ -258,7 +260,7 @@ export class ResourceStore {
     return findVersionContaining(this.ctx, this.require(resourceId).scopeId, fields);
   }
 
-  private afterHistoryChanged(scopeId: number, newVersions: number): void {
+  private afterHistoryChanged(scopeId: number, newVersions: number, reordered = false): void {
     const resources = this.ctx
       .sql<[number], { id: number; config_pin: string | null; pinned_version_id: number | null }>(
         'SELECT id, config_pin, pinned_version_id FROM resources WHERE scope_id = ? AND active = 1',
@@ -273,6 +275,8 @@ export class ResourceStore {
     }
     this.ctx.afterCommit(() => {
       this.ctx.history.forgetScope(scopeId);
+      // Jobs' histories are kept in check order; a version moving up reorders them.
+      if (reordered) this.ctx.history.forgetJobHistories();
       for (const resource of resources) this.ctx.history.forgetResource(resource.id);
     });
     this.ctx.emit({ kind: 'versions-saved', scopeId, newVersions });

@@ -170,3 +170,20 @@ describe('store: versions', () => {
     expect(codeOf(() => store.resources.pin(repo.id, z))).toBe('version-not-found');
   });
 });
+
+describe('store: versions from puts', () => {
+  it('adds a put version to the shared history as the newest, and requests the jobs that get it', () => {
+    const { store, pipeline, repo } = setup();
+    store.resources.saveCheckedVersions(repo.scopeId, [{ version: { version: 'a' } }]);
+    const jobId = store.jobs.idsByName(pipeline.id).get('build')!;
+    store.scheduling.apply({ jobs: [], createBuilds: [], startBuilds: [] }, [jobId]);
+    expect(store.jobs.scheduleRequested()).toEqual([]);
+    const id = store.resources.saveOutputVersion(repo.id, { version: { version: 'b' }, metadata: [{ name: 'from', value: 'put' }] });
+    expect(store.resources.listVersions(repo.id).map((v) => [v.id === id, v.version.version])).toEqual([
+      [true, 'b'],
+      [false, 'a'],
+    ]);
+    expect(store.jobs.scheduleRequested()).toEqual([jobId]);
+    expect(store.resources.saveOutputVersion(repo.id, { version: { version: 'b' } })).toBe(id);
+  });
+});
