@@ -19,7 +19,16 @@ export class DataDirLock {
   ) {}
 
   static acquire(dir: string): DataDirLock {
-    const db = new Database(join(dir, LOCK_FILE), { timeout: 0 });
+    let db: Database.Database;
+    try {
+      db = new Database(join(dir, LOCK_FILE), { timeout: 0 });
+    } catch (error) {
+      throw new WeirError('data-dir-unusable', `cannot use the data directory ${dir}: ${(error as Error).message}`, {
+        location: dir,
+        hint: 'check that it is a directory you can write to, or choose another with --data',
+        cause: error,
+      });
+    }
     try {
       db.pragma('locking_mode = EXCLUSIVE');
       db.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS held (at INTEGER); COMMIT');

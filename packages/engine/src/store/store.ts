@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { WeirError } from '../errors.js';
 import { BuildStore } from './build-store.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { HistoryCache } from './history-cache.js';
@@ -46,7 +47,15 @@ export class Store {
     const now = options.now ?? Date.now;
     if (options.dataDir === ':memory:') return new Store(openDatabase(':memory:'), null, now);
     const dir = resolve(options.dataDir);
-    mkdirSync(dir, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      throw new WeirError('data-dir-unusable', `cannot create the data directory ${dir}: ${(error as Error).message}`, {
+        location: dir,
+        hint: 'choose a directory you can write to with --data',
+        cause: error,
+      });
+    }
     const lock = DataDirLock.acquire(dir);
     try {
       return new Store(openDatabase(join(dir, 'weir.db')), lock, now);

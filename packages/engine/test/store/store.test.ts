@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store, WeirError } from '../../src/index.js';
@@ -51,6 +52,13 @@ describe('store: opening', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('says what to do when the data directory cannot be used', () => {
+    const file = join(tempDataDir(), 'a-file');
+    writeFileSync(file, 'not a directory');
+    expect(codeOf(() => Store.open({ dataDir: file }))).toBe('data-dir-unusable');
+    expect(codeOf(() => Store.open({ dataDir: join(file, 'below') }))).toBe('data-dir-unusable');
   });
 
   it('refuses a database written by a newer weir', () => {
