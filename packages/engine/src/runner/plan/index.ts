@@ -1,0 +1,22 @@
+export { compilePlan } from './compile-plan.js';
+export type {
+  AcrossPlan,
+  AcrossVar,
+  AttemptsPlan,
+  DoPlan,
+  GetPlan,
+  GetVersion,
+  HookKind,
+  HookPlan,
+  InParallelPlan,
+  LoadVarPlan,
+  Plan,
+  PlanId,
+  PlanKind,
+  PutPlan,
+  RunPlan,
+  SetPipelinePlan,
+  TaskPlan,
+  TimeoutPlan,
+  TryPlan,
+} from './plan.js';
