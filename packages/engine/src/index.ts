@@ -8,3 +8,4 @@ export { Checker, type CheckerOptions, type CheckOutcome } from './checker/check
 export { ResourceTypeRegistry } from './resource-types/registry.js';
 export { PipelineInvalidError, loadPipelineForSet } from './pipelines/load-for-set.js';
 export { planPipelineSave, scopeKey } from './pipelines/plan-pipeline-save.js';
+export * from './runner/plan/index.js';
