@@ -11,6 +11,7 @@ import { SchedulingLoop } from './scheduler/scheduling-loop.js';
 import { Store } from './store/index.js';
 import type { InstanceVars, PipelineRecord } from './store/records.js';
 import type { Problem } from './config/problem.js';
+import { WeirError } from './errors.js';
 
 export interface EngineOptions {
   /** The data directory (default `./.weir`), or `:memory:` for tests. */
@@ -88,10 +89,18 @@ export class Engine {
 
   /** Validates and saves a pipeline; resources are checked and jobs scheduled from then on. */
   setPipeline(request: SetPipelineRequest): { pipeline: PipelineRecord; created: boolean; warnings: Problem[] } {
+    if (request.name.trim() === '' || request.name.includes('/')) {
+      throw new WeirError('pipeline-name-invalid', `${JSON.stringify(request.name)} cannot name a pipeline`, {
+        location: request.name,
+        hint: 'use a non-empty name without "/", e.g. my-app; tell instances apart with instance vars',
+      });
+    }
     const file = request.file ?? `${request.name}.yml`;
+    // As with `fly set-pipeline -i`, instance vars are also vars of the pipeline, and win.
+    const vars = request.vars || request.instanceVars ? { ...request.vars, ...request.instanceVars } : undefined;
     const loaded = loadPipelineForSet(request.text, {
       file,
-      ...(request.vars && { vars: request.vars }),
+      ...(vars && { vars }),
       builtinTypes: this.builtinTypeNames,
     });
     const ref = { name: request.name, ...(request.team && { team: request.team }), ...(request.instanceVars && { instanceVars: request.instanceVars }) };

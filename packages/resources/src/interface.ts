@@ -48,7 +48,10 @@ export interface ResourceContext {
   log(line: string): void;
   /** Replaces every secret the pipeline's vars supplied with `((redacted))`. */
   redact(text: string): string;
-  /** A directory owned by this resource's version history, kept between calls (e.g. a bare clone). */
+  /**
+   * A directory owned by this resource's version history, kept between calls (e.g. a bare
+   * clone). It may not exist yet: create it when you first need it.
+   */
   cacheDir: string;
   /** Present for get and put inside a build. */
   build?: BuildMetadata;

@@ -52,6 +52,7 @@ describe('mock resource type', () => {
     mkdirSync(join(workdir, 'out'));
     writeFileSync(join(workdir, 'out/version'), '2.0.0\n');
     expect(await mockResourceType.put(ctx, {}, { file: 'out/version' }, workdir)).toEqual({ version: { version: '2.0.0' } });
+    await expect(mockResourceType.put(ctx, {}, { file: 'out/missing' }, workdir)).rejects.toMatchObject({ code: 'mock-version-file-unreadable' });
     await expect(mockResourceType.put(ctx, {}, {}, workdir)).rejects.toMatchObject({ code: 'mock-put-without-version', hint: expect.stringContaining('params') });
   });
 });

@@ -137,11 +137,6 @@ export class Checker {
     return this.checkResource(resource.id);
   }
 
-  /** When each history will be checked next; for the API and tests. */
-  nextCheckAt(scopeId: number): number | null | undefined {
-    return this.scopes.get(scopeId)?.nextAt;
-  }
-
   private refreshScopes(): void {
     this.scopesStale = false;
     const seen = new Set<number>();

@@ -34,12 +34,10 @@ interface PipelineNames {
  * scanning every job.
  */
 export class SchedulingLoop {
-  private readonly explanations = new Map<number, JobExplanation>();
   private readonly names = new Map<number, PipelineNames>();
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
-  private readonly passListeners = new Set<(pass: SchedulingPass) => void>();
 
   constructor(private readonly options: SchedulingLoopOptions) {}
 
@@ -59,11 +57,6 @@ export class SchedulingLoop {
     this.scheduled = false;
   }
 
-  onPass(listener: (pass: SchedulingPass) => void): () => void {
-    this.passListeners.add(listener);
-    return () => this.passListeners.delete(listener);
-  }
-
   /** One pass over the requested jobs. Synchronous: nothing else writes while it runs. */
   runOnce(): SchedulingPass {
     const started = performance.now();
@@ -72,12 +65,10 @@ export class SchedulingLoop {
     const snapshot = this.loadSnapshot(jobIds);
     const decisions = decideNextBuilds(snapshot);
     const saved = store.scheduling.apply(decisions, jobIds);
-    for (const decision of decisions.jobs) this.explanations.set(decision.jobId, decision.explanation);
     const pass = { jobIds, decisions, ...saved, durationMs: performance.now() - started };
     if (saved.createdBuildIds.length > 0 || saved.startedBuildIds.length > 0) {
       this.options.logger.info({ jobs: jobIds.length, created: saved.createdBuildIds.length, started: saved.startedBuildIds.length }, 'scheduled builds');
     }
-    for (const listener of this.passListeners) listener(pass);
     return pass;
   }
 
@@ -86,11 +77,6 @@ export class SchedulingLoop {
     const snapshot = this.loadSnapshot([jobId]);
     if (snapshot.jobs.length === 0) return undefined;
     return explainJob(snapshot, jobId);
-  }
-
-  /** The explanation the last pass over this job produced. */
-  lastExplanation(jobId: number): JobExplanation | undefined {
-    return this.explanations.get(jobId);
   }
 
   private requestPass(): void {

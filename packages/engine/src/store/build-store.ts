@@ -41,13 +41,6 @@ export class BuildStore {
       .map(toBuild);
   }
 
-  byName(jobId: number, name: string): BuildRecord | undefined {
-    const row = this.ctx
-      .sql<[number, string], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id WHERE b.job_id = ? AND b.name = ?`)
-      .get(jobId, name);
-    return row && toBuild(row);
-  }
-
   inputs(buildId: number): BuildInputRecord[] {
     return this.ctx
       .sql<[number], { name: string; resource_id: number; version_id: number; first_occurrence: number }>(
@@ -86,17 +79,17 @@ export class BuildStore {
   createRerun(buildId: number): BuildRecord {
     const id = this.ctx.transaction(() => {
       const original = this.ctx
-        .sql<[number], { id: number; team_id: number; pipeline_id: number | null; job_id: number | null; number: number; rerun_of: number | null; status: BuildStatus }>(
-          'SELECT id, team_id, pipeline_id, job_id, number, rerun_of, status FROM builds WHERE id = ?',
+        .sql<[number], { id: number; team_id: number; pipeline_id: number | null; job_id: number | null; number: number; rerun_of: number | null }>(
+          'SELECT id, team_id, pipeline_id, job_id, number, rerun_of FROM builds WHERE id = ?',
         )
         .get(buildId);
       if (!original || original.job_id === null) throw new WeirError('build-not-found', `no job build with id ${buildId}`, { hint: 'list the job\'s builds to see their ids' });
       const rootId = original.rerun_of ?? original.id;
-      const hasInputs = this.ctx.sql<[number], number>('SELECT COUNT(*) FROM build_inputs WHERE build_id = ?').pluck().get(rootId);
       const root = this.byId(rootId)!;
-      if (root.status === 'pending' && !hasInputs) {
-        throw new WeirError('build-not-started', `build ${root.name} has not started, so there are no inputs to rerun it with`, {
-          hint: 'wait for it to start, or trigger a new build',
+      // A build that never started (still pending, or aborted while pending) has no inputs to reuse.
+      if (root.startedAt === null) {
+        throw new WeirError('build-not-started', `build ${root.name} never started, so there are no inputs to rerun it with`, {
+          hint: 'trigger a new build instead',
         });
       }
       const rerunNumber =
@@ -160,14 +153,6 @@ export class BuildStore {
     const add = this.ctx.sql('INSERT INTO build_inputs (build_id, name, resource_id, version_id, first_occurrence) VALUES (?, ?, ?, ?, ?)');
     for (const input of inputs) add.run(buildId, input.name, input.resourceId, input.versionId, input.firstOccurrence ? 1 : 0);
     this.ctx.afterCommit(() => this.ctx.history.forgetJobInputs(jobId));
-  }
-
-  /** Builds that were `started` when the engine stopped. */
-  started(): BuildRecord[] {
-    return this.ctx
-      .sql<[], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id WHERE b.status = 'started' ORDER BY b.id`)
-      .all()
-      .map(toBuild);
   }
 
   private takeBuildNumber(jobId: number): number {

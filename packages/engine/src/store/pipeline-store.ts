@@ -246,7 +246,8 @@ export class PipelineStore {
         this.ctx.sql(`UPDATE resources SET name = ?, type = ?, config = ?, scope_id = ?, active = 1, config_pin = ?,
             pinned_version_id = ?, pin_comment = CASE WHEN ? IS NULL THEN pin_comment ELSE NULL END WHERE id = ?`)
           .run(resource.name, resource.type, config, scopeId, configPin, pinnedVersionId, configPin, previous.id);
-        existing.delete(resource.name);
+        // Claimed: a second resource naming the same old_name gets a new history, not this one.
+        existing.delete(previous.name);
         ids.set(resource.name, previous.id);
       } else {
         const id = this.ctx

@@ -2,10 +2,8 @@ import type { MetadataField, Version } from '@weir/resources';
 
 /** Rows as the store hands them out: plain data, ids and parsed JSON. */
 
-export const BUILD_STATUSES = ['pending', 'started', 'succeeded', 'failed', 'errored', 'aborted'] as const;
-export type BuildStatus = (typeof BUILD_STATUSES)[number];
-export const FINISHED_BUILD_STATUSES = ['succeeded', 'failed', 'errored', 'aborted'] as const;
-export type FinishedBuildStatus = (typeof FINISHED_BUILD_STATUSES)[number];
+export type FinishedBuildStatus = 'succeeded' | 'failed' | 'errored' | 'aborted';
+export type BuildStatus = 'pending' | 'started' | FinishedBuildStatus;
 
 export type InstanceVars = Record<string, unknown>;
 

@@ -75,6 +75,43 @@ describe('engine: set, check, schedule', () => {
     expect(engine.setPipeline({ name: 'app', text: withVar, vars: { tag: 'v7' } }).pipeline.configVersion).toBe(2);
   });
 
+  it('takes instance vars as vars, and refuses a pipeline name it could not store', () => {
+    const engine = testEngine();
+    const text = PIPELINE.replace('initial_version: v1', 'initial_version: pr-((pr))');
+    const { pipeline } = engine.setPipeline({ name: 'pr', instanceVars: { pr: 7 }, text, vars: { pr: 1 } });
+    const app = engine.store.resources.get(pipeline.id, 'app')!;
+    expect(app.config.source).toEqual({ initial_version: 'pr-7' });
+    for (const name of ['', '  ', 'team/app']) {
+      expect(() => engine.setPipeline({ name, text: PIPELINE })).toThrow(expect.objectContaining({ code: 'pipeline-name-invalid' }));
+    }
+  });
+
+  it('reruns a build with its own inputs, and refuses to rerun one that never started', async () => {
+    const engine = testEngine();
+    engine.setPipeline({ name: 'app', text: PIPELINE });
+    const { unit, app } = ids(engine);
+    await engine.checker.checkResource(app.id);
+    engine.scheduler.runOnce();
+    const first = engine.store.builds.listForJob(unit)[0]!;
+    const v1 = engine.store.builds.inputs(first.id)[0]!.versionId;
+    engine.store.builds.finish(first.id, 'failed');
+    engine.store.resources.saveCheckedVersions(app.scopeId, [{ version: { version: 'v2' } }]);
+    engine.scheduler.runOnce();
+    const second = engine.store.builds.listForJob(unit)[0]!;
+    engine.store.builds.finish(second.id, 'succeeded');
+
+    const rerun = engine.store.builds.createRerun(first.id);
+    expect(rerun).toMatchObject({ name: '1.1', status: 'pending', rerunOf: first.id });
+    engine.scheduler.runOnce();
+    expect(engine.store.builds.byId(rerun.id)!.status).toBe('started');
+    expect(engine.store.builds.inputs(rerun.id)[0]!.versionId).toBe(v1);
+    expect(engine.store.builds.createRerun(rerun.id).name).toBe('1.2');
+
+    const manual = engine.store.builds.createManual(unit);
+    engine.store.builds.finish(manual.id, 'aborted');
+    expect(() => engine.store.builds.createRerun(manual.id)).toThrow(expect.objectContaining({ code: 'build-not-started' }));
+  });
+
   it('detects a concurrent change through the config version', () => {
     const engine = testEngine();
     const { pipeline } = engine.setPipeline({ name: 'app', text: PIPELINE });

@@ -124,6 +124,18 @@ describe('store: pipelines', () => {
     expect(store.resources.get(pipeline.id, 'code')!.id).toBe(repo.id);
     expect(store.resources.get(pipeline.id, 'repo')).toBeUndefined();
   });
+
+  it('gives a renamed history to one resource only when two name the same old_name', () => {
+    const { engine, store, pipeline, repo } = setup();
+    const twoClaims = PIPELINE.replace('- name: repo', '- name: one\n  old_name: repo')
+      .replace('get: repo', 'get: one')
+      .replace('resources:', 'resources:\n- name: two\n  old_name: repo\n  type: mock\n  source: {}')
+      .replace('    trigger: true', '    trigger: true\n  - get: two');
+    engine.setPipeline({ name: 'app', text: twoClaims });
+    const ids = [store.resources.get(pipeline.id, 'one')!.id, store.resources.get(pipeline.id, 'two')!.id];
+    expect(ids).toContain(repo.id);
+    expect(new Set(ids).size).toBe(2);
+  });
 });
 
 describe('store: versions', () => {

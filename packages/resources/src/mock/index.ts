@@ -57,7 +57,12 @@ export const mockResourceType: ResourceType<MockSource, MockVersion, MockGetPara
   async put(ctx, source, params, workdir) {
     let version = params.version;
     if (version === undefined && params.file !== undefined) {
-      version = (await readFile(insideDirectory(workdir, params.file), 'utf8')).trim();
+      const file = params.file;
+      version = (
+        await readFile(insideDirectory(workdir, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
+          throw new ResourceError('mock-version-file-unreadable', `cannot read the version file ${file}: ${error.code ?? error.message}`, 'check that an earlier step wrote it into an output with that name');
+        })
+      ).trim();
     }
     if (version === undefined || version === '') {
       throw new ResourceError(
