@@ -12,6 +12,11 @@ import { Store } from './store/index.js';
 import type { InstanceVars, PipelineRecord } from './store/records.js';
 import type { Problem } from './config/problem.js';
 import { WeirError } from './errors.js';
+import type { Executor } from './executors/executor.js';
+import { LocalExecutor } from './executors/local/local-executor.js';
+import { BuildRunner } from './runner/build-runner.js';
+import { BuildEventLog } from './runner/events/build-event-log.js';
+import type { BuildRecord } from './store/records.js';
 
 export interface EngineOptions {
   /** The data directory (default `./.weir`), or `:memory:` for tests. */
@@ -21,6 +26,12 @@ export interface EngineOptions {
   checker?: Pick<CheckerOptions, 'concurrency' | 'tickMs' | 'defaultIntervalMs' | 'random'>;
   schedulerFallbackIntervalMs?: number;
   now?: () => number;
+  /** Where tasks run; by default as processes on this host. */
+  executor?: Executor;
+  /** Most tasks running at once on the default executor. */
+  maxConcurrentTasks?: number;
+  /** The URL users reach the engine at, for build links (`ATC_EXTERNAL_URL`). */
+  externalUrl?: string;
 }
 
 export interface SetPipelineRequest {
@@ -36,9 +47,12 @@ export interface SetPipelineRequest {
   pausedIfNew?: boolean;
 }
 
-/** The checker, the scheduler and their store, as one engine on one data directory. */
+/** The checker, the scheduler, the runner and their store, as one engine on one data directory. */
 export class Engine {
+  readonly dataDir: string;
   readonly store: Store;
+  readonly events: BuildEventLog;
+  readonly runner: BuildRunner;
   readonly registry: ResourceTypeRegistry;
   readonly checker: Checker;
   readonly scheduler: SchedulingLoop;
@@ -51,7 +65,9 @@ export class Engine {
     this.registry = new ResourceTypeRegistry(options.resourceTypes);
     this.builtinTypeNames = new Set([...options.resourceTypes].flatMap((t) => [t.name, ...(t.aliases ?? [])]));
     this.store = Store.open({ dataDir: options.dataDir, ...(options.now && { now: options.now }) });
-    const cacheDir = options.dataDir === ':memory:' ? join(tmpdir(), `weir-cache-${process.pid}`) : join(resolve(options.dataDir), 'cache');
+    this.dataDir = options.dataDir === ':memory:' ? ':memory:' : resolve(options.dataDir);
+    const workRoot = this.dataDir === ':memory:' ? join(tmpdir(), `weir-${process.pid}`) : this.dataDir;
+    const cacheDir = join(workRoot, 'cache');
     this.checker = new Checker({
       store: this.store,
       registry: this.registry,
@@ -65,6 +81,29 @@ export class Engine {
       logger: this.logger.child({ component: 'scheduler' }),
       ...(options.schedulerFallbackIntervalMs !== undefined && { fallbackIntervalMs: options.schedulerFallbackIntervalMs }),
     });
+    this.events = new BuildEventLog({
+      store: this.store.buildEvents,
+      isFinished: (buildId) => {
+        const status = this.store.builds.byId(buildId)?.status;
+        return status !== 'pending' && status !== 'started';
+      },
+      ...(options.now && { now: options.now }),
+    });
+    const runnerLogger = this.logger.child({ component: 'runner' });
+    this.runner = new BuildRunner({
+      store: this.store,
+      registry: this.registry,
+      executor: options.executor ?? new LocalExecutor({ logger: runnerLogger, ...(options.maxConcurrentTasks !== undefined && { maxConcurrentTasks: options.maxConcurrentTasks }) }),
+      events: this.events,
+      logger: runnerLogger,
+      setPipeline: (request) => this.setPipeline(request),
+      resourceCacheDir: (scopeId) => join(cacheDir, String(scopeId)),
+      taskCacheRoot: join(workRoot, 'task-caches'),
+      buildsDir: join(workRoot, 'builds'),
+      externalUrl: options.externalUrl ?? 'http://127.0.0.1:8080',
+    });
+    const interrupted = this.runner.settleInterrupted();
+    if (interrupted > 0) this.logger.warn({ builds: interrupted }, 'builds that were running when the engine stopped are marked errored');
   }
 
   /** Opens the data directory; fails if another engine holds it. */
@@ -77,14 +116,40 @@ export class Engine {
     this.started = true;
     // Requests are durable, but a pass may have been cut short; look at every job once.
     this.store.jobs.requestAll();
+    this.runner.start();
     this.scheduler.start();
     this.checker.start();
   }
 
+  /** Stops the loops; running builds end `errored` (their processes are killed) before the store closes. */
   async stop(): Promise<void> {
     this.scheduler.stop();
-    await this.checker.stop();
+    await Promise.all([this.runner.stop(), this.checker.stop()]);
+    this.events.flush();
     this.store.close();
+  }
+
+  /**
+   * A manual build of a job: pending until its inputs resolve and a slot is free. Its inputs
+   * are checked at once, as Concourse does, so a job whose resources were never checked
+   * does not wait for their first periodic check.
+   */
+  triggerJob(jobId: number): BuildRecord {
+    const build = this.store.builds.createManual(jobId);
+    for (const resourceId of this.store.jobs.inputResourceIds(jobId)) {
+      this.checker.checkResource(resourceId).catch((error: unknown) => this.logger.warn({ err: error, resourceId }, 'checking an input of a triggered job failed'));
+    }
+    return build;
+  }
+
+  /** A new build of the same job with the original build's input versions. */
+  rerunBuild(buildId: number): BuildRecord {
+    return this.store.builds.createRerun(buildId);
+  }
+
+  abortBuild(buildId: number): BuildRecord {
+    this.runner.abort(buildId);
+    return this.store.builds.byId(buildId)!;
   }
 
   /** Validates and saves a pipeline; resources are checked and jobs scheduled from then on. */
@@ -108,6 +173,7 @@ export class Engine {
       planPipelineSave(loaded.config, ref, {
         ...(request.expectedConfigVersion !== undefined && { expectedConfigVersion: request.expectedConfigVersion }),
         ...(request.pausedIfNew !== undefined && { pausedIfNew: request.pausedIfNew }),
+        secretValues: loaded.secrets,
       }),
     );
     this.logger.info({ pipeline: request.name, configVersion: saved.pipeline.configVersion, created: saved.created }, 'pipeline set');

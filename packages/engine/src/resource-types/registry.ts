@@ -21,6 +21,11 @@ export class ResourceTypeRegistry {
     }
   }
 
+  /** Every name a pipeline may use in `type:`, aliases included. */
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
   get(name: string): AnyResourceType | undefined {
     return this.byName.get(name);
   }

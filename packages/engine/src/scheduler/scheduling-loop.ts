@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { JobConfig } from '../config/schema/index.js';
+import { compilePlan } from '../runner/plan/compile-plan.js';
 import type { Store } from '../store/index.js';
 import type { SchedulingJobRow } from '../store/scheduling-store.js';
 import { decideNextBuilds } from './decide-next-builds.js';
@@ -62,9 +64,10 @@ export class SchedulingLoop {
     const started = performance.now();
     const { store } = this.options;
     const jobIds = store.jobs.scheduleRequested();
-    const snapshot = this.loadSnapshot(jobIds);
+    const { snapshot, configs } = this.loadSnapshot(jobIds);
     const decisions = decideNextBuilds(snapshot);
-    const saved = store.scheduling.apply(decisions, jobIds);
+    // A started build's plan is saved with its start, compiled from the config it was scheduled by.
+    const saved = store.scheduling.apply(decisions, jobIds, (jobId) => compilePlan(configs.get(jobId) as unknown as JobConfig));
     const pass = { jobIds, decisions, ...saved, durationMs: performance.now() - started };
     if (saved.createdBuildIds.length > 0 || saved.startedBuildIds.length > 0) {
       this.options.logger.info({ jobs: jobIds.length, created: saved.createdBuildIds.length, started: saved.startedBuildIds.length }, 'scheduled builds');
@@ -74,7 +77,7 @@ export class SchedulingLoop {
 
   /** Why a job is or is not running, computed now from the current state. */
   explain(jobId: number): JobExplanation | undefined {
-    const snapshot = this.loadSnapshot([jobId]);
+    const { snapshot } = this.loadSnapshot([jobId]);
     if (snapshot.jobs.length === 0) return undefined;
     return explainJob(snapshot, jobId);
   }
@@ -93,9 +96,10 @@ export class SchedulingLoop {
     });
   }
 
-  private loadSnapshot(jobIds: readonly number[]): SchedulingSnapshot {
+  private loadSnapshot(jobIds: readonly number[]): { snapshot: SchedulingSnapshot; configs: Map<number, Record<string, unknown>> } {
     const { store } = this.options;
     const rows = store.scheduling.loadJobs(store.scheduling.withSerialGroupPeers(jobIds));
+    const configs = new Map(rows.map((row) => [row.id, row.config]));
     const jobs = rows.map((row) => this.toSchedulable(row));
     const groups = new Map<string, { pipelineId: number; name: string }>();
     for (const job of jobs) {
@@ -105,7 +109,7 @@ export class SchedulingLoop {
     for (const group of store.scheduling.loadSerialGroups([...groups.values()])) {
       serialGroups.set(serialGroupKey(group.pipelineId, group.name), group);
     }
-    return { jobs, serialGroups, history: store.history };
+    return { snapshot: { jobs, serialGroups, history: store.history }, configs };
   }
 
   private toSchedulable(row: SchedulingJobRow): SchedulableJob {

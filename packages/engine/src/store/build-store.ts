@@ -16,10 +16,11 @@ interface BuildRow {
   created_at: number;
   started_at: number | null;
   ended_at: number | null;
+  error: string | null;
 }
 
 const BUILD_COLUMNS = `b.id, t.name AS team, b.pipeline_id, b.job_id, b.name, b.number, b.rerun_of, b.status,
-  b.manually_triggered, b.created_at, b.started_at, b.ended_at`;
+  b.manually_triggered, b.created_at, b.started_at, b.ended_at, b.error`;
 
 export class BuildStore {
   constructor(
@@ -38,6 +39,45 @@ export class BuildStore {
       .sql<[number, number], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id
         WHERE b.job_id = ? ORDER BY b.id DESC LIMIT ?`)
       .all(jobId, limit)
+      .map(toBuild);
+  }
+
+  /** The newest builds of every pipeline, newest first. */
+  listRecent(limit = 50): BuildRecord[] {
+    return this.ctx
+      .sql<[number], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id ORDER BY b.id DESC LIMIT ?`)
+      .all(limit)
+      .map(toBuild);
+  }
+
+  /** A job's latest finished build and its oldest one still to finish: what a job list shows. */
+  jobSummary(jobId: number): { finishedBuild: BuildRecord | null; nextBuild: BuildRecord | null } {
+    const finished = this.ctx
+      .sql<[number], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id
+        WHERE b.job_id = ? AND b.status NOT IN ('pending', 'started') ORDER BY b.id DESC LIMIT 1`)
+      .get(jobId);
+    const next = this.ctx
+      .sql<[number], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id
+        WHERE b.job_id = ? AND b.status IN ('pending', 'started') ORDER BY b.id LIMIT 1`)
+      .get(jobId);
+    return { finishedBuild: finished ? toBuild(finished) : null, nextBuild: next ? toBuild(next) : null };
+  }
+
+  /** The plan a build runs, stored when it starts so it can be shown as it ran. */
+  savePlan(buildId: number, plan: unknown): void {
+    this.ctx.sql('UPDATE builds SET plan = ? WHERE id = ?').run(JSON.stringify(plan), buildId);
+  }
+
+  plan(buildId: number): unknown {
+    const text = this.ctx.sql<[number], string | null>('SELECT plan FROM builds WHERE id = ?').pluck().get(buildId);
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  /** Builds that were running when the engine last stopped; nothing can resume them. */
+  listStarted(): BuildRecord[] {
+    return this.ctx
+      .sql<[], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id WHERE b.status = 'started' ORDER BY b.id`)
+      .all()
       .map(toBuild);
   }
 
@@ -114,7 +154,7 @@ export class BuildStore {
    * Ends a build. Outputs are the versions its puts created; with its inputs they are what
    * `passed` sees once the build has succeeded.
    */
-  finish(buildId: number, status: FinishedBuildStatus, outputs: BuildOutputRecord[] = []): void {
+  finish(buildId: number, status: FinishedBuildStatus, outputs: BuildOutputRecord[] = [], error?: string): void {
     this.ctx.transaction(() => {
       const build = this.byId(buildId);
       if (!build) throw new WeirError('build-not-found', `no build with id ${buildId}`, { hint: 'list the job\'s builds to see their ids' });
@@ -123,7 +163,7 @@ export class BuildStore {
           hint: 'only a started build finishes; a pending build can only be aborted',
         });
       }
-      this.ctx.sql('UPDATE builds SET status = ?, ended_at = ? WHERE id = ?').run(status, this.ctx.now(), buildId);
+      this.ctx.sql('UPDATE builds SET status = ?, ended_at = ?, error = ? WHERE id = ?').run(status, this.ctx.now(), error ?? null, buildId);
       const addOutput = this.ctx.sql('INSERT OR IGNORE INTO build_outputs (build_id, resource_id, version_id) VALUES (?, ?, ?)');
       for (const output of outputs) addOutput.run(buildId, output.resourceId, output.versionId);
       if (build.jobId !== null) {
@@ -144,11 +184,14 @@ export class BuildStore {
     return this.insertBuild({ teamId: job.team_id, pipelineId: job.pipeline_id, jobId, name: String(number), number, manual: false });
   }
 
-  /** Moves a pending build to `started` with the inputs the scheduler chose for it. */
-  start(buildId: number, jobId: number, inputs: BuildInputRecord[]): void {
+  /**
+   * Moves a pending build to `started` with the inputs the scheduler chose for it, and the
+   * plan it will run (saved in the same commit: one fsync fewer per build).
+   */
+  start(buildId: number, jobId: number, inputs: BuildInputRecord[], plan?: unknown): void {
     const updated = this.ctx
-      .sql("UPDATE builds SET status = 'started', started_at = ? WHERE id = ? AND status = 'pending'")
-      .run(this.ctx.now(), buildId);
+      .sql("UPDATE builds SET status = 'started', started_at = ?, plan = ? WHERE id = ? AND status = 'pending'")
+      .run(this.ctx.now(), plan === undefined ? null : JSON.stringify(plan), buildId);
     if (updated.changes !== 1) throw new Error(`build ${buildId} was not pending when the scheduler started it`);
     const add = this.ctx.sql('INSERT INTO build_inputs (build_id, name, resource_id, version_id, first_occurrence) VALUES (?, ?, ?, ?, ?)');
     for (const input of inputs) add.run(buildId, input.name, input.resourceId, input.versionId, input.firstOccurrence ? 1 : 0);
@@ -196,5 +239,6 @@ function toBuild(row: BuildRow): BuildRecord {
     createdAt: row.created_at,
     startedAt: row.started_at,
     endedAt: row.ended_at,
+    error: row.error,
   };
 }

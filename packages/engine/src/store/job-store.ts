@@ -42,6 +42,11 @@ export class JobStore {
     return new Map(rows.map((row) => [row.name, row.id]));
   }
 
+  /** The resources a job gets, as recorded when its pipeline was set. */
+  inputResourceIds(jobId: number): number[] {
+    return this.ctx.sql<[number], number>('SELECT resource_id FROM job_input_resources WHERE job_id = ? ORDER BY resource_id').pluck().all(jobId);
+  }
+
   setPaused(jobId: number, paused: boolean): void {
     this.ctx.transaction(() => {
       if (!this.byId(jobId)) throw new WeirError('job-not-found', `no job with id ${jobId}`, { hint: 'list the pipeline\'s jobs to see their ids' });

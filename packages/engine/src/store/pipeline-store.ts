@@ -20,6 +20,8 @@ export interface PipelineSave {
   expectedConfigVersion?: number;
   /** Whether a pipeline created by this save starts paused. */
   pausedIfNew?: boolean;
+  /** The values the pipeline's vars supplied: build logs redact them. */
+  secretValues?: string[];
   resources: ResourceSave[];
   jobs: JobSave[];
 }
@@ -85,16 +87,19 @@ export class PipelineStore {
       }
       const now = this.ctx.now();
       const config = canonicalJson(input.config);
+      const secrets = JSON.stringify(input.secretValues ?? []);
       let pipelineId: number;
       if (existing) {
         pipelineId = existing.id;
-        this.ctx.sql('UPDATE pipelines SET config = ?, config_version = config_version + 1, archived = 0, updated_at = ? WHERE id = ?').run(config, now, pipelineId);
+        this.ctx
+          .sql('UPDATE pipelines SET config = ?, secret_values = ?, config_version = config_version + 1, archived = 0, updated_at = ? WHERE id = ?')
+          .run(config, secrets, now, pipelineId);
       } else {
         pipelineId = Number(
           this.ctx
-            .sql(`INSERT INTO pipelines (team_id, name, instance_vars, config, config_version, paused, created_at, updated_at)
-              VALUES (?, ?, ?, ?, 1, ?, ?, ?)`)
-            .run(teamId, input.ref.name, instanceVars, config, input.pausedIfNew ? 1 : 0, now, now).lastInsertRowid,
+            .sql(`INSERT INTO pipelines (team_id, name, instance_vars, config, secret_values, config_version, paused, created_at, updated_at)
+              VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`)
+            .run(teamId, input.ref.name, instanceVars, config, secrets, input.pausedIfNew ? 1 : 0, now, now).lastInsertRowid,
         );
       }
       const resourceIds = this.saveResources(pipelineId, input.resources);
@@ -105,6 +110,12 @@ export class PipelineStore {
       return { id: pipelineId, created: !existing };
     });
     return { pipeline: this.byId(saved.id)!, created: saved.created };
+  }
+
+  /** What build logs of this pipeline must not show. */
+  secretValues(id: number): string[] {
+    const text = this.ctx.sql<[number], string>('SELECT secret_values FROM pipelines WHERE id = ?').pluck().get(id);
+    return text ? (JSON.parse(text) as string[]) : [];
   }
 
   get(ref: PipelineRef): PipelineRecord | undefined {

@@ -84,6 +84,8 @@ export interface BuildRecord {
   createdAt: number;
   startedAt: number | null;
   endedAt: number | null;
+  /** Why an errored build errored (or why an aborted one was aborted), for the user. */
+  error: string | null;
 }
 
 export interface BuildInputRecord {

@@ -119,7 +119,11 @@ export class SchedulingStore {
    * requests it answered. A job requested again while the pass ran stays requested, because
    * the pass and every other write run on this one thread, never interleaved.
    */
-  apply(decisions: SchedulingDecisions, answeredJobIds: readonly number[]): { createdBuildIds: number[]; startedBuildIds: number[] } {
+  apply(
+    decisions: SchedulingDecisions,
+    answeredJobIds: readonly number[],
+    planFor: (jobId: number) => unknown = () => undefined,
+  ): { createdBuildIds: number[]; startedBuildIds: number[] } {
     return this.ctx.transaction(() => {
       const createdBuildIds: number[] = [];
       const startedBuildIds: number[] = [];
@@ -127,12 +131,12 @@ export class SchedulingStore {
         const buildId = this.builds.createScheduled(creation.jobId);
         createdBuildIds.push(buildId);
         if (creation.start) {
-          this.builds.start(buildId, creation.jobId, creation.start.inputs);
+          this.builds.start(buildId, creation.jobId, creation.start.inputs, planFor(creation.jobId));
           startedBuildIds.push(buildId);
         }
       }
       for (const start of decisions.startBuilds) {
-        this.builds.start(start.buildId, start.jobId, start.inputs);
+        this.builds.start(start.buildId, start.jobId, start.inputs, planFor(start.jobId));
         startedBuildIds.push(start.buildId);
       }
       const clear = this.ctx.sql('UPDATE jobs SET schedule_requested = 0 WHERE id = ?');

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WeirError } from '../errors.js';
+import { ApiViews } from './api-views.js';
+import { BuildEventStore } from './build-event-store.js';
 import { BuildStore } from './build-store.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { HistoryCache } from './history-cache.js';
@@ -24,8 +26,10 @@ export class Store {
   readonly resources: ResourceStore;
   readonly jobs: JobStore;
   readonly builds: BuildStore;
+  readonly buildEvents: BuildEventStore;
   readonly scheduling: SchedulingStore;
   readonly history: HistoryCache;
+  readonly apiViews: ApiViews;
   private readonly ctx: StoreContext;
 
   private constructor(
@@ -40,7 +44,9 @@ export class Store {
     this.resources = new ResourceStore(this.ctx, requests);
     this.jobs = new JobStore(this.ctx, requests);
     this.builds = new BuildStore(this.ctx, requests);
+    this.buildEvents = new BuildEventStore(this.ctx);
     this.scheduling = new SchedulingStore(this.ctx, this.builds);
+    this.apiViews = new ApiViews(this.ctx);
   }
 
   static open(options: StoreOptions): Store {

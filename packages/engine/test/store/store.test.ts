@@ -40,7 +40,10 @@ describe('store: opening', () => {
     const db = new Database(join(dir, 'weir.db'), { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([{ version: 1, name: 'initial' }]);
+      expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
+        { version: 1, name: 'initial' },
+        { version: 2, name: 'build-runs' },
+      ]);
     } finally {
       db.close();
     }

@@ -1,0 +1,66 @@
+/**
+ * What the runner asks of an executor: run one task to its end. The runner has already
+ * resolved the task's config, its artifacts and its environment; the executor only places
+ * directories, starts the process and reports its output.
+ */
+
+export interface TaskInputMount {
+  /** The input's name in the task config. */
+  name: string;
+  /**
+   * Where the task sees it, relative to the working directory (`path`, default `name`); `.` is
+   * the working directory itself, and one input may sit inside another's path.
+   */
+  path: string;
+  /** The artifact's directory; the executor must not let the task change it. */
+  source: string;
+}
+
+export interface TaskOutputMount {
+  name: string;
+  /** Relative to the working directory. At an input's path, the output is the task's changed copy of that input. */
+  path: string;
+}
+
+export interface TaskCacheMount {
+  /** Relative to the working directory. */
+  path: string;
+  /** A directory kept between builds of the same job and task; it may not exist yet. */
+  store: string;
+}
+
+export interface TaskRun {
+  /** A fresh, empty directory owned by this run; the task's inputs and outputs go inside it. */
+  workDir: string;
+  inputs: TaskInputMount[];
+  outputs: TaskOutputMount[];
+  caches: TaskCacheMount[];
+  /**
+   * `path` is a bare name looked up in `env.PATH`, or a path (with a `/`) taken from `dir`;
+   * `dir` is relative to `workDir`; `user` is only honoured where tasks run in containers.
+   */
+  run: { path: string; args: string[]; dir?: string; user?: string };
+  /** The whole environment the process sees. */
+  env: Record<string, string>;
+  /** Aborting kills the task's whole process group (timeouts and build aborts both do this). */
+  signal: AbortSignal;
+  /** One line of output (without its newline), in the order printed on each stream. */
+  onOutput(stream: 'stdout' | 'stderr', line: string): void;
+}
+
+export interface TaskResult {
+  exitStatus: number;
+  /** Each output's directory by output name; the runner registers them as artifacts. */
+  outputs: Record<string, string>;
+}
+
+export interface Executor {
+  /** A sentence for the build log saying where tasks run (e.g. "on this host, not in a container"). */
+  readonly description: string;
+  /**
+   * Resolves with the exit status when the process exits. Rejects with `signal.reason` once
+   * the process group is gone after an abort, and with a WeirError when the task could not
+   * start at all (a missing executable, an input that cannot be copied).
+   */
+  runTask(task: TaskRun): Promise<TaskResult>;
+}

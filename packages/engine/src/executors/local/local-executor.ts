@@ -1,0 +1,107 @@
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { WeirError } from '../../errors.js';
+import type { Logger } from '../../logging.js';
+import type { Executor, TaskResult, TaskRun } from '../executor.js';
+import { resolveExecutable } from './resolve-executable.js';
+import { runTaskProcess } from './task-process.js';
+import { TaskSlots } from './task-slots.js';
+import { createOutputs, mountCaches, placeInputs, returnCaches } from './working-directory.js';
+
+export interface LocalExecutorOptions {
+  /** Tasks running at once across all builds; more wait their turn. Default: 4 × the CPUs available. */
+  maxConcurrentTasks?: number;
+  /** How long an aborted task gets between SIGTERM and SIGKILL. Default: 10 s. */
+  killGraceMs?: number;
+  logger: Logger;
+}
+
+interface CompiledOptions {
+  maxConcurrentTasks: number;
+  killGraceMs: number;
+  logger: Logger;
+}
+
+function compileOptions(options: LocalExecutorOptions): CompiledOptions {
+  const maxConcurrentTasks = options.maxConcurrentTasks ?? 4 * availableParallelism();
+  const killGraceMs = options.killGraceMs ?? 10_000;
+  if (!Number.isInteger(maxConcurrentTasks) || maxConcurrentTasks < 1) {
+    throw new WeirError('executor-option-invalid', `maxConcurrentTasks is ${maxConcurrentTasks}; it must be a whole number of at least 1`, {
+      hint: 'leave it unset for 4 tasks per CPU',
+    });
+  }
+  if (!Number.isFinite(killGraceMs) || killGraceMs < 0) {
+    throw new WeirError('executor-option-invalid', `killGraceMs is ${killGraceMs}; it must be a number of milliseconds, 0 or more`, {
+      hint: 'leave it unset for 10 seconds',
+    });
+  }
+  return { maxConcurrentTasks, killGraceMs, logger: options.logger.child({ component: 'local-executor' }) };
+}
+
+/**
+ * Runs each task as a process on this host, in its working directory, with no container:
+ * `image_resource`, `image` and `run.user` are not used (the runner says so in the build log).
+ */
+export class LocalExecutor implements Executor {
+  readonly description = 'tasks run as processes on this host, not in containers: image_resource and image are not used';
+  private readonly options: CompiledOptions;
+  private readonly slots: TaskSlots;
+
+  constructor(options: LocalExecutorOptions) {
+    this.options = compileOptions(options);
+    this.slots = new TaskSlots(this.options.maxConcurrentTasks);
+  }
+
+  async runTask(task: TaskRun): Promise<TaskResult> {
+    const { logger } = this.options;
+    await this.slots.acquire(task.signal);
+    try {
+      await placeInputs(task.workDir, task.inputs);
+      await createOutputs(task.workDir, task.outputs);
+      await mountCaches(task.workDir, task.caches, logger);
+      let exitStatus: number;
+      try {
+        exitStatus = await this.runProcess(task);
+      } finally {
+        await returnCaches(task.workDir, task.caches, logger);
+      }
+      const outputs: Record<string, string> = {};
+      for (const output of task.outputs) outputs[output.name] = join(task.workDir, output.path);
+      return { exitStatus, outputs };
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  private async runProcess(task: TaskRun): Promise<number> {
+    task.signal.throwIfAborted();
+    const cwd = task.run.dir === undefined ? task.workDir : join(task.workDir, task.run.dir);
+    if (task.run.dir !== undefined) await requireDirectory(cwd, task.run.dir);
+    const file = await resolveExecutable(task.run.path, cwd, task.env.PATH);
+    task.signal.throwIfAborted();
+    return runTaskProcess({
+      file,
+      argv0: task.run.path,
+      args: task.run.args,
+      cwd,
+      env: task.env,
+      signal: task.signal,
+      killGraceMs: this.options.killGraceMs,
+      onOutput: task.onOutput,
+      logger: this.options.logger,
+    });
+  }
+}
+
+async function requireDirectory(path: string, dir: string): Promise<void> {
+  const isDirectory = await stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDirectory) {
+    throw new WeirError('task-dir-not-found', `run.dir "${dir}" is not a directory in the task's working directory`, {
+      hint: 'run.dir must name a directory that exists before the task starts: an input or output path, or a directory inside one',
+    });
+  }
+}

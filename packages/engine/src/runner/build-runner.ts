@@ -1,0 +1,161 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { JobConfig } from '../config/schema/index.js';
+import { WeirError } from '../errors.js';
+import type { FinishedBuildStatus } from '../store/records.js';
+import { ArtifactScope } from './artifact-scope.js';
+import { BuildFinisher } from './build-finisher.js';
+import { LocalVars } from './local-vars.js';
+import { compilePlan } from './plan/compile-plan.js';
+import type { Plan } from './plan/plan.js';
+import { Redactor } from './redactor.js';
+import { runPlan } from './run-plan.js';
+import { RunningBuild, type BuildServices } from './running-build.js';
+import { StepErrored } from './step-errored.js';
+import { childStopController, describeStop, stopController, stopReasonOf } from './stop-reasons.js';
+
+export interface BuildRunnerOptions extends BuildServices {
+  /** Each running build's files live under here, and are removed when it ends. */
+  buildsDir: string;
+}
+
+interface ActiveBuild {
+  stop: ReturnType<typeof childStopController>;
+  done: Promise<void>;
+}
+
+/**
+ * Runs the builds the scheduler starts: compiles the job's plan, stores it, interprets it,
+ * and ends the build with its status and the versions its puts made. Notified by the store
+ * (habit 9), so a build starts as soon as it is scheduled.
+ */
+export class BuildRunner {
+  private readonly active = new Map<number, ActiveBuild>();
+  private readonly engine = stopController();
+  private unsubscribe: (() => void) | undefined;
+
+  private readonly finisher: BuildFinisher;
+
+  constructor(private readonly options: BuildRunnerOptions) {
+    this.finisher = new BuildFinisher(options.store, options.events);
+  }
+
+  /**
+   * Builds that were running when the engine last stopped cannot be resumed (their processes
+   * are gone): they end `errored`, saying so. Pending builds are kept and run when scheduled.
+   */
+  settleInterrupted(): number {
+    const { store, events } = this.options;
+    const interrupted = store.builds.listStarted();
+    const reason = 'the engine stopped while this build was running (crash or kill); nothing of it can be resumed';
+    for (const build of interrupted) {
+      store.builds.finish(build.id, 'errored', [], reason);
+      events.append(build.id, { type: 'error', data: { code: 'build-interrupted', message: reason, hint: 'rerun the build' } });
+      events.append(build.id, { type: 'status', data: { status: 'errored', reason } });
+      events.close(build.id);
+    }
+    return interrupted.length;
+  }
+
+  start(): void {
+    if (this.unsubscribe) return;
+    this.unsubscribe = this.options.store.subscribe((event) => {
+      if (event.kind === 'builds-started') for (const id of event.buildIds) this.launch(id);
+    });
+    for (const build of this.options.store.builds.listStarted()) this.launch(build.id);
+  }
+
+  /** Aborts a build: a running one stops its steps (ensure and on_abort hooks still run). */
+  abort(buildId: number): void {
+    const running = this.active.get(buildId);
+    if (running) {
+      running.stop.stop({ kind: 'build-aborted' });
+      return;
+    }
+    const { store, events } = this.options;
+    const build = store.builds.byId(buildId);
+    if (!build) throw new WeirError('build-not-found', `no build with id ${buildId}`, { hint: 'list builds to see their ids' });
+    if (build.status !== 'pending' && build.status !== 'started') {
+      throw new WeirError('build-not-running', `build ${build.name} has already ended (${build.status})`, { hint: 'only pending or running builds can be aborted' });
+    }
+    store.builds.finish(buildId, 'aborted', [], 'aborted before it started');
+    events.append(buildId, { type: 'status', data: { status: 'aborted' } });
+    events.close(buildId);
+  }
+
+  /** Stops every running build (they end `errored`: the engine stopped) and waits for them. */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.engine.stop({ kind: 'engine-stopping' });
+    await Promise.all([...this.active.values()].map((build) => build.done));
+  }
+
+  /** Resolves when the build has ended, or at once if this runner is not running it. */
+  settled(buildId: number): Promise<void> {
+    return this.active.get(buildId)?.done ?? Promise.resolve();
+  }
+
+  private launch(buildId: number): void {
+    if (this.active.has(buildId) || this.engine.signal.aborted) return;
+    const stop = childStopController(this.engine.signal);
+    const entry: ActiveBuild = { stop, done: Promise.resolve() };
+    this.active.set(buildId, entry);
+    entry.done = this.run(buildId, stop.signal)
+      .catch((error: unknown) => this.options.logger.error({ err: error, buildId }, 'build runner failed'))
+      .finally(() => {
+        stop.release();
+        this.active.delete(buildId);
+      });
+  }
+
+  private async run(buildId: number, signal: AbortSignal): Promise<void> {
+    const { store, events, logger } = this.options;
+    const record = store.builds.byId(buildId);
+    if (!record || record.status !== 'started') return;
+    const dir = join(this.options.buildsDir, String(buildId));
+    let running: RunningBuild | undefined;
+    let status: FinishedBuildStatus;
+    let reason: string | undefined;
+    try {
+      const job = record.jobId === null ? undefined : store.jobs.byId(record.jobId);
+      const pipeline = record.pipelineId === null ? undefined : store.pipelines.byId(record.pipelineId);
+      if (!job || !pipeline) throw new WeirError('build-job-gone', 'the build\'s job no longer exists', { hint: 'set the pipeline again' });
+      let plan = store.builds.plan(buildId) as Plan | undefined;
+      if (!plan) {
+        plan = compilePlan(job.config as unknown as JobConfig);
+        store.builds.savePlan(buildId, plan);
+      }
+      events.append(buildId, { type: 'status', data: { status: 'started' } });
+      await mkdir(dir, { recursive: true });
+      const inputs = new Map(store.builds.inputs(buildId).map((input) => [input.name, input]));
+      const redactor = new Redactor(store.pipelines.secretValues(pipeline.id));
+      running = new RunningBuild(record, pipeline, job.name, inputs, dir, redactor, this.options);
+      const ok = await runPlan(plan, {
+        build: running,
+        signal,
+        engineSignal: this.engine.signal,
+        artifacts: new ArtifactScope(),
+        vars: new LocalVars(),
+        prefix: '',
+      });
+      status = ok ? 'succeeded' : 'failed';
+    } catch (error) {
+      const stopped = stopReasonOf(signal);
+      if (stopped?.kind === 'build-aborted') {
+        status = 'aborted';
+      } else {
+        status = 'errored';
+        reason = stopped ? describeStop(stopped) : StepErrored.from(error, (text) => running?.redactor.redact(text) ?? text).message;
+        if (!stopped && !(error instanceof StepErrored)) {
+          // Not reported by a step: the build failed before or around its plan.
+          const errored = StepErrored.from(error, (text) => text);
+          if (errored.code === 'internal-error') logger.error({ err: error, buildId }, 'build failed unexpectedly');
+          events.append(buildId, { type: 'error', data: { code: errored.code, message: errored.message, ...(errored.hint && { hint: errored.hint }) } });
+        }
+      }
+    }
+    await this.finisher.finish({ buildId, status, outputs: running?.outputs ?? [], ...(reason !== undefined && { reason }) });
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,172 @@
+import type { BuildEventStore } from '../../store/build-event-store.js';
+import type { BuildEvent, BuildEventBody } from './build-event.js';
+
+export interface BuildEventLogOptions {
+  store: BuildEventStore;
+  /** Whether a build has ended, for followers of builds no writer has open. */
+  isFinished(buildId: number): boolean;
+  now?: () => number;
+  /** Longest an event waits in memory before it is written. */
+  flushIntervalMs?: number;
+  /** Events held in memory before a write is forced, whatever the interval. */
+  maxPending?: number;
+}
+
+/** A live follower's queue may grow this far before it falls back to reading from the store. */
+const MAX_FOLLOWER_QUEUE = 10_000;
+const PAGE_SIZE = 5000;
+
+interface OpenBuild {
+  lastSeq: number;
+  followers: Set<Follower>;
+}
+
+interface Follower {
+  deliver(event: BuildEvent): void;
+  end(): void;
+}
+
+/**
+ * Every build's events: numbered, batched into the store, and handed to live followers.
+ * Memory stays bounded however much a task prints: at most `maxPending` events wait for a
+ * write, and a follower that cannot keep up reads from the store instead of queueing.
+ */
+export class BuildEventLog {
+  private readonly open = new Map<number, OpenBuild>();
+  private pending: BuildEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private readonly flushIntervalMs: number;
+  private readonly maxPending: number;
+
+  constructor(private readonly options: BuildEventLogOptions) {
+    this.now = options.now ?? Date.now;
+    this.flushIntervalMs = options.flushIntervalMs ?? 100;
+    this.maxPending = options.maxPending ?? 5000;
+  }
+
+  /** Numbers `body` and queues it; `body` itself becomes the event (no copy per log line). */
+  append(buildId: number, body: BuildEventBody): BuildEvent {
+    const build = this.openBuild(buildId);
+    const event = Object.assign(body, { buildId, seq: ++build.lastSeq, at: this.now() }) as BuildEvent;
+    this.pending.push(event);
+    if (build.followers.size > 0) for (const follower of build.followers) follower.deliver(event);
+    if (this.pending.length >= this.maxPending) this.flush();
+    else if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), this.flushIntervalMs);
+    return event;
+  }
+
+  /** Writes what is pending; call before reading the store directly. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.options.store.append(batch);
+  }
+
+  /** The build has ended: everything is written and followers are told there is no more. */
+  close(buildId: number): void {
+    this.flush();
+    const build = this.open.get(buildId);
+    if (!build) return;
+    this.open.delete(buildId);
+    for (const follower of build.followers) follower.end();
+  }
+
+  list(buildId: number, afterSeq = 0, limit = PAGE_SIZE): BuildEvent[] {
+    this.flush();
+    return this.options.store.list(buildId, afterSeq, limit);
+  }
+
+  /**
+   * The build's events after `afterSeq`, then live ones as they happen, ending when the build
+   * ends (or when `signal` aborts). Reads from the store while behind, so a slow reader costs
+   * the engine no memory.
+   */
+  async *follow(buildId: number, afterSeq = 0, signal?: AbortSignal): AsyncGenerator<BuildEvent> {
+    let last = afterSeq;
+    while (!signal?.aborted) {
+      const page = this.list(buildId, last, PAGE_SIZE);
+      for (const event of page) {
+        yield event;
+        last = event.seq;
+        if (signal?.aborted) return;
+      }
+      if (page.length === PAGE_SIZE) continue;
+      // Caught up with the store, and nothing is pending: go live in this same tick, so no
+      // event can fall between the read and the subscription.
+      if (!this.open.has(buildId) && this.options.isFinished(buildId)) return;
+      const live = this.subscribe(buildId, last, signal);
+      for await (const event of live.events) {
+        yield event;
+        last = event.seq;
+      }
+      if (!live.overflowed) return;
+    }
+  }
+
+  private subscribe(buildId: number, after: number, signal: AbortSignal | undefined) {
+    // A queue read from `head`, so taking an event is O(1) however far the reader is behind.
+    let queue: BuildEvent[] = [];
+    let head = 0;
+    let wake: (() => void) | undefined;
+    let ended = false;
+    const state = { overflowed: false };
+    const build = this.openBuild(buildId);
+    const follower: Follower = {
+      deliver: (event) => {
+        if (event.seq <= after || ended) return;
+        if (queue.length - head >= MAX_FOLLOWER_QUEUE) {
+          state.overflowed = true;
+          stop();
+          return;
+        }
+        queue.push(event);
+        wake?.();
+      },
+      end: () => stop(),
+    };
+    const stop = () => {
+      ended = true;
+      build.followers.delete(follower);
+      signal?.removeEventListener('abort', stop);
+      wake?.();
+    };
+    build.followers.add(follower);
+    signal?.addEventListener('abort', stop);
+    const events = (async function* () {
+      for (;;) {
+        if (head < queue.length && !state.overflowed) {
+          const event = queue[head++]!;
+          if (head === queue.length) {
+            queue = [];
+            head = 0;
+          }
+          yield event;
+          continue;
+        }
+        if (ended) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    })();
+    return {
+      events,
+      get overflowed() {
+        return state.overflowed;
+      },
+    };
+  }
+
+  private openBuild(buildId: number): OpenBuild {
+    let build = this.open.get(buildId);
+    if (!build) {
+      this.flush();
+      build = { lastSeq: this.options.store.lastSeq(buildId), followers: new Set() };
+      this.open.set(buildId, build);
+    }
+    return build;
+  }
+}

@@ -1,0 +1,130 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AnyResourceType, BuildMetadata, Version } from '@weir/resources';
+import type { Executor } from '../executors/executor.js';
+import type { Logger } from '../logging.js';
+import type { ResourceTypeRegistry } from '../resource-types/registry.js';
+import type { BuildInputRecord, BuildOutputRecord, BuildRecord, InstanceVars, PipelineRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import type { ArtifactScope } from './artifact-scope.js';
+import type { BuildEventLog } from './events/build-event-log.js';
+import type { LocalVars } from './local-vars.js';
+import type { Redactor } from './redactor.js';
+
+/** What a set_pipeline step asks of the engine. */
+export interface PipelineSetRequest {
+  name: string;
+  instanceVars?: InstanceVars;
+  text: string;
+  file: string;
+  vars: Record<string, unknown>;
+}
+
+/** The engine's parts a build uses; steps reach them only through here. */
+export interface BuildServices {
+  store: Store;
+  registry: ResourceTypeRegistry;
+  executor: Executor;
+  events: BuildEventLog;
+  logger: Logger;
+  setPipeline(request: PipelineSetRequest): { pipeline: PipelineRecord; created: boolean };
+  /** Per resource history, shared with the checker (a git clone serves both). */
+  resourceCacheDir(scopeId: number): string;
+  /** Task caches, per job. */
+  taskCacheRoot: string;
+  externalUrl: string;
+}
+
+export interface PutResult {
+  resourceId: number;
+  versionId: number;
+  version: Version;
+}
+
+/** One build while it runs: its facts, and what its steps have produced so far. */
+export class RunningBuild {
+  readonly outputs: BuildOutputRecord[] = [];
+  /** Put results by event origin, for the get that follows each put. */
+  readonly putResults = new Map<string, PutResult>();
+  private dirCount = 0;
+  private hostNoticeGiven = false;
+
+  constructor(
+    readonly build: BuildRecord,
+    readonly pipeline: PipelineRecord,
+    readonly jobName: string,
+    readonly inputs: ReadonlyMap<string, BuildInputRecord>,
+    readonly dir: string,
+    readonly redactor: Redactor,
+    readonly services: BuildServices,
+  ) {}
+
+  get id(): number {
+    return this.build.id;
+  }
+
+  get metadata(): BuildMetadata {
+    return {
+      buildId: this.build.id,
+      buildName: this.build.name,
+      jobName: this.jobName,
+      pipelineName: this.pipeline.name,
+      teamName: this.build.team,
+      url: this.url,
+    };
+  }
+
+  get url(): string {
+    return `${this.services.externalUrl}/builds/${this.build.id}`;
+  }
+
+  /** The variables Concourse gives every task, and weir's own. */
+  get metadataEnv(): Record<string, string> {
+    const env: Record<string, string> = {
+      BUILD_ID: String(this.build.id),
+      BUILD_NAME: this.build.name,
+      BUILD_JOB_NAME: this.jobName,
+      BUILD_PIPELINE_NAME: this.pipeline.name,
+      BUILD_TEAM_NAME: this.build.team,
+      BUILD_URL: this.url,
+      ATC_EXTERNAL_URL: this.services.externalUrl,
+      WEIR_EXTERNAL_URL: this.services.externalUrl,
+      WEIR_BUILD_URL: this.url,
+    };
+    if (Object.keys(this.pipeline.instanceVars).length > 0) env.BUILD_PIPELINE_INSTANCE_VARS = JSON.stringify(this.pipeline.instanceVars);
+    return env;
+  }
+
+  /** A new, empty directory for one step's files, removed with the build. */
+  async newDir(kind: string, name: string): Promise<string> {
+    const dir = join(this.dir, `${++this.dirCount}-${kind}-${name.replace(/[^\w.-]/g, '_')}`);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  /** True the first time only: where tasks run is said once per build. */
+  takeHostNotice(): boolean {
+    if (this.hostNoticeGiven) return false;
+    this.hostNoticeGiven = true;
+    return true;
+  }
+
+  resourceType(name: string, location: string): AnyResourceType {
+    return this.services.registry.require(name, location);
+  }
+}
+
+/** Where a step runs: its build, its signal, and the artifacts and vars it can see. */
+export interface StepScope {
+  build: RunningBuild;
+  signal: AbortSignal;
+  /**
+   * Stops only when the engine does: `ensure` and `on_abort` hooks run under it after the
+   * build was aborted, as Concourse runs them.
+   */
+  engineSignal: AbortSignal;
+  artifacts: ArtifactScope;
+  vars: LocalVars;
+  /** Prepended to plan ids in event origins: the across iterations and attempts around the step. */
+  prefix: string;
+}

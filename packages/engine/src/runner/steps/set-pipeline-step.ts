@@ -1,0 +1,59 @@
+import { parse } from 'yaml';
+import { WeirError } from '../../errors.js';
+import type { SetPipelinePlan } from '../plan/plan.js';
+import { artifactFilePath, readArtifactFile } from '../artifact-file.js';
+import type { StepScope } from '../running-build.js';
+import { runLeafStep } from './leaf-step.js';
+
+/**
+ * Sets a pipeline from a file in an artifact, as `weir set-pipeline` would: `var_files` first,
+ * then `vars` over them, then `instance_vars` over both. `self` is the build's own pipeline
+ * (same instance).
+ */
+export function runSetPipelineStep(plan: SetPipelinePlan, scope: StepScope): Promise<boolean> {
+  const location = `set_pipeline ${plan.name}`;
+  return runLeafStep(plan, plan.name, scope, async (reporter) => {
+    const { build } = scope;
+    if (plan.team !== undefined && plan.team !== build.build.team) {
+      throw new WeirError('team-unsupported', `set_pipeline cannot set pipelines of team ${plan.team}`, {
+        location,
+        hint: `weir has one team (${build.build.team}) for now; remove team:`,
+      });
+    }
+    const step = scope.vars.interpolate(plan, location);
+    const text = await readArtifactFile(scope.artifacts, step.file, location);
+    const vars: Record<string, unknown> = {};
+    for (const file of step.var_files) {
+      const loaded: unknown = parseVarFile(await readArtifactFile(scope.artifacts, file, location), file, location);
+      Object.assign(vars, loaded);
+    }
+    Object.assign(vars, step.vars);
+    const self = step.name === 'self';
+    const instanceVars = self ? build.pipeline.instanceVars : step.instance_vars;
+    const result = build.services.setPipeline({
+      name: self ? build.pipeline.name : step.name,
+      ...(Object.keys(instanceVars).length > 0 && { instanceVars }),
+      text,
+      file: artifactFilePath(scope.artifacts, step.file, location),
+      vars,
+    });
+    const { pipeline, created } = result;
+    const instance = Object.keys(pipeline.instanceVars).length > 0 ? ` (instance ${JSON.stringify(pipeline.instanceVars)})` : '';
+    reporter.log('weir', `${created ? 'created' : 'updated'} pipeline ${pipeline.name}${instance}, config version ${pipeline.configVersion}`);
+    return { ok: true };
+  });
+}
+
+function parseVarFile(text: string, file: string, location: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch (error) {
+    throw new WeirError('var-file-invalid', `${file} is not valid YAML: ${(error as Error).message}`, { location, hint: 'fix the vars file' });
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new WeirError('var-file-invalid', `${file} must hold a mapping of var names to values`, { location, hint: 'write name: value lines' });
+  }
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { loadTaskConfig } from '../../config/load-task.js';
+import type { TaskConfig } from '../../config/schema/index.js';
+import { WeirError } from '../../errors.js';
+import type { TaskPlan } from '../plan/plan.js';
+import { readArtifactFile } from '../artifact-file.js';
+import type { StepScope } from '../running-build.js';
+import { prepareTaskRun } from '../task/prepare-task-run.js';
+import { runLeafStep } from './leaf-step.js';
+
+/** What a task inherits from the engine's own environment: enough to find programs, nothing secret. */
+const HOST_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER'];
+
+/** Runs a task with the executor; a non-zero exit fails the step, a task that cannot start errors it. */
+export function runTaskStep(plan: TaskPlan, scope: StepScope): Promise<boolean> {
+  const location = `task ${plan.name}`;
+  return runLeafStep(plan, plan.name, scope, async (reporter) => {
+    const { build } = scope;
+    const { executor } = build.services;
+    const config = scope.vars.interpolate(plan.config ?? (await loadTaskFile(plan, scope, location)), location);
+    const params = scope.vars.interpolate(plan.params, location);
+    if (build.takeHostNotice()) reporter.log('weir', executor.description);
+    if (config.run.user !== undefined) reporter.log('weir', `run.user (${config.run.user}) is not used: the task runs as the engine's user`);
+    const workDir = await build.newDir('task', plan.name);
+    const prepared = prepareTaskRun({
+      config,
+      params,
+      inputMapping: plan.input_mapping,
+      outputMapping: plan.output_mapping,
+      artifact: (name) => scope.artifacts.get(name),
+      artifactNames: () => [...scope.artifacts.all().keys()],
+      cacheStore: (path) => join(build.services.taskCacheRoot, String(build.build.jobId), safeName(plan.name), safeName(path)),
+      workDir,
+      baseEnv: { ...hostEnv(), ...build.metadataEnv },
+      location,
+    });
+    const result = await executor.runTask({ ...prepared.run, signal: scope.signal, onOutput: (stream, line) => reporter.log(stream, line) });
+    // Outputs are kept even when the task fails, so on_failure hooks can look at them.
+    for (const [output, dir] of Object.entries(result.outputs)) {
+      scope.artifacts.set(prepared.artifactNames[output] ?? output, dir);
+    }
+    return { ok: result.exitStatus === 0, exit_status: result.exitStatus };
+  });
+}
+
+async function loadTaskFile(plan: TaskPlan, scope: StepScope, location: string): Promise<TaskConfig> {
+  const file = plan.file!;
+  const text = await readArtifactFile(scope.artifacts, file, location);
+  const loaded = loadTaskConfig(text, {
+    file,
+    vars: plan.vars,
+    missingVars: 'error',
+    resourceTypes: { builtin: new Set(scope.build.services.registry.names()) },
+  });
+  const errors = loaded.problems.filter((p) => p.severity === 'error');
+  if (!loaded.config || errors.length > 0) {
+    const first = errors[0];
+    throw new WeirError('task-config-invalid', `${file} is not a valid task config${first ? `: ${first.line}:${first.column} ${first.message}` : ''}`, {
+      location,
+      hint: `run \`weir validate --task ${file}\` on the file to see every problem`,
+    });
+  }
+  return loaded.config;
+}
+
+function hostEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of HOST_ENV) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+function safeName(text: string): string {
+  return encodeURIComponent(text).replace(/\./g, '%2E');
+}

@@ -1,0 +1,59 @@
+import type { BuildEvent } from '../runner/events/build-event.js';
+import type { StoreContext } from './store-context.js';
+
+/** One stored event without its build and seq, which the page they are in gives. */
+type StoredEvent = [at: number, type: BuildEvent['type'], origin: string | null, data: unknown];
+
+/**
+ * A build's event log, stored in pages (habit 11): events are appended in batches, one row
+ * per build per batch, in one transaction per batch.
+ */
+export class BuildEventStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  /** Events in seq order; a build's events in one call must be consecutive. */
+  append(events: readonly BuildEvent[]): void {
+    if (events.length === 0) return;
+    const byBuild = new Map<number, BuildEvent[]>();
+    for (const event of events) {
+      let list = byBuild.get(event.buildId);
+      if (!list) byBuild.set(event.buildId, (list = []));
+      list.push(event);
+    }
+    const insert = this.ctx.sql('INSERT INTO build_event_pages (build_id, first_seq, last_seq, events) VALUES (?, ?, ?, ?)');
+    this.ctx.transaction(() => {
+      for (const [buildId, list] of byBuild) {
+        const page = list.map((event): StoredEvent => [event.at, event.type, 'origin' in event ? (event.origin ?? null) : null, event.data]);
+        insert.run(buildId, list[0]!.seq, list[list.length - 1]!.seq, JSON.stringify(page));
+      }
+    });
+  }
+
+  /** Up to `limit` events after `afterSeq`, oldest first. */
+  list(buildId: number, afterSeq = 0, limit = 1000): BuildEvent[] {
+    const pages = this.ctx
+      .sql<[number, number], { first_seq: number; events: string }>(
+        'SELECT first_seq, events FROM build_event_pages WHERE build_id = ? AND last_seq > ? ORDER BY first_seq',
+      )
+      .iterate(buildId, afterSeq);
+    const events: BuildEvent[] = [];
+    for (const page of pages) {
+      const stored = JSON.parse(page.events) as StoredEvent[];
+      for (let i = Math.max(0, afterSeq + 1 - page.first_seq); i < stored.length && events.length < limit; i++) {
+        const [at, type, origin, data] = stored[i]!;
+        const event = { buildId, seq: page.first_seq + i, at, type, data } as BuildEvent;
+        if (origin !== null) (event as { origin?: string }).origin = origin;
+        events.push(event);
+      }
+      if (events.length >= limit) {
+        pages.return?.();
+        break;
+      }
+    }
+    return events;
+  }
+
+  lastSeq(buildId: number): number {
+    return this.ctx.sql<[number], number>('SELECT COALESCE(MAX(last_seq), 0) FROM build_event_pages WHERE build_id = ?').pluck().get(buildId) ?? 0;
+  }
+}

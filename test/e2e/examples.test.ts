@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createLogger, Engine, type BuildRecord } from '@weir/engine';
+import { implementedResourceTypes } from '@weir/resources';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const example = (name: string) => readFileSync(fileURLToPath(new URL(`../../examples/${name}/pipeline.yml`, import.meta.url)), 'utf8');
+
+const engines: Engine[] = [];
+afterEach(async () => {
+  for (const engine of engines.splice(0)) await engine.stop();
+});
+
+/** Starts an engine with the example set, as `weir up --pipelines examples` does. */
+function startExample(name: string): Engine {
+  const engine = Engine.open({ dataDir: ':memory:', resourceTypes: implementedResourceTypes(), logger: createLogger({ level: 'silent' }) });
+  engines.push(engine);
+  engine.setPipeline({ name, text: example(name) });
+  engine.start();
+  return engine;
+}
+
+/** Waits, with no trigger from us, until the job has a finished build. */
+async function firstFinishedBuild(engine: Engine, pipeline: string, job: string): Promise<BuildRecord> {
+  const pipelineId = engine.store.pipelines.get({ name: pipeline })!.id;
+  const jobId = engine.store.jobs.get(pipelineId, job)!.id;
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    const finished = engine.store.builds.jobSummary(jobId).finishedBuild;
+    if (finished) return finished;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${pipeline}/${job} did not run on its own within 30 s`);
+}
+
+function logLines(engine: Engine, buildId: number): string[] {
+  return engine.events.list(buildId, 0, 10_000).flatMap((e) => (e.type === 'log' && e.data.stream === 'stdout' ? [e.data.line] : []));
+}
+
+describe('examples run on their own', () => {
+  it('hello-world: the first version triggers the job', async () => {
+    const engine = startExample('hello-world');
+    const build = await firstFinishedBuild(engine, 'hello-world', 'hello');
+    expect(build.status).toBe('succeeded');
+    expect(logLines(engine, build.id)).toEqual(['hello from weir, version 1']);
+  });
+
+  it('build-and-release: build, parallel tests and release, then deploy through passed', async () => {
+    const engine = startExample('build-and-release');
+    const build = await firstFinishedBuild(engine, 'build-and-release', 'build');
+    expect(build.status).toBe('succeeded');
+    expect(logLines(engine, build.id)).toEqual(expect.arrayContaining(['built version 1.0.0', 'unit tests passed', 'lint passed', 'build 1 of build-and-release/build finished']));
+    const deploy = await firstFinishedBuild(engine, 'build-and-release', 'deploy');
+    expect(deploy.status).toBe('succeeded');
+    expect(logLines(engine, deploy.id)).toEqual(['deploying release 1.0.0-build.1']);
+  });
+});
