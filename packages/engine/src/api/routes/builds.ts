@@ -1,0 +1,40 @@
+import type { Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { WeirError } from '../../errors.js';
+import type { ApiContext } from '../api-context.js';
+import { buildLabels } from '../build-labels.js';
+import { findBuild } from '../lookups.js';
+import { BuildParams, limit, strictQuery } from '../route-schemas.js';
+import { buildJson } from '../views.js';
+
+const RecentQuery = strictQuery({ limit: limit(50, 1000) });
+
+export function registerBuildRoutes(app: FastifyInstance, { engine }: ApiContext): void {
+  const route = { schema: { params: BuildParams } };
+
+  app.get<{ Querystring: Static<typeof RecentQuery> }>('/builds', { schema: { querystring: RecentQuery } }, async (request) => {
+    const labels = buildLabels(engine.store);
+    return engine.store.builds.listRecent(request.query.limit).map((build) => buildJson(build, labels));
+  });
+
+  app.get<{ Params: BuildParams }>('/builds/:id', route, async (request) => buildJson(findBuild(engine, request.params.id), buildLabels(engine.store)));
+
+  app.get<{ Params: BuildParams }>('/builds/:id/plan', route, async (request) => {
+    const build = findBuild(engine, request.params.id);
+    const plan = engine.store.builds.plan(build.id);
+    if (plan === undefined) {
+      throw new WeirError('build-has-no-plan', `build ${build.id} has no plan yet: it is ${build.status}`, {
+        hint: 'a build gets its plan when it starts; ask again once it has',
+      });
+    }
+    return plan;
+  });
+
+  app.post<{ Params: BuildParams }>('/builds/:id/abort', route, async (request) =>
+    buildJson(engine.abortBuild(findBuild(engine, request.params.id).id), buildLabels(engine.store)),
+  );
+
+  app.post<{ Params: BuildParams }>('/builds/:id/rerun', route, async (request) =>
+    buildJson(engine.rerunBuild(findBuild(engine, request.params.id).id), buildLabels(engine.store)),
+  );
+}

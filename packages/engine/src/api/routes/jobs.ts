@@ -1,0 +1,68 @@
+import type { Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../engine.js';
+import { WeirError } from '../../errors.js';
+import type { JobRecord } from '../../store/records.js';
+import type { ApiContext } from '../api-context.js';
+import { buildLabels } from '../build-labels.js';
+import { findJob, findPipeline } from '../lookups.js';
+import { instanceVarsQuery, JobParams, limit, PipelineParams, PipelineQuery, strictQuery } from '../route-schemas.js';
+import { buildJson, explanationJson, jobJson, type BuildLabels } from '../views.js';
+
+const BuildsQuery = strictQuery({ ...instanceVarsQuery, limit: limit(50, 1000) });
+
+const JOB_ACTIONS = ['pause', 'unpause'] as const;
+
+export function registerJobRoutes(app: FastifyInstance, { engine }: ApiContext): void {
+  const route = { schema: { params: JobParams, querystring: PipelineQuery } };
+  const jobOf = (request: { params: JobParams; query: PipelineQuery }) =>
+    findJob(engine, findPipeline(engine, request.params.pipeline, request.query.instance_vars), request.params.job);
+
+  app.get<{ Params: PipelineParams; Querystring: PipelineQuery }>(
+    '/pipelines/:pipeline/jobs',
+    { schema: { params: PipelineParams, querystring: PipelineQuery } },
+    async (request) => {
+      const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
+      const labels = buildLabels(engine.store);
+      return engine.store.jobs.list(pipeline.id).map((job) => summarize(engine, job, labels));
+    },
+  );
+
+  app.get<{ Params: JobParams; Querystring: PipelineQuery }>('/pipelines/:pipeline/jobs/:job', route, async (request) =>
+    summarize(engine, jobOf(request), buildLabels(engine.store)),
+  );
+
+  for (const action of JOB_ACTIONS) {
+    app.post<{ Params: JobParams; Querystring: PipelineQuery }>(`/pipelines/:pipeline/jobs/:job/${action}`, route, async (request) => {
+      const job = jobOf(request);
+      engine.store.jobs.setPaused(job.id, action === 'pause');
+      return summarize(engine, engine.store.jobs.byId(job.id)!, buildLabels(engine.store));
+    });
+  }
+
+  app.get<{ Params: JobParams; Querystring: Static<typeof BuildsQuery> }>(
+    '/pipelines/:pipeline/jobs/:job/builds',
+    { schema: { params: JobParams, querystring: BuildsQuery } },
+    async (request) => {
+      const labels = buildLabels(engine.store);
+      return engine.store.builds.listForJob(jobOf(request).id, request.query.limit).map((build) => buildJson(build, labels));
+    },
+  );
+
+  app.post<{ Params: JobParams; Querystring: PipelineQuery }>('/pipelines/:pipeline/jobs/:job/builds', route, async (request) =>
+    buildJson(engine.triggerJob(jobOf(request).id), buildLabels(engine.store)),
+  );
+
+  app.get<{ Params: JobParams; Querystring: PipelineQuery }>('/pipelines/:pipeline/jobs/:job/explain', route, async (request) => {
+    const job = jobOf(request);
+    const explanation = engine.scheduler.explain(job.id);
+    if (!explanation) {
+      throw new WeirError('job-not-found', `job ${job.name} is no longer scheduled`, { hint: 'list the pipeline\'s jobs to see what exists now' });
+    }
+    return explanationJson(explanation);
+  });
+}
+
+function summarize(engine: Engine, job: JobRecord, labels: BuildLabels) {
+  return jobJson(job, engine.store.builds.jobSummary(job.id), labels);
+}

@@ -1,0 +1,97 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../engine.js';
+import type { PipelineRecord } from '../../store/records.js';
+import type { ApiContext } from '../api-context.js';
+import { findPipeline, parseInstanceVars } from '../lookups.js';
+import { redactSecrets } from '../redact-secrets.js';
+import { PipelineParams, PipelineQuery, strictQuery } from '../route-schemas.js';
+import { pipelineJson, problemJson } from '../views.js';
+
+const ListQuery = strictQuery({ include_archived: Type.Optional(Type.Boolean({ default: false })) });
+
+const SetConfigBody = Type.Object(
+  {
+    config: Type.String({ description: 'the pipeline as YAML text' }),
+    file: Type.Optional(Type.String({ minLength: 1, description: 'the file name errors name' })),
+    vars: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    instance_vars: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    expected_config_version: Type.Optional(Type.Integer({ minimum: 0, description: 'refuse the set if the pipeline changed since; 0: it must not exist' })),
+  },
+  { additionalProperties: false },
+);
+
+const PIPELINE_ACTIONS = ['pause', 'unpause', 'archive'] as const;
+
+export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiContext): void {
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/pipelines', { schema: { querystring: ListQuery } }, async (request) =>
+    engine.store.pipelines.list({ includeArchived: request.query.include_archived }).map(pipelineJson),
+  );
+
+  app.get<{ Params: PipelineParams; Querystring: PipelineQuery }>(
+    '/pipelines/:pipeline',
+    { schema: { params: PipelineParams, querystring: PipelineQuery } },
+    async (request) => {
+      const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
+      return { ...pipelineJson(pipeline), config: configForReaders(engine, pipeline) };
+    },
+  );
+
+  app.put<{ Params: PipelineParams; Querystring: PipelineQuery; Body: Static<typeof SetConfigBody> }>(
+    '/pipelines/:pipeline/config',
+    { schema: { params: PipelineParams, querystring: PipelineQuery, body: SetConfigBody } },
+    async (request) => {
+      const { body } = request;
+      const instanceVars = body.instance_vars ?? parseInstanceVars(request.query.instance_vars);
+      const saved = engine.setPipeline({
+        name: request.params.pipeline,
+        text: body.config,
+        ...(body.file !== undefined && { file: body.file }),
+        ...(body.vars && { vars: body.vars }),
+        ...(instanceVars && { instanceVars }),
+        ...(body.expected_config_version !== undefined && { expectedConfigVersion: body.expected_config_version }),
+      });
+      return { pipeline: pipelineJson(saved.pipeline), created: saved.created, warnings: saved.warnings.map(problemJson) };
+    },
+  );
+
+  for (const action of PIPELINE_ACTIONS) {
+    app.post<{ Params: PipelineParams; Querystring: PipelineQuery }>(
+      `/pipelines/:pipeline/${action}`,
+      { schema: { params: PipelineParams, querystring: PipelineQuery } },
+      async (request) => {
+        const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
+        if (action === 'archive') engine.store.pipelines.archive(pipeline.id);
+        else engine.store.pipelines.setPaused(pipeline.id, action === 'pause');
+        return pipelineJson(engine.store.pipelines.byId(pipeline.id)!);
+      },
+    );
+  }
+
+  app.delete<{ Params: PipelineParams; Querystring: PipelineQuery }>(
+    '/pipelines/:pipeline',
+    { schema: { params: PipelineParams, querystring: PipelineQuery } },
+    async (request, reply) => {
+      const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
+      engine.store.pipelines.destroy(pipeline.id);
+      engine.logger.info({ pipeline: pipeline.name, instanceVars: pipeline.instanceVars }, 'pipeline destroyed');
+      return reply.code(204).send();
+    },
+  );
+}
+
+/**
+ * The stored config with the values vars supplied and the webhook tokens redacted: reads are
+ * open. Instance vars stay: they name the pipeline and are shown beside it anyway.
+ */
+function configForReaders(engine: Engine, pipeline: PipelineRecord): unknown {
+  const shown = new Set(Object.values(pipeline.instanceVars).filter((value) => typeof value !== 'object').map(String));
+  const secrets = engine.store.pipelines.secretValues(pipeline.id).filter((secret) => !shown.has(secret));
+  return redactSecrets(pipeline.config, [...secrets, ...webhookTokens(pipeline.config)]);
+}
+
+function webhookTokens(config: unknown): string[] {
+  const resources = (config as { resources?: unknown }).resources;
+  if (!Array.isArray(resources)) return [];
+  return resources.flatMap((resource: { webhook_token?: unknown }) => (typeof resource.webhook_token === 'string' ? [resource.webhook_token] : []));
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { setTestPipeline, testApi } from '../support/api.js';
+
+describe('API: jobs', () => {
+  it('lists and shows jobs, and pauses one', async () => {
+    const api = await testApi();
+    await setTestPipeline(api);
+    const jobs = await api.call('/pipelines/app/jobs');
+    expect(jobs.body.map((j: { name: string }) => j.name)).toEqual(['unit', 'deploy']);
+    expect(jobs.body[0]).toMatchObject({ paused: false, next_build_number: 1, finished_build: null, next_build: null });
+
+    expect((await api.call('/pipelines/app/jobs/unit/pause', { method: 'POST' })).body.paused).toBe(true);
+    expect((await api.call('/pipelines/app/jobs/unit')).body.paused).toBe(true);
+    expect((await api.call('/pipelines/app/jobs/unit/unpause', { method: 'POST' })).body.paused).toBe(false);
+  });
+
+  it('triggers a build that waits as pending, and shows it everywhere', async () => {
+    const api = await testApi();
+    await setTestPipeline(api);
+    const triggered = await api.call('/pipelines/app/jobs/unit/builds', { method: 'POST' });
+    expect(triggered.status).toBe(200);
+    expect(triggered.body).toMatchObject({
+      name: '1',
+      status: 'pending',
+      manually_triggered: true,
+      pipeline_name: 'app',
+      pipeline_instance_vars: {},
+      job_name: 'unit',
+      team: 'main',
+    });
+    const id = triggered.body.id;
+    expect((await api.call(`/builds/${id}`)).body).toEqual(triggered.body);
+    expect((await api.call('/pipelines/app/jobs/unit/builds')).body).toEqual([triggered.body]);
+    expect((await api.call('/builds')).body).toEqual([triggered.body]);
+    expect((await api.call('/pipelines/app/jobs/unit')).body.next_build).toEqual(triggered.body);
+
+    const plan = await api.call(`/builds/${id}/plan`);
+    expect(plan.status).toBe(404);
+    expect(plan.body.error.code).toBe('build-has-no-plan');
+  });
+
+  it('aborts a pending build once, and will not rerun a build that never started', async () => {
+    const api = await testApi();
+    await setTestPipeline(api);
+    const { id } = (await api.call('/pipelines/app/jobs/unit/builds', { method: 'POST' })).body;
+    const aborted = await api.call(`/builds/${id}/abort`, { method: 'POST' });
+    expect(aborted.body).toMatchObject({ id, status: 'aborted' });
+    const again = await api.call(`/builds/${id}/abort`, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('build-not-running');
+    const rerun = await api.call(`/builds/${id}/rerun`, { method: 'POST' });
+    expect(rerun.status).toBe(409);
+    expect(rerun.body.error.code).toBe('build-not-started');
+  });
+
+  it('reruns a build that ran, and serves its plan', async () => {
+    const api = await testApi();
+    await setTestPipeline(api);
+    const { engine } = api;
+    await api.call('/pipelines/app/resources/app/check', { method: 'POST' });
+    engine.scheduler.runOnce();
+    const [started] = (await api.call('/pipelines/app/jobs/unit/builds')).body;
+    expect(started).toMatchObject({ status: 'started', manually_triggered: false });
+    engine.store.builds.savePlan(started.id, { id: 'plan-1', do: [] });
+    expect((await api.call(`/builds/${started.id}/plan`)).body).toEqual({ id: 'plan-1', do: [] });
+
+    const rerun = await api.call(`/builds/${started.id}/rerun`, { method: 'POST' });
+    expect(rerun.body).toMatchObject({ name: '1.1', rerun_of: started.id, status: 'pending' });
+  });
+
+  it('explains why a job does not run', async () => {
+    const api = await testApi();
+    await setTestPipeline(api);
+    const explanation = await api.call('/pipelines/app/jobs/deploy/explain');
+    expect(explanation.status).toBe(200);
+    expect(explanation.body).toMatchObject({ job: 'deploy', pipeline: 'app', summary: expect.any(String) });
+    const app = explanation.body.inputs.find((input: { name: string }) => input.name === 'app');
+    expect(app).toMatchObject({ resource: 'app', chosen: null, omitted_candidates: 0 });
+    expect(app.reasons.map((r: { code: string }) => r.code)).toEqual(['no-versions']);
+  });
+});
