@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface WeirProcess {
+  child: ChildProcess;
+  url: string;
+  token: string;
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
+  /** POSTs to the API with the token; throws on a non-2xx answer. */
+  post(path: string, body?: unknown): Promise<unknown>;
+  get(path: string): Promise<unknown>;
+}
+
+/** Starts `weir up` as a real process (from the sources) and waits until its API answers. */
+export async function startWeirUp(args: string[], options: { timeoutMs?: number } = {}): Promise<WeirProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=weir-source', join(REPO, 'packages/cli/src/main.ts'), 'up', '--port', '0', '--log-level', 'warn', ...args], {
+    cwd: REPO,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let url: string | undefined;
+  while (!url) {
+    if (child.exitCode !== null) throw new Error(`weir up exited with ${child.exitCode}:\n${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`weir up did not start in time:\n${stderr}`);
+    }
+    url = /weir is up at (http:\/\/\S+)/.exec(stderr)?.[1];
+    if (!url) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const dataDir = args[args.indexOf('--data') + 1]!;
+  const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
+  const request = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const response = await fetch(`${url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  return {
+    child,
+    url,
+    token,
+    stderr: () => stderr,
+    post: (path, body) => request('POST', path, body),
+    get: (path) => request('GET', path),
+  };
+}
+
+/** Sends a signal and waits for the process to exit; returns its exit code (null if killed). */
+export async function stopWeir(weir: WeirProcess, signal: NodeJS.Signals): Promise<number | null> {
+  if (weir.child.exitCode !== null || weir.child.signalCode !== null) return weir.child.exitCode;
+  const exited = once(weir.child, 'exit');
+  weir.child.kill(signal);
+  const [code] = (await exited) as [number | null];
+  return code;
+}
