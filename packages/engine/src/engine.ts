@@ -1,3 +1,4 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AnyResourceType } from '@weir/resources';
@@ -57,6 +58,7 @@ export class Engine {
   readonly checker: Checker;
   readonly scheduler: SchedulingLoop;
   readonly logger: Logger;
+  private readonly scratchDir: string | undefined;
   private readonly builtinTypeNames: Set<string>;
   private started = false;
 
@@ -66,7 +68,9 @@ export class Engine {
     this.builtinTypeNames = new Set([...options.resourceTypes].flatMap((t) => [t.name, ...(t.aliases ?? [])]));
     this.store = Store.open({ dataDir: options.dataDir, ...(options.now && { now: options.now }) });
     this.dataDir = options.dataDir === ':memory:' ? ':memory:' : resolve(options.dataDir);
-    const workRoot = this.dataDir === ':memory:' ? join(tmpdir(), `weir-${process.pid}`) : this.dataDir;
+    // An in-memory engine still needs directories for builds and caches: its own, removed at stop.
+    this.scratchDir = this.dataDir === ':memory:' ? mkdtempSync(join(tmpdir(), 'weir-engine-')) : undefined;
+    const workRoot = this.scratchDir ?? this.dataDir;
     const cacheDir = join(workRoot, 'cache');
     this.checker = new Checker({
       store: this.store,
@@ -87,6 +91,7 @@ export class Engine {
         const status = this.store.builds.byId(buildId)?.status;
         return status !== 'pending' && status !== 'started';
       },
+      logger: this.logger.child({ component: 'events' }),
       ...(options.now && { now: options.now }),
     });
     const runnerLogger = this.logger.child({ component: 'runner' });
@@ -127,6 +132,13 @@ export class Engine {
     await Promise.all([this.runner.stop(), this.checker.stop()]);
     this.events.flush();
     this.store.close();
+    if (this.scratchDir) rmSync(this.scratchDir, { recursive: true, force: true });
+  }
+
+  /** Deletes a pipeline and its history; its running builds are aborted and end first. */
+  async destroyPipeline(pipelineId: number): Promise<void> {
+    await this.runner.abortPipelineBuilds(pipelineId);
+    this.store.pipelines.destroy(pipelineId);
   }
 
   /**

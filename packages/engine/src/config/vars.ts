@@ -56,6 +56,9 @@ function indexOfUnquoted(text: string, char: string): number {
   return -1;
 }
 
+/** Redacting one- or two-character values would blank out ordinary log text everywhere. */
+export const MIN_SECRET_LENGTH = 3;
+
 /** Values for `((name))` references, from `-v`, `-y`, `-l` and instance vars. */
 export type StaticVars = Record<string, unknown>;
 
@@ -162,8 +165,7 @@ export function interpolateVars(root: unknown, sourceMap: SourceMap, options: In
   const recordSecret = (value: unknown): void => {
     if (typeof value === 'string' || typeof value === 'number') {
       const text = String(value);
-      // Redacting one- or two-character values would blank out ordinary log text everywhere.
-      if (text.length >= 3) secrets.add(text);
+      if (text.length >= MIN_SECRET_LENGTH) secrets.add(text);
     } else if (typeof value === 'object' && value !== null) {
       for (const v of Object.values(value)) recordSecret(v);
     }

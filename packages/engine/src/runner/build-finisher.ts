@@ -15,9 +15,10 @@ interface QueuedEnd extends BuildEnd {
 }
 
 /**
- * Ends builds in batches: builds that end in the same turn of the event loop share one commit,
- * so a burst of short builds costs one fsync, not one each. The final status event follows
- * the commit, so whoever sees it can read the ended build from the store.
+ * The one way a build ends: its end is committed, then its final status event is written and
+ * its followers are told there is no more, so whoever sees the end can read it from the store.
+ * Builds ending in the same turn of the event loop share one commit: a burst of short builds
+ * costs one fsync, not one each.
  */
 export class BuildFinisher {
   private queue: QueuedEnd[] = [];
@@ -27,11 +28,24 @@ export class BuildFinisher {
     private readonly events: BuildEventLog,
   ) {}
 
+  /** Ends a build with the next batch. */
   finish(end: BuildEnd): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.queue.length === 0) setImmediate(() => this.flush());
       this.queue.push({ ...end, resolve, reject });
     });
+  }
+
+  /** Ends a build now, in its own commit. */
+  finishNow(end: BuildEnd): void {
+    this.store.builds.finish(end.buildId, end.status, end.outputs, end.reason);
+    this.announce(end.buildId, end.status, end.reason);
+  }
+
+  /** For a build whose end is already committed (e.g. aborted when its pipeline was archived). */
+  announce(buildId: number, status: FinishedBuildStatus, reason?: string): void {
+    this.events.append(buildId, { type: 'status', data: { status, ...(reason !== undefined && { reason }) } });
+    this.events.close(buildId);
   }
 
   private flush(): void {
@@ -55,8 +69,7 @@ export class BuildFinisher {
       return;
     }
     for (const end of ended) {
-      this.events.append(end.buildId, { type: 'status', data: { status: end.status, ...(end.reason !== undefined && { reason: end.reason }) } });
-      this.events.close(end.buildId);
+      this.announce(end.buildId, end.status, end.reason);
       end.resolve();
     }
   }

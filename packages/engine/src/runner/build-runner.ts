@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobConfig } from '../config/schema/index.js';
@@ -20,6 +21,7 @@ export interface BuildRunnerOptions extends BuildServices {
 }
 
 interface ActiveBuild {
+  pipelineId: number | null;
   stop: ReturnType<typeof childStopController>;
   done: Promise<void>;
 }
@@ -46,13 +48,14 @@ export class BuildRunner {
    */
   settleInterrupted(): number {
     const { store, events } = this.options;
+    // The data directory's lock says no other engine uses these files: what is left is from builds that can never go on.
+    rmSync(this.options.buildsDir, { recursive: true, force: true });
     const interrupted = store.builds.listStarted();
     const reason = 'the engine stopped while this build was running (crash or kill); nothing of it can be resumed';
     for (const build of interrupted) {
-      store.builds.finish(build.id, 'errored', [], reason);
+      events.resumeAfterCrash(build.id);
       events.append(build.id, { type: 'error', data: { code: 'build-interrupted', message: reason, hint: 'rerun the build' } });
-      events.append(build.id, { type: 'status', data: { status: 'errored', reason } });
-      events.close(build.id);
+      this.finisher.finishNow({ buildId: build.id, status: 'errored', outputs: [], reason });
     }
     return interrupted.length;
   }
@@ -61,6 +64,7 @@ export class BuildRunner {
     if (this.unsubscribe) return;
     this.unsubscribe = this.options.store.subscribe((event) => {
       if (event.kind === 'builds-started') for (const id of event.buildIds) this.launch(id);
+      if (event.kind === 'builds-aborted') for (const id of event.buildIds) this.finisher.announce(id, 'aborted');
     });
     for (const build of this.options.store.builds.listStarted()) this.launch(build.id);
   }
@@ -72,15 +76,19 @@ export class BuildRunner {
       running.stop.stop({ kind: 'build-aborted' });
       return;
     }
-    const { store, events } = this.options;
-    const build = store.builds.byId(buildId);
+    const build = this.options.store.builds.byId(buildId);
     if (!build) throw new WeirError('build-not-found', `no build with id ${buildId}`, { hint: 'list builds to see their ids' });
     if (build.status !== 'pending' && build.status !== 'started') {
       throw new WeirError('build-not-running', `build ${build.name} has already ended (${build.status})`, { hint: 'only pending or running builds can be aborted' });
     }
-    store.builds.finish(buildId, 'aborted', [], 'aborted before it started');
-    events.append(buildId, { type: 'status', data: { status: 'aborted' } });
-    events.close(buildId);
+    this.finisher.finishNow({ buildId, status: 'aborted', outputs: [], reason: 'aborted before it started' });
+  }
+
+  /** Aborts the pipeline's running builds and resolves when they have ended. */
+  async abortPipelineBuilds(pipelineId: number): Promise<void> {
+    const running = [...this.active].filter(([, build]) => build.pipelineId === pipelineId);
+    for (const [, build] of running) build.stop.stop({ kind: 'build-aborted' });
+    await Promise.all(running.map(([, build]) => build.done));
   }
 
   /** Stops every running build (they end `errored`: the engine stopped) and waits for them. */
@@ -99,7 +107,7 @@ export class BuildRunner {
   private launch(buildId: number): void {
     if (this.active.has(buildId) || this.engine.signal.aborted) return;
     const stop = childStopController(this.engine.signal);
-    const entry: ActiveBuild = { stop, done: Promise.resolve() };
+    const entry: ActiveBuild = { pipelineId: this.options.store.builds.byId(buildId)?.pipelineId ?? null, stop, done: Promise.resolve() };
     this.active.set(buildId, entry);
     entry.done = this.run(buildId, stop.signal)
       .catch((error: unknown) => this.options.logger.error({ err: error, buildId }, 'build runner failed'))
@@ -117,6 +125,8 @@ export class BuildRunner {
     let running: RunningBuild | undefined;
     let status: FinishedBuildStatus;
     let reason: string | undefined;
+    const redactor = new Redactor(record.pipelineId === null ? [] : store.pipelines.secretValues(record.pipelineId));
+    const redact = (text: string) => redactor.redact(text);
     try {
       const job = record.jobId === null ? undefined : store.jobs.byId(record.jobId);
       const pipeline = record.pipelineId === null ? undefined : store.pipelines.byId(record.pipelineId);
@@ -129,7 +139,6 @@ export class BuildRunner {
       events.append(buildId, { type: 'status', data: { status: 'started' } });
       await mkdir(dir, { recursive: true });
       const inputs = new Map(store.builds.inputs(buildId).map((input) => [input.name, input]));
-      const redactor = new Redactor(store.pipelines.secretValues(pipeline.id));
       running = new RunningBuild(record, pipeline, job.name, inputs, dir, redactor, this.options);
       const ok = await runPlan(plan, {
         build: running,
@@ -146,10 +155,10 @@ export class BuildRunner {
         status = 'aborted';
       } else {
         status = 'errored';
-        reason = stopped ? describeStop(stopped) : StepErrored.from(error, (text) => running?.redactor.redact(text) ?? text).message;
+        reason = stopped ? describeStop(stopped) : StepErrored.from(error, redact).message;
         if (!stopped && !(error instanceof StepErrored)) {
           // Not reported by a step: the build failed before or around its plan.
-          const errored = StepErrored.from(error, (text) => text);
+          const errored = StepErrored.from(error, redact);
           if (errored.code === 'internal-error') logger.error({ err: error, buildId }, 'build failed unexpectedly');
           events.append(buildId, { type: 'error', data: { code: errored.code, message: errored.message, ...(errored.hint && { hint: errored.hint }) } });
         }

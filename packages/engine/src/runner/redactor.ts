@@ -1,3 +1,5 @@
+import { MIN_SECRET_LENGTH } from '../config/vars.js';
+
 /**
  * Replaces secrets in build output. Secrets are the values a pipeline's vars supplied and the
  * values `load_var` loaded without `reveal`. One regular expression for all of them keeps a
@@ -8,14 +10,21 @@ export class Redactor {
   private pattern: RegExp | null = null;
 
   constructor(secrets: Iterable<string> = []) {
-    for (const secret of secrets) this.secrets.add(secret);
-    this.compile();
+    this.add(secrets);
   }
 
+  /**
+   * Output is redacted line by line, so a secret of several lines (a private key) is added
+   * line by line, as Concourse does.
+   */
   add(values: Iterable<string>): void {
     const before = this.secrets.size;
-    // Very short values would blank out ordinary words everywhere in the log.
-    for (const value of values) if (value.length >= 3) this.secrets.add(value);
+    for (const value of values) {
+      for (const line of value.split('\n')) {
+        const trimmed = line.trim();
+        if (trimmed.length >= MIN_SECRET_LENGTH) this.secrets.add(trimmed);
+      }
+    }
     if (this.secrets.size !== before) this.compile();
   }
 

@@ -168,10 +168,14 @@ export class PipelineStore {
       this.require(id);
       const now = this.ctx.now();
       this.ctx.sql('UPDATE pipelines SET archived = 1, paused = 1, updated_at = ? WHERE id = ?').run(now, id);
-      this.ctx
-        .sql("UPDATE builds SET status = 'aborted', ended_at = ? WHERE pipeline_id = ? AND status = 'pending'")
-        .run(now, id);
+      const aborted = this.ctx
+        .sql<[number, string, number], number>(
+          "UPDATE builds SET status = 'aborted', ended_at = ?, error = ? WHERE pipeline_id = ? AND status = 'pending' RETURNING id",
+        )
+        .pluck()
+        .all(now, 'the pipeline was archived before the build started', id);
       this.ctx.emit({ kind: 'pipelines-changed' });
+      if (aborted.length > 0) this.ctx.emit({ kind: 'builds-aborted', buildIds: aborted });
     });
   }
 

@@ -8,6 +8,8 @@ export type StoreEvent =
   | { kind: 'versions-saved'; scopeId: number; newVersions: number }
   | { kind: 'builds-started'; buildIds: number[] }
   | { kind: 'build-finished'; buildId: number }
+  /** Pending builds ended without the runner (an archived pipeline's). */
+  | { kind: 'builds-aborted'; buildIds: number[] }
   | { kind: 'pipelines-changed' };
 
 /** Shared by the store's parts: the connection, the clock, the cache and after-commit hooks. */

@@ -87,9 +87,64 @@ describe('runner: build lifecycle', () => {
       expect(settled).toMatchObject({ status: 'errored', error: expect.stringMatching(/crash or kill/) });
       const events = reopened.events.list(pending.id);
       expect(events.at(-1)).toMatchObject({ type: 'status', data: { status: 'errored' } });
+      // Events numbered but never written before a crash may have reached a client: the
+      // numbers after the restart skip past them, so resuming from any of them misses nothing.
+      const [interrupted] = events.filter((e) => e.type === 'error');
+      expect(interrupted!.seq).toBeGreaterThan(events.filter((e) => e.type !== 'error' && e.seq < interrupted!.seq).length + 1000);
     } finally {
       await reopened.stop();
     }
+  });
+
+  it('ends followers of pending builds when the pipeline is archived', async () => {
+    const engine = testEngine();
+    engine.setPipeline({ name: 'p', text: LONG_JOB });
+    const build = engine.triggerJob(jobId(engine));
+    engine.start();
+    const followed = followBuild(engine, build.id);
+    engine.store.pipelines.archive(engine.store.pipelines.get({ name: 'p' })!.id);
+    const result = await followed;
+    expect(result.build).toMatchObject({ status: 'aborted', error: expect.stringMatching(/archived/) });
+    expect(result.events.at(-1)).toMatchObject({ type: 'status', data: { status: 'aborted' } });
+  });
+
+  it('destroys a pipeline while its build runs: the build is aborted first, other builds go on', async () => {
+    const engine = testEngine();
+    engine.setPipeline({ name: 'p', text: LONG_JOB });
+    engine.setPipeline({ name: 'q', text: LONG_JOB });
+    engine.start();
+    const other = engine.store.jobs.get(engine.store.pipelines.get({ name: 'q' })!.id, 'job')!.id;
+    const doomed = engine.triggerJob(jobId(engine));
+    const survivor = engine.triggerJob(other);
+    await Promise.all([waitForLine(engine, doomed.id, 'started'), waitForLine(engine, survivor.id, 'started')]);
+    await engine.destroyPipeline(engine.store.pipelines.get({ name: 'p' })!.id);
+    expect(engine.store.builds.byId(doomed.id)).toBeUndefined();
+    engine.abortBuild(survivor.id);
+    const result = await followBuild(engine, survivor.id);
+    expect(result.build.status).toBe('aborted');
+    expect(result.logs.some((line) => line.endsWith(': started'))).toBe(true);
+  });
+
+  it('keeps two in-memory engines\' builds apart, though their build ids are the same', async () => {
+    const text = `
+jobs:
+- name: job
+  plan:
+  - task: write-and-read
+    config:
+      platform: linux
+      outputs: [{name: o}]
+      run: {path: sh, args: [-c, 'echo $BUILD_PIPELINE_NAME > o/f; sleep 0.3; cat o/f']}
+`;
+    const [a, b] = [testEngine(), testEngine()];
+    for (const [engine, name] of [[a, 'a'], [b, 'b']] as const) {
+      engine.setPipeline({ name: 'p', text: text.replace('$BUILD_PIPELINE_NAME', name) });
+      engine.start();
+    }
+    const [ra, rb] = await Promise.all([a, b].map((engine) => followBuild(engine, engine.triggerJob(jobId(engine)).id)));
+    expect([ra!.build.id, rb!.build.id]).toEqual([1, 1]);
+    expect([ra!.build.status, rb!.build.status]).toEqual(['succeeded', 'succeeded']);
+    expect([ra!.logs.at(-1), rb!.logs.at(-1)]).toEqual(['2: a', '2: b']);
   });
 
   it('reruns a build with its original input versions', async () => {

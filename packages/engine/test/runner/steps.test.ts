@@ -227,10 +227,13 @@ ${sh('echo ((.:color))-((.:size))')}`),
       - task: quick-fail
 ${sh('exit 1', '', 8)}
       - task: slow
-${sh('sleep 30', '', 8)}`),
+${sh('sleep 30', '', 8)}
+        on_abort:
+          task: slow-aborted
+${sh('echo interrupted by fail_fast', '', 10)}`),
     );
     expect(result.build.status).toBe('failed');
-    expect(outcomes(result)).toEqual({ 'quick-fail': 'failed', slow: 'aborted' });
+    expect(outcomes(result)).toEqual({ 'quick-fail': 'failed', slow: 'aborted', 'slow-aborted': 'succeeded' });
   });
 
   it('fails a step that times out, retries with attempts, and masks with try', async () => {

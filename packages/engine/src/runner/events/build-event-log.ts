@@ -1,3 +1,4 @@
+import type { Logger } from '../../logging.js';
 import type { BuildEventStore } from '../../store/build-event-store.js';
 import type { BuildEvent, BuildEventBody } from './build-event.js';
 
@@ -5,6 +6,7 @@ export interface BuildEventLogOptions {
   store: BuildEventStore;
   /** Whether a build has ended, for followers of builds no writer has open. */
   isFinished(buildId: number): boolean;
+  logger: Logger;
   now?: () => number;
   /** Longest an event waits in memory before it is written. */
   flushIntervalMs?: number;
@@ -63,7 +65,40 @@ export class BuildEventLog {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    this.options.store.append(batch);
+    try {
+      this.options.store.append(batch);
+    } catch (error) {
+      this.appendEachBuild(batch, error);
+    }
+  }
+
+  /**
+   * After a crash, events that were numbered and shown to followers but never written are
+   * gone. New events skip past every number they could have had, so a client resuming from
+   * the last number it saw misses nothing that follows.
+   */
+  resumeAfterCrash(buildId: number): void {
+    this.openBuild(buildId).lastSeq += this.maxPending;
+  }
+
+  /**
+   * A batch that could not be written is retried build by build, so one build deleted while
+   * it ran (its pipeline destroyed) loses only its own events.
+   */
+  private appendEachBuild(batch: BuildEvent[], cause: unknown): void {
+    const byBuild = new Map<number, BuildEvent[]>();
+    for (const event of batch) {
+      const list = byBuild.get(event.buildId);
+      if (list) list.push(event);
+      else byBuild.set(event.buildId, [event]);
+    }
+    for (const [buildId, events] of byBuild) {
+      try {
+        this.options.store.append(events);
+      } catch (error) {
+        this.options.logger.warn({ err: error, cause, buildId, events: events.length }, 'build events could not be written and are dropped');
+      }
+    }
   }
 
   /** The build has ended: everything is written and followers are told there is no more. */

@@ -16,7 +16,10 @@ export async function runHookStep(plan: HookPlan, scope: StepScope): Promise<boo
   } catch (error) {
     const stopped = stopReasonOf(scope.signal);
     if (stopped) {
-      const runsOnStop = plan.kind === 'ensure' || (plan.kind === 'on_abort' && stopped.kind === 'build-aborted');
+      // Concourse runs on_abort whenever the step's context is cancelled: a user's abort, or a
+      // fail_fast sibling; a timeout is a failure instead, and the engine stopping runs nothing new.
+      const runsOnAbort = stopped.kind === 'build-aborted' || stopped.kind === 'fail-fast';
+      const runsOnStop = stopped.kind !== 'engine-stopping' && (plan.kind === 'ensure' || (plan.kind === 'on_abort' && runsOnAbort));
       if (runsOnStop) await runHookQuietly(plan, { ...scope, signal: scope.engineSignal });
     } else if (plan.kind === 'on_error' || plan.kind === 'ensure') {
       await runHookQuietly(plan, scope);

@@ -1,4 +1,4 @@
-import { mkdir, symlink } from 'node:fs/promises';
+import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WeirError } from '../../errors.js';
 import { validateSource, validateVersions } from '../../resource-types/checked-calls.js';
@@ -23,7 +23,6 @@ export function runPutStep(plan: PutPlan, scope: StepScope): Promise<boolean> {
     const params = scope.vars.interpolate(plan.params, location);
     const workdir = await build.newDir('put', plan.name);
     for (const [name, dir] of selectInputs(plan.inputs, params, scope.artifacts.all(), location)) {
-      await mkdir(join(workdir, name, '..'), { recursive: true });
       await symlink(dir, join(workdir, name), 'dir');
     }
     const result = await type.put(resourceContext(scope, resource.scopeId, reporter), source, params, workdir);
