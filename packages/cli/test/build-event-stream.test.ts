@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildEventStream } from '../src/client/build-event-stream.js';
+import { followBuild } from '../src/follow-build.js';
 import { WeirClient } from '../src/client/weir-client.js';
 import { serverSentEvents } from '../src/client/server-sent-events.js';
 
@@ -87,5 +88,27 @@ describe('server-sent events', () => {
       message: `lost the connection to the engine at ${url} while following build 7 (the engine closed the stream before the build ended)`,
       hint: 'check that the engine runs, then `weir watch -b 7` picks up where this stopped',
     });
+  });
+});
+
+describe('following a build', () => {
+  it('takes the end of the log as the end of the build, and says so if the engine still reports no outcome', async () => {
+    const { url } = await eventServer([
+      (_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.end(message(1, 'one') + 'event: end\ndata:\n\n');
+      },
+      (_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ id: 7, status: 'started', error: null }));
+      },
+    ]);
+    let out = '';
+    const io = { out: (text: string) => (out += text), err: () => {}, color: false };
+    await expect(followBuild(client(url), 7, io, { timestamps: false })).rejects.toMatchObject({
+      message: 'the build is still started, it has no outcome yet',
+      hint: 'watch it again to wait for it to finish',
+    });
+    expect(out).toBe('one\n');
   });
 });

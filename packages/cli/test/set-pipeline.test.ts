@@ -147,4 +147,16 @@ describe('weir set-pipeline', () => {
     expect(second.out).toContain('pipeline updated: my-app');
     expect(server.engine.store.pipelines.get({ name: 'my-app' })?.configVersion).toBe(2);
   });
+
+  it('hides a resource\'s webhook token as the engine does, so setting an unchanged pipeline again changes nothing', async () => {
+    const server = await startEngineServer({ start: false });
+    const p = file('hook.yml', PIPELINE.replace('((start))', '1').replace('  type: mock\n', '  type: mock\n  webhook_token: abcdef-hook-token\n'));
+    const first = await weir(['set-pipeline', ...at(server), '-p', 'my-app', '-c', p, '-n']);
+    expect(first.status).toBe(0);
+    expect(first.out).toContain('+ webhook_token: ((redacted))\n');
+    const again = await weir(['set-pipeline', ...at(server), '-p', 'my-app', '-c', p, '-n']);
+    expect(again).toMatchObject({ status: 0, out: 'no changes to apply to pipeline my-app\n' });
+    expect(first.out + first.err + again.out + again.err).not.toContain('abcdef-hook-token');
+    expect(server.engine.store.pipelines.get({ name: 'my-app' })?.configVersion).toBe(1);
+  });
 });

@@ -16,3 +16,5 @@ export * from './executors/executor.js';
 export { LocalExecutor, type LocalExecutorOptions } from './executors/local/local-executor.js';
 export { prepareTaskRun, type PrepareTaskRunInput, type PreparedTaskRun } from './runner/task/prepare-task-run.js';
 export { startApiServer, type ApiServer, type ApiServerOptions, ensureApiToken, API_TOKEN_FILE } from './api/index.js';
+export { configForReaders, hiddenVarValues } from './api/config-for-readers.js';
+export type { ProblemJson } from './api/views.js';

@@ -1,5 +1,7 @@
 /** The JSON the engine's HTTP API answers with (docs/api.md): snake_case, times in ms since the epoch. */
 
+import type { ProblemJson } from '@weir/engine';
+
 export type ApiBuildStatus = 'pending' | 'started' | 'succeeded' | 'failed' | 'errored' | 'aborted';
 
 export interface ApiPipeline {
@@ -18,20 +20,8 @@ export interface ApiPipelineWithConfig extends ApiPipeline {
   config: Record<string, unknown>;
 }
 
-export interface ApiProblem {
-  severity: 'error' | 'warning';
-  code: string;
-  message: string;
-  path: Array<string | number>;
-  display_path?: string;
-  at?: 'key';
-  file?: string;
-  line?: number;
-  column?: number;
-  offset?: number;
-  end_offset?: number;
-  hint?: string;
-}
+/** A pipeline problem as the API sends it: the engine's own JSON shape. */
+export type ApiProblem = ProblemJson;
 
 export interface ApiSetPipelineAnswer {
   pipeline: ApiPipeline;

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { ApiPipeline } from '../client/api-types.js';
 import { pipelineRoute } from '../client/routes.js';
+import type { WeirClient } from '../client/weir-client.js';
 import { confirm } from '../confirm.js';
 import { connect, engineCommand, type CommandSetup } from '../engine-command.js';
-import { formatPipelineName, parsePipelineName } from '../names.js';
+import { formatPipelineName, parsePipelineName, type PipelineName } from '../names.js';
 
 const PIPELINE_FLAG = ['-p, --pipeline <name>', 'the pipeline: my-app, or my-app/pr:12 for an instance'] as const;
 
@@ -26,45 +27,48 @@ export function registerPipelineState(setup: CommandSetup): void {
     );
   }
 
-  engineCommand(setup, 'archive-pipeline', 'pause a pipeline for good and hide it; set it again to bring it back')
-    .alias('ap')
-    .requiredOption(...PIPELINE_FLAG)
-    .option('-n, --non-interactive', 'archive without asking for a confirmation', false)
-    .action((options: { pipeline: string; nonInteractive: boolean }, self: Command) =>
-      setup.run(async () => {
-        const pipeline = parsePipelineName(options.pipeline);
-        const name = formatPipelineName(pipeline);
-        const client = connect(self, io);
-        await client.get<ApiPipeline>(pipelineRoute(pipeline));
-        if (!options.nonInteractive && !(await confirm(io, `archive pipeline ${name}?`, `not archiving pipeline ${name}`))) {
-          io.err('bailing out; nothing was archived\n');
-          return 1;
-        }
-        await client.post<ApiPipeline>(pipelineRoute(pipeline, 'archive'));
-        io.out(`archived pipeline ${name}\n`);
-        return 0;
-      }),
-    );
-
-  engineCommand(setup, 'destroy-pipeline', 'delete a pipeline with its builds, logs and versions')
-    .alias('dp')
-    .requiredOption(...PIPELINE_FLAG)
-    .option('-n, --non-interactive', 'destroy without asking for a confirmation', false)
-    .action((options: { pipeline: string; nonInteractive: boolean }, self: Command) =>
-      setup.run(async () => {
-        const pipeline = parsePipelineName(options.pipeline);
-        const name = formatPipelineName(pipeline);
-        const client = connect(self, io);
-        // A typo should say "no such pipeline", not ask a question about it first.
-        await client.get<ApiPipeline>(pipelineRoute(pipeline));
-        const question = `destroy pipeline ${name} with all its builds, build logs and versions?`;
-        if (!options.nonInteractive && !(await confirm(io, question, `not destroying pipeline ${name}`))) {
-          io.err('bailing out; nothing was destroyed\n');
-          return 1;
-        }
-        await client.delete(pipelineRoute(pipeline));
-        io.out(`destroyed pipeline ${name}\n`);
-        return 0;
-      }),
-    );
+  const destructive = [
+    {
+      name: 'archive-pipeline',
+      alias: 'ap',
+      description: 'pause a pipeline for good and hide it; set it again to bring it back',
+      question: (name: string) => `archive pipeline ${name}?`,
+      verb: 'archiving',
+      nothing: 'nothing was archived',
+      done: 'archived',
+      send: (client: WeirClient, pipeline: PipelineName) => client.post<ApiPipeline>(pipelineRoute(pipeline, 'archive')),
+    },
+    {
+      name: 'destroy-pipeline',
+      alias: 'dp',
+      description: 'delete a pipeline with its builds, logs and versions',
+      question: (name: string) => `destroy pipeline ${name} with all its builds, build logs and versions?`,
+      verb: 'destroying',
+      nothing: 'nothing was destroyed',
+      done: 'destroyed',
+      send: (client: WeirClient, pipeline: PipelineName) => client.delete(pipelineRoute(pipeline)),
+    },
+  ];
+  for (const command of destructive) {
+    engineCommand(setup, command.name, command.description)
+      .alias(command.alias)
+      .requiredOption(...PIPELINE_FLAG)
+      .option('-n, --non-interactive', 'go ahead without asking for a confirmation', false)
+      .action((options: { pipeline: string; nonInteractive: boolean }, self: Command) =>
+        setup.run(async () => {
+          const pipeline = parsePipelineName(options.pipeline);
+          const name = formatPipelineName(pipeline);
+          const client = connect(self, io);
+          // A typo should say "no such pipeline", not ask a question about it first.
+          await client.get<ApiPipeline>(pipelineRoute(pipeline));
+          if (!options.nonInteractive && !(await confirm(io, command.question(name), `not ${command.verb} pipeline ${name}`))) {
+            io.err(`bailing out; ${command.nothing}\n`);
+            return 1;
+          }
+          await command.send(client, pipeline);
+          io.out(`${command.done} pipeline ${name}\n`);
+          return 0;
+        }),
+      );
+  }
 }

@@ -1,4 +1,4 @@
-import { hasErrors, loadPipeline, renderProblem, varsFromFlags, type Problem, type VarFlag } from '@weir/engine';
+import { configForReaders, hasErrors, hiddenVarValues, loadPipeline, renderProblem, varsFromFlags, type Problem, type VarFlag } from '@weir/engine';
 import { builtinResourceTypeNames } from '@weir/resources';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
@@ -12,7 +12,6 @@ import { formatPipelineName, parsePipelineName, type InstanceVars, type Pipeline
 import { readInput } from '../read-input.js';
 import { diffPipelineConfigs, renderPipelineDiff, summarizeChanges } from '../render/pipeline-diff.js';
 import { palette } from '../render/palette.js';
-import { hiddenVarValues, redactVarValues } from '../render/redact-var-values.js';
 import { addVarOptions, instanceVarFlags, varFlags, type VarOptions } from '../var-options.js';
 
 interface SetPipelineOptions extends VarOptions {
@@ -58,11 +57,10 @@ async function setPipeline(options: SetPipelineOptions, command: Command, io: Cl
   const client = connect(command, io);
   const name = formatPipelineName(pipeline);
   const current = await client.find<ApiPipelineWithConfig>(pipelineRoute(pipeline));
-  // The engine shows var values redacted; compared the same way, they do not count as changes.
-  const hidden = hiddenVarValues(loaded.secrets, pipeline.instanceVars);
-  const changes = diffPipelineConfigs(current?.config, redactVarValues(loaded.config, hidden) as Record<string, unknown>);
+  // The engine shows var values and webhook tokens redacted; compared the same way, they do not count as changes.
+  const changes = diffPipelineConfigs(current?.config, configForReaders(loaded.config, loaded.secrets, pipeline.instanceVars) as Record<string, unknown>);
   if (current && changes.length === 0 && !current.archived) {
-    if (hidden.length === 0) {
+    if (hiddenVarValues(loaded.secrets, pipeline.instanceVars).length === 0) {
       io.out(`no changes to apply to pipeline ${name}\n`);
       return 0;
     }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ResourceError, type Version } from '@weir/resources';
 import type { Logger } from 'pino';
 import { WeirError } from '../errors.js';
+import { Redactor } from '../runner/redactor.js';
 import type { ResourceTypeRegistry } from '../resource-types/registry.js';
 import type { Store } from '../store/index.js';
 import { firstCheckAt, nextCheckAt, scopeTiming, type ScopeTiming } from './check-schedule.js';
@@ -210,6 +211,9 @@ export class Checker {
   private async check(state: ScopeState, from: Version | undefined): Promise<CheckOutcome> {
     const { store, registry, logger } = this.options;
     const location = `${this.pipelineName(state.resource.pipelineId)}/${state.resource.name}`;
+    // Check errors often quote the source (a URL with credentials); they are stored and shown.
+    const redactor = new Redactor(store.pipelines.secretValues(state.resource.pipelineId));
+    const redact = (text: string) => redactor.redact(text);
     try {
       const type = registry.require(state.type, location);
       const versions = await runCheck({
@@ -220,7 +224,7 @@ export class Checker {
         location,
         logger: logger.child({ check: location }),
         cacheDir: join(this.options.cacheDir, String(state.scopeId)),
-        redact: (text) => text,
+        redact,
         signal: this.stopping.signal,
       });
       const saved = store.resources.saveCheckedVersions(state.scopeId, versions);
@@ -230,7 +234,7 @@ export class Checker {
       if (saved.newVersions > 0) logger.info({ resource: location, newVersions: saved.newVersions }, 'found new versions');
       return { scopeId: state.scopeId, ok: true, newVersions: saved.newVersions };
     } catch (error) {
-      const message = describeCheckError(error);
+      const message = redact(describeCheckError(error));
       if (this.stopping.signal.aborted) return { scopeId: state.scopeId, ok: false, newVersions: 0, error: message };
       state.failures = store.resources.recordCheckFailure(state.scopeId, message);
       state.nextAt = nextCheckAt(this.now(), state.timing, state.failures, this.random);

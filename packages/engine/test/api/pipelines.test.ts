@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PIPELINE, setTestPipeline, testApi } from '../support/api.js';
+import { followBuild } from '../support/builds.js';
 
 describe('API: pipelines', () => {
   it('sets a pipeline, then updates it', async () => {
@@ -41,6 +42,29 @@ describe('API: pipelines', () => {
     expect(JSON.stringify(shown.body)).not.toContain('sekrit-tag');
     expect(JSON.stringify(shown.body)).not.toContain('secret_values');
     expect(shown.body.config.resources[1].webhook_token).toBe('((redacted))');
+  });
+
+  it('serves a build\'s plan with the values vars supplied redacted, to a reader without a token', async () => {
+    const api = await testApi();
+    const text = `
+jobs:
+- name: deploy
+  plan:
+  - task: push
+    params: {TOKEN: ((token)), URL: "https://deploy:((token))@example.com"}
+    config:
+      platform: linux
+      run: {path: sh, args: [-c, "true"]}
+`;
+    await api.call('/pipelines/app/config', { method: 'PUT', body: { config: text, vars: { token: 'hunter2-very-secret' } } });
+    const { id } = (await api.call('/pipelines/app/jobs/deploy/builds', { method: 'POST' })).body;
+    api.engine.start();
+    await followBuild(api.engine, id);
+
+    const plan = await api.call(`/builds/${id}/plan`, { token: null });
+    expect(plan.status).toBe(200);
+    expect(plan.body.steps[0].params).toEqual({ TOKEN: '((redacted))', URL: 'https://deploy:((redacted))@example.com' });
+    expect(JSON.stringify(plan.body)).not.toContain('hunter2');
   });
 
   it('addresses an instance by its instance vars', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { configForReaders } from '../../src/api/config-for-readers.js';
 import { REDACTED, redactSecrets } from '../../src/api/redact-secrets.js';
 
 describe('redactSecrets', () => {
@@ -18,5 +19,14 @@ describe('redactSecrets', () => {
     const config = { token: 'abc123' };
     redactSecrets(config, ['abc123']);
     expect(config.token).toBe('abc123');
+  });
+});
+
+describe('configForReaders', () => {
+  it('hides var values and webhook tokens, but shows the values of instance vars', () => {
+    const config = { resources: [{ name: 'repo', webhook_token: 'hook-token', source: { branch: 'pr-123', password: 'abc123', empty: '' } }] };
+    expect(configForReaders(config, ['abc123', '123', ''], { pr: 123 })).toEqual({
+      resources: [{ name: 'repo', webhook_token: REDACTED, source: { branch: 'pr-123', password: REDACTED, empty: '' } }],
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BuildEventLog, Store, type BuildEvent } from '../../src/index.js';
+import { BuildEventLog, createLogger, Store, type BuildEvent } from '../../src/index.js';
 
 function setup(options: { maxPending?: number } = {}) {
   const store = Store.open({ dataDir: ':memory:' });
@@ -13,7 +13,7 @@ function setup(options: { maxPending?: number } = {}) {
   const jobId = store.jobs.get(store.pipelines.get({ name: 'p' })!.id, 'j')!.id;
   const buildId = store.builds.createManual(jobId).id;
   const finished = new Set<number>();
-  const log = new BuildEventLog({ store: store.buildEvents, isFinished: (id) => finished.has(id), ...options });
+  const log = new BuildEventLog({ store: store.buildEvents, isFinished: (id) => finished.has(id), logger: createLogger({ level: 'silent' }), ...options });
   return { store, log, buildId, finished };
 }
 

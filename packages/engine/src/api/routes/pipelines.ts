@@ -1,10 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../engine.js';
-import type { PipelineRecord } from '../../store/records.js';
 import type { ApiContext } from '../api-context.js';
+import { configForReaders } from '../config-for-readers.js';
 import { findPipeline, parseInstanceVars } from '../lookups.js';
-import { redactSecrets } from '../redact-secrets.js';
 import { PipelineParams, PipelineQuery, strictQuery } from '../route-schemas.js';
 import { pipelineJson, problemJson } from '../views.js';
 
@@ -33,7 +31,7 @@ export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiCont
     { schema: { params: PipelineParams, querystring: PipelineQuery } },
     async (request) => {
       const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
-      return { ...pipelineJson(pipeline), config: configForReaders(engine, pipeline) };
+      return { ...pipelineJson(pipeline), config: configForReaders(pipeline.config, engine.store.pipelines.secretValues(pipeline.id), pipeline.instanceVars) };
     },
   );
 
@@ -73,25 +71,9 @@ export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiCont
     { schema: { params: PipelineParams, querystring: PipelineQuery } },
     async (request, reply) => {
       const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
-      engine.store.pipelines.destroy(pipeline.id);
+      await engine.destroyPipeline(pipeline.id);
       engine.logger.info({ pipeline: pipeline.name, instanceVars: pipeline.instanceVars }, 'pipeline destroyed');
       return reply.code(204).send();
     },
   );
-}
-
-/**
- * The stored config with the values vars supplied and the webhook tokens redacted: reads are
- * open. Instance vars stay: they name the pipeline and are shown beside it anyway.
- */
-function configForReaders(engine: Engine, pipeline: PipelineRecord): unknown {
-  const shown = new Set(Object.values(pipeline.instanceVars).filter((value) => typeof value !== 'object').map(String));
-  const secrets = engine.store.pipelines.secretValues(pipeline.id).filter((secret) => !shown.has(secret));
-  return redactSecrets(pipeline.config, [...secrets, ...webhookTokens(pipeline.config)]);
-}
-
-function webhookTokens(config: unknown): string[] {
-  const resources = (config as { resources?: unknown }).resources;
-  if (!Array.isArray(resources)) return [];
-  return resources.flatMap((resource: { webhook_token?: unknown }) => (typeof resource.webhook_token === 'string' ? [resource.webhook_token] : []));
 }
