@@ -47,7 +47,8 @@ async function lastSeq(buildId: number): Promise<number> {
 }
 
 async function waitForEnd(buildId: number): Promise<void> {
-  for await (const event of engine.events.follow(buildId)) void event;
+  // As the API's event stream reads a build: in batches.
+  for await (const batch of engine.events.followBatches(buildId)) void batch;
 }
 
 try {

@@ -64,7 +64,9 @@ function pageJson(events: readonly BuildEvent[]): string {
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
     const origin = 'origin' in event && event.origin !== undefined ? JSON.stringify(event.origin) : 'null';
-    parts[i] = `[${event.at},"${event.type}",${origin},${JSON.stringify(event.data)}]`;
+    // Log lines are nearly every event: their data is written without walking an object.
+    const data = event.type === 'log' ? `{"stream":"${event.data.stream}","line":${JSON.stringify(event.data.line)}}` : JSON.stringify(event.data);
+    parts[i] = `[${event.at},"${event.type}",${origin},${data}]`;
   }
   return `[${parts.join(',')}]`;
 }

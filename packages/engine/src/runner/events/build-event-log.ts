@@ -121,31 +121,36 @@ export class BuildEventLog {
    * the engine no memory.
    */
   async *follow(buildId: number, afterSeq = 0, signal?: AbortSignal): AsyncGenerator<BuildEvent> {
+    for await (const batch of this.followBatches(buildId, afterSeq, signal)) yield* batch;
+  }
+
+  /**
+   * `follow` in batches: everything stored or arrived since the last batch, in order. A
+   * reader that writes a batch at once (the API's event stream) pays per batch, not per line.
+   */
+  async *followBatches(buildId: number, afterSeq = 0, signal?: AbortSignal): AsyncGenerator<BuildEvent[]> {
     let last = afterSeq;
     while (!signal?.aborted) {
       const page = this.list(buildId, last, PAGE_SIZE);
-      for (const event of page) {
-        yield event;
-        last = event.seq;
-        if (signal?.aborted) return;
+      if (page.length > 0) {
+        yield page;
+        last = page[page.length - 1]!.seq;
       }
       if (page.length === PAGE_SIZE) continue;
       // Caught up with the store, and nothing is pending: go live in this same tick, so no
       // event can fall between the read and the subscription.
-      if (!this.open.has(buildId) && this.options.isFinished(buildId)) return;
+      if (signal?.aborted || (!this.open.has(buildId) && this.options.isFinished(buildId))) return;
       const live = this.subscribe(buildId, last, signal);
-      for await (const event of live.events) {
-        yield event;
-        last = event.seq;
+      for await (const batch of live.batches) {
+        yield batch;
+        last = batch[batch.length - 1]!.seq;
       }
       if (!live.overflowed) return;
     }
   }
 
   private subscribe(buildId: number, after: number, signal: AbortSignal | undefined) {
-    // A queue read from `head`, so taking an event is O(1) however far the reader is behind.
     let queue: BuildEvent[] = [];
-    let head = 0;
     let wake: (() => void) | undefined;
     let ended = false;
     const state = { overflowed: false };
@@ -153,7 +158,7 @@ export class BuildEventLog {
     const follower: Follower = {
       deliver: (event) => {
         if (event.seq <= after || ended) return;
-        if (queue.length - head >= MAX_FOLLOWER_QUEUE) {
+        if (queue.length >= MAX_FOLLOWER_QUEUE) {
           state.overflowed = true;
           stop();
           return;
@@ -171,15 +176,13 @@ export class BuildEventLog {
     };
     build.followers.add(follower);
     signal?.addEventListener('abort', stop);
-    const events = (async function* () {
+    const batches = (async function* () {
       for (;;) {
-        if (head < queue.length && !state.overflowed) {
-          const event = queue[head++]!;
-          if (head === queue.length) {
-            queue = [];
-            head = 0;
-          }
-          yield event;
+        // After an overflow the queue is incomplete: the reader goes back to the store.
+        if (queue.length > 0 && !state.overflowed) {
+          const batch = queue;
+          queue = [];
+          yield batch;
           continue;
         }
         if (ended) return;
@@ -188,7 +191,7 @@ export class BuildEventLog {
       }
     })();
     return {
-      events,
+      batches,
       get overflowed() {
         return state.overflowed;
       },
