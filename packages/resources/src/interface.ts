@@ -78,6 +78,11 @@ export interface ResourceType<
    * newer version; without `from`, return at least the newest version.
    */
   check(ctx: ResourceContext, source: Source, from?: V): Promise<Versioned<V>[]>;
+  /**
+   * For types whose versions appear at known times (cron): when the next one is due, after
+   * `now`. The checker checks right then instead of waiting for `check_every`.
+   */
+  nextVersionAt?(source: Source, now: Date): Date | undefined;
   /** Fetch `version` into `dir` (an empty directory). */
   get(ctx: ResourceContext, source: Source, version: V, params: GetParams, dir: string): Promise<Versioned<V>>;
   /** Push from `workdir` (holding the build's artifacts by name) and return the new version. */
