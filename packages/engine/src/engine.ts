@@ -106,6 +106,7 @@ export class Engine {
       taskCacheRoot: join(workRoot, 'task-caches'),
       buildsDir: join(workRoot, 'builds'),
       externalUrl: options.externalUrl ?? 'http://127.0.0.1:8080',
+      now: options.now ?? Date.now,
     });
     const interrupted = this.runner.settleInterrupted();
     if (interrupted > 0) this.logger.warn({ builds: interrupted }, 'builds that were running when the engine stopped are marked errored');

@@ -55,6 +55,8 @@ export interface ResourceContext {
   cacheDir: string;
   /** Present for get and put inside a build. */
   build?: BuildMetadata;
+  /** The engine's clock: types that version time (time, cron) read it here, so tests can set it. */
+  now(): Date;
 }
 
 export interface ResourceType<

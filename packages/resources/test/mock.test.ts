@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mockResourceType, ResourceError, type ResourceContext } from '../src/index.js';
+import { mockResourceType, ResourceError } from '../src/index.js';
+import { testContext } from './support/context.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -15,14 +16,7 @@ function tempDir(): string {
   return dir;
 }
 
-const lines: string[] = [];
-const ctx: ResourceContext = {
-  logger: { debug() {}, info() {}, warn() {}, error() {} },
-  signal: new AbortController().signal,
-  log: (line) => lines.push(line),
-  redact: (text) => text,
-  cacheDir: '/nonexistent',
-};
+const ctx = testContext();
 
 describe('mock resource type', () => {
   it('checks like Concourse mock-resource: forced, else the given version, else the initial one', async () => {

@@ -226,6 +226,7 @@ export class Checker {
         cacheDir: join(this.options.cacheDir, String(state.scopeId)),
         redact,
         signal: this.stopping.signal,
+        now: () => this.now(),
       });
       const saved = store.resources.saveCheckedVersions(state.scopeId, versions);
       store.resources.clearCheckFailure(state.scopeId);

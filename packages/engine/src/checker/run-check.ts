@@ -14,6 +14,7 @@ export interface CheckCall {
   redact: (text: string) => string;
   /** Aborts the check when the engine stops. */
   signal: AbortSignal;
+  now: () => number;
 }
 
 /**
@@ -30,6 +31,7 @@ export async function runCheck(call: CheckCall): Promise<Versioned[]> {
     log: (line) => call.logger.debug({ resource: call.location }, call.redact(line)),
     redact: call.redact,
     cacheDir: call.cacheDir,
+    now: () => new Date(call.now()),
   };
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {

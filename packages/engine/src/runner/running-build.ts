@@ -33,6 +33,7 @@ export interface BuildServices {
   /** Task caches, per job. */
   taskCacheRoot: string;
   externalUrl: string;
+  now: () => number;
 }
 
 export interface PutResult {

@@ -12,5 +12,6 @@ export function resourceContext(scope: StepScope, scopeId: number, reporter: Ste
     redact: (text) => build.redactor.redact(text),
     cacheDir: build.services.resourceCacheDir(scopeId),
     build: build.metadata,
+    now: () => new Date(build.services.now()),
   };
 }
