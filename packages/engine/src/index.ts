@@ -15,6 +15,7 @@ export { BuildRunner } from './runner/build-runner.js';
 export * from './executors/executor.js';
 export { LocalExecutor, type LocalExecutorOptions } from './executors/local/local-executor.js';
 export { prepareTaskRun, type PrepareTaskRunInput, type PreparedTaskRun } from './runner/task/prepare-task-run.js';
+export { hostEnvironment } from './runner/task/task-environment.js';
 export { startApiServer, type ApiServer, type ApiServerOptions, ensureApiToken, API_TOKEN_FILE } from './api/index.js';
 export { configForReaders, hiddenVarValues } from './api/config-for-readers.js';
 export type { ProblemJson } from './api/views.js';

@@ -8,6 +8,7 @@ import {
   LocalExecutor,
   parseDuration,
   prepareTaskRun,
+  hostEnvironment,
   renderProblem,
   varsFromFlags,
   WeirError,
@@ -77,12 +78,7 @@ async function loadTask(options: ExecuteOptions, io: CliIo): Promise<TaskConfig 
 }
 
 async function runTask(config: TaskConfig, inputs: Map<string, string>, outputs: Map<string, string>, timeout: Timeout | undefined, file: string, io: CliIo): Promise<number> {
-  const env = io.env ?? process.env;
-  const baseEnv: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME']) {
-    const value = env[name];
-    if (value !== undefined) baseEnv[name] = value;
-  }
+  const baseEnv = hostEnvironment(io.env ?? process.env);
   const root = await mkdtemp(join(tmpdir(), 'weir-execute-'));
   const stop = stopSignals(timeout);
   try {

@@ -6,10 +6,9 @@ import type { TaskPlan } from '../plan/plan.js';
 import { readArtifactFile } from '../artifact-file.js';
 import type { StepScope } from '../running-build.js';
 import { prepareTaskRun } from '../task/prepare-task-run.js';
+import { hostEnvironment } from '../task/task-environment.js';
 import { runLeafStep } from './leaf-step.js';
 
-/** What a task inherits from the engine's own environment: enough to find programs, nothing secret. */
-const HOST_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER'];
 
 /** Runs a task with the executor; a non-zero exit fails the step, a task that cannot start errors it. */
 export function runTaskStep(plan: TaskPlan, scope: StepScope): Promise<boolean> {
@@ -31,7 +30,7 @@ export function runTaskStep(plan: TaskPlan, scope: StepScope): Promise<boolean> 
       artifactNames: () => [...scope.artifacts.all().keys()],
       cacheStore: (path) => join(build.services.taskCacheRoot, String(build.build.jobId), safeName(plan.name), safeName(path)),
       workDir,
-      baseEnv: { ...hostEnv(), ...build.metadataEnv },
+      baseEnv: { ...hostEnvironment(), ...build.metadataEnv },
       location,
     });
     const result = await executor.runTask({ ...prepared.run, signal: scope.signal, onOutput: (stream, line) => reporter.log(stream, line) });
@@ -61,15 +60,6 @@ async function loadTaskFile(plan: TaskPlan, scope: StepScope, location: string):
     });
   }
   return loaded.config;
-}
-
-function hostEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of HOST_ENV) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
 }
 
 function safeName(text: string): string {

@@ -37,3 +37,15 @@ function paramValue(name: string, value: unknown, location: string): string {
   }
   return text;
 }
+
+/** What a task inherits from the engine's own environment: enough to find programs, nothing secret. */
+const HOST_VARIABLES = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER'];
+
+export function hostEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): Record<string, string> {
+  const inherited: Record<string, string> = {};
+  for (const name of HOST_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined) inherited[name] = value;
+  }
+  return inherited;
+}
