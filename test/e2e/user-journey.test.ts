@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startWeirUp, stopWeir, type WeirProcess } from '../support/weir-process.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Runs the weir command as a user would, in its own process. */
+function weir(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=weir-source', join(REPO, 'packages/cli/src/main.ts'), ...args], {
+      cwd: REPO,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const MY_PIPELINE = `
+jobs:
+- name: greet
+  plan:
+  - task: hello
+    config:
+      platform: linux
+      params: {WHO: ((who))}
+      run: {path: sh, args: [-c, 'echo "hello, $WHO"']}
+- name: broken
+  plan:
+  - task: fail
+    config:
+      platform: linux
+      run: {path: sh, args: [-c, 'echo about to fail; exit 7']}
+`;
+
+const running: WeirProcess[] = [];
+afterEach(async () => {
+  for (const engine of running.splice(0)) await stopWeir(engine, 'SIGKILL');
+});
+
+describe('a user, from weir up to watching their own job', () => {
+  it('starts the engine with the examples, sets a pipeline, triggers and watches jobs with the right exit codes', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'weir-journey-'));
+    try {
+      const dataDir = join(root, 'data');
+      const engine = await startWeirUp(['--data', dataDir, '--pipelines', 'examples']);
+      running.push(engine);
+      const env = { WEIR_URL: engine.url, WEIR_DATA: dataDir };
+
+      const pipelines = await weir(['pipelines', '--json'], env);
+      expect(pipelines.status).toBe(0);
+      expect((JSON.parse(pipelines.stdout) as Array<{ name: string }>).map((p) => p.name)).toEqual(expect.arrayContaining(['hello-world', 'build-and-release']));
+
+      const file = join(root, 'mine.yml');
+      writeFileSync(file, MY_PIPELINE);
+      const set = await weir(['set-pipeline', '-p', 'mine', '-c', file, '-v', 'who=world', '-n'], env);
+      expect(set.status, set.stderr).toBe(0);
+      expect(set.stdout).toMatch(/greet/);
+
+      const greet = await weir(['trigger-job', '-j', 'mine/greet', '-w'], env);
+      expect(greet.status, greet.stderr).toBe(0);
+      expect(greet.stdout).toContain('hello, ((redacted))');
+
+      const broken = await weir(['trigger-job', '-j', 'mine/broken', '-w'], env);
+      expect(broken.status).toBe(1);
+      expect(broken.stdout).toContain('about to fail');
+
+      const watched = await weir(['watch', '-j', 'mine/greet'], env);
+      expect(watched.status).toBe(0);
+
+      const builds = await weir(['builds', '-j', 'mine/broken', '--json'], env);
+      expect((JSON.parse(builds.stdout) as Array<{ status: string }>)[0]!.status).toBe('failed');
+      expect(await stopWeir(engine, 'SIGTERM')).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
