@@ -1,5 +1,7 @@
 import type { AnyResourceType } from './interface.js';
+import { cronResourceType } from './cron/index.js';
 import { mockResourceType } from './mock/index.js';
+import { timeResourceType } from './time/index.js';
 
 /**
  * The resource types weir ships, by the name pipelines use in `type:`. Each gets its own folder
@@ -23,5 +25,5 @@ export function builtinResourceTypeNames(): Set<string> {
 
 /** The built-in types that can run today; the engine's registry starts from these. */
 export function implementedResourceTypes(): AnyResourceType[] {
-  return [mockResourceType];
+  return [mockResourceType, timeResourceType, cronResourceType];
 }

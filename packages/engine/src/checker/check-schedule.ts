@@ -46,3 +46,16 @@ export function nextCheckAt(endedAt: number, timing: ScopeTiming, consecutiveFai
     consecutiveFailures === 0 ? interval : Math.min(interval * 2 ** (consecutiveFailures - 1), Math.max(interval, MAX_CHECK_BACKOFF_MS));
   return endedAt + delay + Math.floor(random() * Math.min(interval * JITTER_SHARE, MAX_JITTER_MS));
 }
+
+/** How long after a version is due its type is checked: late enough that the version exists. */
+export const DUE_VERSION_CHECK_DELAY_MS = 50;
+
+/**
+ * When to check after a successful check of a type that says when its next version is due
+ * (a cron slot): right after it, unless the check interval comes first. `never` stays never,
+ * and a due time not after the check is ignored, so a confused type cannot make a hot loop.
+ */
+export function nextCheckForDueVersion(scheduled: number | null, endedAt: number, versionDueAt: number | undefined): number | null {
+  if (scheduled === null || versionDueAt === undefined || versionDueAt <= endedAt) return scheduled;
+  return Math.min(scheduled, versionDueAt + DUE_VERSION_CHECK_DELAY_MS);
+}

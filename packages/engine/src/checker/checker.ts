@@ -1,12 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { ResourceError, type Version } from '@weir/resources';
+import { ResourceError, type AnyResourceType, type Version } from '@weir/resources';
 import type { Logger } from 'pino';
 import { WeirError } from '../errors.js';
 import { Redactor } from '../runner/redactor.js';
 import type { ResourceTypeRegistry } from '../resource-types/registry.js';
 import type { Store } from '../store/index.js';
-import { firstCheckAt, nextCheckAt, scopeTiming, type ScopeTiming } from './check-schedule.js';
+import { firstCheckAt, nextCheckAt, nextCheckForDueVersion, scopeTiming, type ScopeTiming } from './check-schedule.js';
 import { runCheck } from './run-check.js';
 
 export interface CheckerOptions {
@@ -42,6 +42,9 @@ interface ScopeState {
   running: Promise<CheckOutcome> | null;
 }
 
+/** setTimeout's longest delay; a later wake-up is re-armed when this one fires. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 interface ManualRequest {
   scopeId: number;
   from: Version | undefined;
@@ -63,6 +66,7 @@ export class Checker {
   private scopesStale = true;
   private active = 0;
   private timer: NodeJS.Timeout | undefined;
+  private wake: { at: number; timer: NodeJS.Timeout } | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: CheckerOptions) {
@@ -86,6 +90,7 @@ export class Checker {
   /** Stops scheduling, aborts running checks and waits for them to settle. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.wake?.timer);
     this.unsubscribe?.();
     this.stopping.abort();
     for (const request of this.manual.splice(0)) request.resolve({ scopeId: request.scopeId, ok: false, newVersions: 0, error: 'the engine stopped' });
@@ -182,9 +187,35 @@ export class Checker {
         continue;
       }
       const due = this.mostOverdue();
-      if (!due) return;
+      if (!due) break;
       void this.launch(due, undefined);
     }
+    this.armWake();
+  }
+
+  /**
+   * The tick finds due checks only every `tickMs`; a check due at a known instant (a cron slot)
+   * should start right then, so once started a timer also wakes the checker for the earliest.
+   */
+  private armWake(): void {
+    if (this.timer === undefined || this.stopping.signal.aborted) return;
+    const now = this.now();
+    let earliest: number | undefined;
+    for (const state of this.scopes.values()) {
+      // A check already due waits for room under the concurrency cap; a finishing check makes room and starts it.
+      if (state.running || state.nextAt === null || state.nextAt <= now) continue;
+      if (earliest === undefined || state.nextAt < earliest) earliest = state.nextAt;
+    }
+    if (earliest === this.wake?.at) return;
+    clearTimeout(this.wake?.timer);
+    this.wake = undefined;
+    if (earliest === undefined) return;
+    const timer = setTimeout(() => {
+      this.wake = undefined;
+      this.tick();
+    }, Math.min(earliest - now, MAX_TIMER_DELAY_MS));
+    timer.unref();
+    this.wake = { at: earliest, timer };
   }
 
   private mostOverdue(): ScopeState | undefined {
@@ -216,9 +247,10 @@ export class Checker {
     const redact = (text: string) => redactor.redact(text);
     try {
       const type = registry.require(state.type, location);
+      const source = state.resource.config.source ?? {};
       const versions = await runCheck({
         type,
-        source: state.resource.config.source ?? {},
+        source,
         from: from ?? store.resources.latestVersion(state.scopeId)?.version,
         timeoutMs: state.timing.timeoutMs,
         location,
@@ -231,7 +263,8 @@ export class Checker {
       const saved = store.resources.saveCheckedVersions(state.scopeId, versions);
       store.resources.clearCheckFailure(state.scopeId);
       state.failures = 0;
-      state.nextAt = nextCheckAt(this.now(), state.timing, 0, this.random);
+      const endedAt = this.now();
+      state.nextAt = nextCheckForDueVersion(nextCheckAt(endedAt, state.timing, 0, this.random), endedAt, this.versionDueAt(type, source, endedAt, location));
       if (saved.newVersions > 0) logger.info({ resource: location, newVersions: saved.newVersions }, 'found new versions');
       return { scopeId: state.scopeId, ok: true, newVersions: saved.newVersions };
     } catch (error) {
@@ -241,6 +274,17 @@ export class Checker {
       state.nextAt = nextCheckAt(this.now(), state.timing, state.failures, this.random);
       logger.warn({ resource: location, failures: state.failures, err: message }, 'check failed');
       return { scopeId: state.scopeId, ok: false, newVersions: 0, error: message };
+    }
+  }
+
+  /** When the type says its next version appears (cron); failing to say is logged, not a failed check. */
+  private versionDueAt(type: AnyResourceType, source: unknown, now: number, location: string): number | undefined {
+    if (!type.nextVersionAt) return undefined;
+    try {
+      return type.nextVersionAt(source, new Date(now))?.getTime();
+    } catch (error) {
+      this.options.logger.warn({ resource: location, err: describeCheckError(error) }, 'could not tell when the next version is due');
+      return undefined;
     }
   }
 
