@@ -53,4 +53,11 @@ describe('examples run on their own', () => {
     expect(deploy.status).toBe('succeeded');
     expect(logLines(engine, deploy.id)).toEqual(['deploying release 1.0.0-build.1']);
   });
+
+  it('every-minute: the cron slot that just passed runs the job', async () => {
+    const engine = startExample('every-minute');
+    const build = await firstFinishedBuild(engine, 'every-minute', 'tick');
+    expect(build.status).toBe('succeeded');
+    expect(logLines(engine, build.id)).toEqual([expect.stringMatching(/^slot \d{4}-\d\d-\d\dT\d\d:\d\d:00(\.000)?Z, build 1$/)]);
+  });
 });
