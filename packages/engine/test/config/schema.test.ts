@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { implementedResourceTypes } from '@weir/resources';
 import {
   emitJsonSchema,
   pipelineJsonSchema,
+  publishedSchemas,
   serializeJsonSchema,
   STEP_KIND_DEFINITIONS,
   STEP_KIND_KEYS,
@@ -20,6 +22,8 @@ const documents: Record<string, JsonSchemaDocument> = {
   'pipeline.schema.json': pipelineJsonSchema,
   'task.schema.json': taskJsonSchema,
 };
+
+const published = publishedSchemas(implementedResourceTypes());
 
 function compile(schema: JsonSchemaDocument) {
   const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
@@ -276,7 +280,7 @@ function withStep(step: Record<string, unknown>) {
 }
 
 describe('committed JSON schemas', () => {
-  for (const [fileName, document] of Object.entries(documents)) {
+  for (const [fileName, document] of Object.entries(published)) {
     it(`${fileName} matches the TypeBox source`, () => {
       const committed = readFileSync(new URL(fileName, schemasDirectory), 'utf8');
       expect(committed, `schemas/${fileName} is out of date: run \`pnpm schemas\``).toBe(serializeJsonSchema(document));
@@ -285,7 +289,7 @@ describe('committed JSON schemas', () => {
 });
 
 describe('schema documents', () => {
-  it.each(Object.entries(documents))('%s describes every property and definition', (_fileName, document) => {
+  it.each(Object.entries(published))('%s describes every property and definition', (_fileName, document) => {
     expect(undescribed(document)).toEqual([]);
   });
 
@@ -455,5 +459,20 @@ describe('static types', () => {
     // @ts-expect-error trigger is a boolean
     const wrong: StepConfig = { get: 'repo', trigger: 'yes' };
     expect([pipeline, wrong]).toHaveLength(2);
+  });
+});
+
+describe('published schemas for editors', () => {
+  it('check a resource\'s source against its built-in type\'s schema', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    for (const [file, document] of Object.entries(published)) if (file.startsWith('resource-types/')) ajv.addSchema(document, file);
+    const validate = ajv.compile(published['pipeline.schema.json']!);
+    const pipeline = (source: Record<string, unknown>) => ({
+      resources: [{ name: 'nightly', type: 'cron', source }],
+      jobs: [{ name: 'job', plan: [{ get: 'nightly' }] }],
+    });
+    expect(validate(pipeline({ expression: '0 2 * * *', location: 'Europe/Berlin' }))).toBe(true);
+    expect(validate(pipeline({ expresion: '0 2 * * *' }))).toBe(false);
+    expect(JSON.stringify(validate.errors)).toContain('expresion');
   });
 });

@@ -27,6 +27,8 @@ export const taskJsonSchema = emitJsonSchema(definitions, 'TaskConfig', {
   description: 'A task config file in the Concourse format, as named by a task step\'s `file`.',
 });
 
+export { publishedSchemas, type PublishedResourceType } from './published-schemas.js';
+
 type DefinitionName = Parameters<typeof PipelineModule.Import>[0];
 type ConfigOf<Name extends DefinitionName> = Static<ReturnType<typeof PipelineModule.Import<Name>>>;
 
