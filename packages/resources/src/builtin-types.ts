@@ -2,6 +2,7 @@ import type { AnyResourceType } from './interface.js';
 import { cronResourceType } from './cron/index.js';
 import { mockResourceType } from './mock/index.js';
 import { timeResourceType } from './time/index.js';
+import { volumeSnapshotResourceType } from './volume-snapshot/index.js';
 
 /**
  * The resource types weir ships, by the name pipelines use in `type:`. Each gets its own folder
@@ -25,5 +26,5 @@ export function builtinResourceTypeNames(): Set<string> {
 
 /** The built-in types that can run today; the engine's registry starts from these. */
 export function implementedResourceTypes(): AnyResourceType[] {
-  return [mockResourceType, timeResourceType, cronResourceType];
+  return [mockResourceType, timeResourceType, cronResourceType, volumeSnapshotResourceType];
 }

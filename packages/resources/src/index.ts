@@ -3,3 +3,5 @@ export { BUILTIN_RESOURCE_TYPES, builtinResourceTypeNames, implementedResourceTy
 export { mockResourceType, type MockSource, type MockVersion } from './mock/index.js';
 export { timeResourceType, type TimeSource, type TimeVersion } from './time/index.js';
 export { cronResourceType, type CronSource, type CronVersion, type CatchUp } from './cron/index.js';
+export { volumeSnapshotResourceType } from './volume-snapshot/index.js';
+export type { VolumeSnapshotSource, VolumeSnapshotVersion, VolumeSnapshotGetParams, VolumeSnapshotPutParams } from './volume-snapshot/index.js';

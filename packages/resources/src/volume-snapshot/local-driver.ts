@@ -1,0 +1,151 @@
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
+import { ResourceError, type ResourceContext } from '../interface.js';
+import type { RestoreRequest, SnapshotDriver, SnapshotRecord } from './driver.js';
+import { randomSuffix, snapshotName } from './naming.js';
+import type { LocalSource } from './source.js';
+import { copyTree } from './tree-copy.js';
+
+/** `<store>/<name>.json`: written last, so a snapshot with metadata is complete. */
+interface LocalMetadata {
+  name: string;
+  created: string;
+  owner: string;
+  source: string;
+  mode: string;
+  files: number;
+  bytes: number;
+  pipeline?: string;
+  job?: string;
+  build?: string;
+  build_url?: string;
+}
+
+/** Snapshots of a directory on this machine, kept as sibling directories in `store`. */
+export function localDriver(source: LocalSource, ctx: ResourceContext): SnapshotDriver {
+  const metadataPath = (name: string): string => join(source.store, `${checkedName(name)}.json`);
+  const treePath = (name: string): string => join(source.store, checkedName(name));
+
+  const read = async (name: string): Promise<SnapshotRecord | undefined> => {
+    let text: string;
+    try {
+      text = await readFile(metadataPath(name), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    return toRecord(JSON.parse(text) as LocalMetadata, source.owner);
+  };
+
+  return {
+    async listOwned() {
+      let entries: string[];
+      try {
+        entries = await readdir(source.store);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      const records = await Promise.all(entries.filter((entry) => entry.endsWith('.json') && !entry.startsWith('.')).map((entry) => read(entry.slice(0, -'.json'.length))));
+      return records.filter((record): record is SnapshotRecord => record !== undefined && record.owned);
+    },
+
+    find: read,
+
+    async create() {
+      await requireDirectory(source.path, 'source.path');
+      const inside = relative(source.path, source.store);
+      if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+        throw new ResourceError('volume-snapshot-store-inside-path', `the store ${source.store} is inside the snapshotted directory ${source.path}`, 'put `store` outside `path`, or every snapshot would contain the ones before it');
+      }
+      await mkdir(source.store, { recursive: true });
+      const now = ctx.now();
+      const name = snapshotName({ prefix: source.namePrefix, now, random: randomSuffix() });
+      // Copy into a hidden directory and rename: a crash leaves no half snapshot that looks whole.
+      const partial = join(source.store, `.${name}.partial`);
+      let copied;
+      try {
+        copied = await copyTree(source.path, partial, source.mode, ctx.signal);
+        await rename(partial, treePath(name));
+      } catch (error) {
+        await rm(partial, { recursive: true, force: true });
+        throw error;
+      }
+      const metadata: LocalMetadata = {
+        name,
+        created: now.toISOString(),
+        owner: source.owner,
+        source: source.path,
+        mode: source.mode,
+        files: copied.files,
+        bytes: copied.bytes,
+        ...(ctx.build && { pipeline: ctx.build.pipelineName, job: ctx.build.jobName, build: ctx.build.buildName, build_url: ctx.build.url }),
+      };
+      await writeFile(join(source.store, `.${name}.json.partial`), `${JSON.stringify(metadata, null, 2)}\n`);
+      await rename(join(source.store, `.${name}.json.partial`), metadataPath(name));
+      const linked = copied.linked > 0 ? `, ${copied.linked} hard-linked` : '';
+      const skipped = copied.skipped > 0 ? `, ${copied.skipped} special files skipped` : '';
+      ctx.log(`snapshot ${name}: ${copied.files} files, ${copied.bytes} bytes (${source.mode}${linked}${skipped})`);
+      return [toRecord(metadata, source.owner)];
+    },
+
+    async delete(name) {
+      // The metadata first: without it the snapshot is gone for check, even if removing the tree is cut short.
+      await rm(metadataPath(name), { force: true });
+      await rm(treePath(name), { recursive: true, force: true });
+    },
+
+    async restore(snapshot, request) {
+      const target = restoreTarget(request);
+      const existing = await readdir(target).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (existing && existing.length > 0) {
+        if (!request.overwrite) {
+          throw new ResourceError('volume-snapshot-restore-target-not-empty', `the restore target ${target} is not empty`, 'restore into an empty or missing directory, or set `overwrite: true` to empty it first');
+        }
+        await Promise.all(existing.map((entry) => rm(join(target, entry), { recursive: true, force: true })));
+      }
+      // Always a copy (or a clone), never a link: writes in the restored directory must not reach the snapshot.
+      const copied = await copyTree(treePath(snapshot.name), target, 'reflink-or-copy', ctx.signal);
+      ctx.log(`restored ${snapshot.name} into ${target}: ${copied.files} files, ${copied.bytes} bytes`);
+      return [
+        { name: 'restored_to', value: target },
+        { name: 'files', value: String(copied.files) },
+      ];
+    },
+
+    getFiles() {
+      return {};
+    },
+  };
+}
+
+function toRecord(metadata: LocalMetadata, owner: string): SnapshotRecord {
+  const details: Record<string, string> = { driver: 'local', source_path: metadata.source, mode: metadata.mode, files: String(metadata.files) };
+  for (const key of ['pipeline', 'job', 'build'] as const) if (metadata[key] !== undefined) details[key] = metadata[key];
+  return { name: metadata.name, created: metadata.created, ready: true, source: metadata.source, restoreSize: String(metadata.bytes), owned: metadata.owner === owner, details };
+}
+
+function restoreTarget(request: RestoreRequest): string {
+  if (request.to === undefined || !isAbsolute(request.to)) {
+    throw new ResourceError('volume-snapshot-restore-target', request.to === undefined ? 'a local restore needs the directory to restore into' : `the restore target ${JSON.stringify(request.to)} is not an absolute path`, 'set `to: /absolute/path` in the put params');
+  }
+  return request.to;
+}
+
+/** Names come from versions and params: keep them from naming a path outside the store. */
+function checkedName(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    throw new ResourceError('volume-snapshot-name-invalid', `${JSON.stringify(name)} is not a snapshot name`, 'use a name from this resource\'s versions, such as snapshot-20240501-030000-ab12c');
+  }
+  return name;
+}
+
+async function requireDirectory(path: string, field: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new ResourceError('volume-snapshot-path-missing', `${field} ${path} is not a directory`, 'check the path on the machine running weir; the local driver snapshots a directory there');
+  }
+}

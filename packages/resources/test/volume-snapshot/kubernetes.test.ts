@@ -1,0 +1,154 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startKubeSimulator, type KubeSimulator } from '../../../../test/support/kube/simulator.js';
+import { volumeSnapshotResourceType as type, type VolumeSnapshotSource } from '../../src/volume-snapshot/index.js';
+import { OWNER_LABEL } from '../../src/volume-snapshot/naming.js';
+import { testContext } from '../support/context.js';
+
+const BUILD = { buildId: 12, buildName: '12', jobName: 'backup', pipelineName: 'shop db', teamName: 'main', url: 'http://weir/builds/12' };
+const T0 = new Date('2024-05-01T03:00:00Z');
+const HOUR = 3_600_000;
+
+let sim: KubeSimulator;
+let workdir: string;
+
+beforeEach(async () => {
+  sim = await startKubeSimulator();
+  sim.createNamespace('ci');
+  sim.createClaim('ci', 'db', { size: '2Gi', labels: { app: 'shop' } });
+  sim.createClaim('ci', 'cache', { size: '1Gi', labels: { app: 'shop' } });
+  workdir = await mkdtemp(join(tmpdir(), 'weir-volume-snapshot-kube-'));
+});
+
+afterEach(async () => {
+  await sim.stop();
+  await rm(workdir, { recursive: true, force: true });
+});
+
+function kubeconfig(token = sim.token): string {
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'sim', server: sim.url, skipTLSVerify: true }],
+    users: [{ name: 'weir', token }],
+    contexts: [{ name: 'sim', cluster: 'sim', user: 'weir' }],
+    currentContext: 'sim',
+  });
+  return config.exportConfig();
+}
+
+const source = (extra: Partial<VolumeSnapshotSource> = {}): VolumeSnapshotSource => ({ driver: 'kubernetes', kubeconfig: kubeconfig(), namespace: 'ci', pvc: 'db', ...extra });
+const at = (hours: number) => testContext({ now: new Date(T0.getTime() + hours * HOUR), build: BUILD });
+
+describe('volume-snapshot, kubernetes driver', () => {
+  it('creates a labelled VolumeSnapshot, waits until ready, and check reports it', async () => {
+    const put = await type.put(at(0), source(), {}, workdir);
+    expect(put.version).toEqual({ name: expect.stringMatching(/^db-20240501-030000-[a-z0-9]{5}$/), created: T0.toISOString() });
+    expect(put.metadata).toEqual(expect.arrayContaining([{ name: 'source', value: 'db' }, { name: 'restore_size', value: '2Gi' }]));
+
+    const stored = sim.store.get('volumesnapshots', 'ci', put.version.name);
+    expect(stored?.metadata.labels).toMatchObject({ 'weir.dev/pipeline': 'shop_db', 'weir.dev/job': 'backup', 'weir.dev/build': '12', [OWNER_LABEL]: expect.any(String) });
+    expect(stored?.spec.source).toEqual({ persistentVolumeClaimName: 'db' });
+    expect(sim.requests.some((request) => request.includes('watch=true'))).toBe(true);
+
+    const versions = await type.check(testContext(), source());
+    expect(versions.map((v) => v.version)).toEqual([put.version]);
+  });
+
+  it('fails with the snapshot controller\'s message and leaves no failed snapshot behind', async () => {
+    sim.controllers.snapshotFailure = 'rpc error: code = Internal desc = disk full';
+    const error = await type.put(at(0), source(), {}, workdir).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'volume-snapshot-failed', message: expect.stringContaining('disk full') });
+    expect(sim.store.list('volumesnapshots', 'ci')).toEqual([]);
+  });
+
+  it('fails with the API\'s reason for an unknown snapshot class', async () => {
+    await expect(type.put(at(0), source({ snapshot_class: 'missing' }), {}, workdir)).rejects.toMatchObject({ code: 'volume-snapshot-failed', message: expect.stringContaining('"missing" not found') });
+  });
+
+  it('times out while the controller is slow, keeping the snapshot for a later check', async () => {
+    await sim.stop();
+    sim = await startKubeSimulator({ snapshotReadyAfterMs: 60_000 });
+    sim.createNamespace('ci');
+    sim.createClaim('ci', 'db');
+    await expect(type.put(at(0), source(), { timeout: '200ms' }, workdir)).rejects.toMatchObject({ code: 'volume-snapshot-timeout' });
+    expect(sim.store.list('volumesnapshots', 'ci')).toHaveLength(1);
+    expect(await type.check(testContext(), source())).toEqual([]);
+  });
+
+  it('snapshots every claim a selector matches, and retention counts each claim apart', async () => {
+    const selected = source({ pvc: undefined, pvc_selector: 'app=shop', retention: { max_count: 1 } });
+    const first = await type.put(at(0), selected, {}, workdir);
+    expect(first.metadata).toContainEqual({ name: 'also_created', value: expect.stringMatching(/^db-/) });
+    await type.put(at(1), selected, {}, workdir);
+    const versions = await type.check(testContext(), selected);
+    expect(versions.map((v) => v.metadata?.find((m) => m.name === 'source')?.value).sort()).toEqual(['cache', 'db']);
+    expect(versions.every((v) => v.version.created === new Date(T0.getTime() + HOUR).toISOString())).toBe(true);
+  });
+
+  it('prunes only its own snapshots, oldest first', async () => {
+    const foreign = await type.put(at(0), source({ name_prefix: 'manual-' }), {}, workdir);
+    const made = [];
+    for (let hour = 0; hour < 3; hour += 1) made.push(await type.put(at(hour), source({ retention: { max_count: 2 } }), {}, workdir));
+    expect((await type.check(testContext(), source())).map((v) => v.version.name)).toEqual(made.slice(1).map((p) => p.version.name));
+    expect(sim.store.get('volumesnapshots', 'ci', foreign.version.name)).toBeDefined();
+  });
+
+  it('get writes snapshot.json and a restore-pvc.yaml that the API accepts', async () => {
+    const put = await type.put(at(0), source(), {}, workdir);
+    const dir = join(workdir, 'snap');
+    await mkdir(dir);
+    await type.get(testContext(), source(), put.version, { to_pvc: 'db-copy' }, dir);
+    expect(JSON.parse(await readFile(join(dir, 'snapshot.json'), 'utf8'))).toMatchObject({ name: put.version.name, restore_size: '2Gi', namespace: 'ci', snapshot_class: 'csi-hostpath-snapclass' });
+    const manifest = await readFile(join(dir, 'restore-pvc.yaml'), 'utf8');
+    expect(manifest).toContain('name: db-copy');
+    expect(manifest).toContain(`name: ${put.version.name}`);
+    expect(manifest).toContain('storage: 2Gi');
+  });
+
+  it('restores into a new claim that binds', async () => {
+    const put = await type.put(at(0), source(), {}, workdir);
+    const dir = join(workdir, 'snap');
+    await mkdir(dir);
+    await type.get(testContext(), source(), put.version, {}, dir);
+    const restored = await type.put(at(1), source(), { action: 'restore', from: 'snap', to_pvc: 'db-pr-12', wait: true }, workdir);
+    expect(restored.version).toEqual(put.version);
+    const claim = sim.store.get('persistentvolumeclaims', 'ci', 'db-pr-12');
+    expect(claim?.status).toMatchObject({ phase: 'Bound' });
+    expect(claim?.spec.dataSource).toEqual({ apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: put.version.name });
+    expect(claim?.metadata.labels).toMatchObject({ 'weir.dev/restored-from': put.version.name });
+  });
+
+  it('fails a restore with the provisioner\'s reason when the claim is too small', async () => {
+    const put = await type.put(at(0), source(), {}, workdir);
+    const error = await type.put(at(1), source(), { action: 'restore', name: put.version.name, to_pvc: 'tiny', size: '1Gi', wait: true }, workdir).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'volume-snapshot-restore-failed', message: expect.stringContaining('ProvisioningFailed') });
+    expect((error as Error).message).toContain('is less than the size');
+  });
+
+  it('refuses to restore over an existing claim', async () => {
+    const put = await type.put(at(0), source(), {}, workdir);
+    await expect(type.put(at(1), source(), { action: 'restore', name: put.version.name, to_pvc: 'cache' }, workdir)).rejects.toMatchObject({ code: 'volume-snapshot-claim-exists' });
+  });
+
+  it('deletes one snapshot by name, or all of its own at cleanup', async () => {
+    const foreign = await type.put(at(0), source({ name_prefix: 'manual-' }), {}, workdir);
+    const first = await type.put(at(0), source(), {}, workdir);
+    await type.put(at(1), source(), {}, workdir);
+    await type.put(testContext(), source(), { action: 'delete', name: first.version.name }, workdir);
+    expect(await type.check(testContext(), source())).toHaveLength(1);
+    const cleanup = await type.put(testContext(), source(), { action: 'delete', all: true }, workdir);
+    expect(cleanup.metadata).toContainEqual({ name: 'deleted', value: '1' });
+    expect(sim.store.list('volumesnapshots', 'ci').map((s) => s.metadata.name)).toEqual([foreign.version.name]);
+  });
+
+  it('names the claim that does not exist', async () => {
+    await expect(type.put(at(0), source({ pvc: 'nope' }), {}, workdir)).rejects.toMatchObject({ code: 'volume-snapshot-claim-not-found' });
+  });
+
+  it('reports refused credentials as such', async () => {
+    await expect(type.check(testContext(), source({ kubeconfig: kubeconfig('wrong') }))).rejects.toMatchObject({ code: 'volume-snapshot-unauthorized' });
+  });
+});

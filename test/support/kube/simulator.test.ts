@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startKubeSimulator, type KubeSimulator } from './simulator.js';
+
+let sim: KubeSimulator;
+beforeEach(async () => {
+  sim = await startKubeSimulator();
+});
+afterEach(async () => {
+  await sim.stop();
+});
+
+const call = (path: string, init: RequestInit = {}) =>
+  fetch(`${sim.url}${path}`, { ...init, headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/json', ...init.headers } });
+
+const claim = (name: string, storage = '1Gi') => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } } });
+
+describe('Kubernetes API simulator', () => {
+  it('serves discovery for core and snapshot APIs', async () => {
+    expect(await (await call('/api')).json()).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
+    expect(await (await call('/apis')).json()).toMatchObject({ kind: 'APIGroupList', groups: [{ name: 'snapshot.storage.k8s.io' }] });
+    expect(await (await call('/apis/snapshot.storage.k8s.io/v1')).json()).toMatchObject({ resources: expect.arrayContaining([expect.objectContaining({ name: 'volumesnapshots', namespaced: true })]) });
+  });
+
+  it.each([
+    { title: '404 NotFound', request: () => call('/api/v1/namespaces/default/persistentvolumeclaims/none'), code: 404, reason: 'NotFound', message: 'persistentvolumeclaims "none" not found' },
+    { title: '404 for a missing namespace', request: () => call('/api/v1/namespaces/nope/persistentvolumeclaims', { method: 'POST', body: JSON.stringify(claim('a')) }), code: 404, reason: 'NotFound', message: 'namespaces "nope" not found' },
+    { title: '422 Invalid', request: () => call('/api/v1/namespaces/default/persistentvolumeclaims', { method: 'POST', body: JSON.stringify(claim('Bad_Name')) }), code: 422, reason: 'Invalid', message: expect.stringContaining('RFC 1123') },
+    { title: '401 without the token', request: () => fetch(`${sim.url}/api`), code: 401, reason: 'Unauthorized', message: 'Unauthorized' },
+  ])('answers $title with a Status', async ({ request, code, reason, message }) => {
+    const response = await request();
+    expect(response.status).toBe(code);
+    expect(await response.json()).toMatchObject({ kind: 'Status', status: 'Failure', code, reason, message });
+  });
+
+  it('answers 409 AlreadyExists on a second create', async () => {
+    const create = () => call('/api/v1/namespaces/default/persistentvolumeclaims', { method: 'POST', body: JSON.stringify(claim('data')) });
+    expect((await create()).status).toBe(201);
+    const second = await create();
+    expect(second.status).toBe(409);
+    expect(await second.json()).toMatchObject({ kind: 'Status', reason: 'AlreadyExists', message: 'persistentvolumeclaims "data" already exists' });
+  });
+
+  it('filters lists by label selector', async () => {
+    sim.createClaim('default', 'a', { labels: { app: 'db' } });
+    sim.createClaim('default', 'b', { labels: { app: 'web' } });
+    const list = (await (await call('/api/v1/namespaces/default/persistentvolumeclaims?labelSelector=app%20in%20(db,cache)')).json()) as { items: Array<{ metadata: { name: string } }> };
+    expect(list.items.map((item) => item.metadata.name)).toEqual(['a']);
+  });
+
+  it('streams changes after a resourceVersion, and binds a claim', async () => {
+    const created = (await (await call('/api/v1/namespaces/default/persistentvolumeclaims', { method: 'POST', body: JSON.stringify(claim('data')) })).json()) as { metadata: { resourceVersion: string } };
+    const controller = new AbortController();
+    const response = await call(`/api/v1/namespaces/default/persistentvolumeclaims?watch=1&resourceVersion=${created.metadata.resourceVersion}&fieldSelector=metadata.name%3Ddata`, { signal: controller.signal });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('\n')) text += (await reader.read()).value ?? '';
+    controller.abort();
+    const event = JSON.parse(text.split('\n')[0]!);
+    expect(event).toMatchObject({ type: 'MODIFIED', object: { status: { phase: 'Bound' } } });
+    expect(Number(event.object.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
+  });
+});

@@ -1,0 +1,289 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_CLASS_ANNOTATION, SimulatedControllers, type ControllerTimings } from './controllers.js';
+import { ConflictError, ObjectStore, type KubeObject, type ResourceName } from './object-store.js';
+import { quantityBytes } from './quantity.js';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
+
+/**
+ * A Kubernetes API server for tests, over real HTTP: discovery, namespaces, PVCs, events,
+ * VolumeSnapshots and VolumeSnapshotClasses with create/get/list/delete/watch, plus simulated
+ * controllers. Clients talk to it as to a cluster; nothing in weir knows it is a simulator.
+ */
+export interface KubeSimulator {
+  url: string;
+  /** The bearer token the server accepts. */
+  token: string;
+  store: ObjectStore;
+  controllers: SimulatedControllers;
+  createNamespace(name: string): KubeObject;
+  /** A claim that binds like any other, with `size` as its request (and capacity once bound). */
+  createClaim(namespace: string, name: string, options?: { size?: string; labels?: Record<string, string> }): KubeObject;
+  createSnapshotClass(name: string, options?: { isDefault?: boolean }): KubeObject;
+  /** Every request as `METHOD path?query`, for tests that check what a client asked. */
+  requests: string[];
+  stop(): Promise<void>;
+}
+
+export interface KubeSimulatorOptions extends Partial<ControllerTimings> {
+  token?: string;
+}
+
+const SNAPSHOT_GROUP = 'snapshot.storage.k8s.io';
+
+interface ResourceInfo {
+  kind: string;
+  apiVersion: string;
+  namespaced: boolean;
+  /** The group-qualified name Kubernetes uses in messages: `volumesnapshots.snapshot.storage.k8s.io`. */
+  qualified: string;
+}
+
+const RESOURCES: Record<ResourceName, ResourceInfo> = {
+  namespaces: { kind: 'Namespace', apiVersion: 'v1', namespaced: false, qualified: 'namespaces' },
+  persistentvolumeclaims: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespaced: true, qualified: 'persistentvolumeclaims' },
+  events: { kind: 'Event', apiVersion: 'v1', namespaced: true, qualified: 'events' },
+  volumesnapshots: { kind: 'VolumeSnapshot', apiVersion: `${SNAPSHOT_GROUP}/v1`, namespaced: true, qualified: `volumesnapshots.${SNAPSHOT_GROUP}` },
+  volumesnapshotclasses: { kind: 'VolumeSnapshotClass', apiVersion: `${SNAPSHOT_GROUP}/v1`, namespaced: false, qualified: `volumesnapshotclasses.${SNAPSHOT_GROUP}` },
+};
+
+const ROUTES: Array<{ pattern: RegExp; resource: ResourceName }> = [
+  { pattern: /^\/api\/v1\/namespaces(?:\/([^/]+))?$/, resource: 'namespaces' },
+  { pattern: /^\/api\/v1\/namespaces\/([^/]+)\/persistentvolumeclaims(?:\/([^/]+))?$/, resource: 'persistentvolumeclaims' },
+  { pattern: /^\/api\/v1\/namespaces\/([^/]+)\/events(?:\/([^/]+))?$/, resource: 'events' },
+  { pattern: /^\/apis\/snapshot\.storage\.k8s\.io\/v1\/namespaces\/([^/]+)\/volumesnapshots(?:\/([^/]+))?$/, resource: 'volumesnapshots' },
+  { pattern: /^\/apis\/snapshot\.storage\.k8s\.io\/v1\/volumesnapshotclasses(?:\/([^/]+))?$/, resource: 'volumesnapshotclasses' },
+];
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** Starts on 127.0.0.1 with a free port, the `default` namespace and a default snapshot class. */
+export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Promise<KubeSimulator> {
+  const token = options.token ?? 'simulator-token';
+  const store = new ObjectStore();
+  const controllers = new SimulatedControllers(store, { snapshotReadyAfterMs: options.snapshotReadyAfterMs ?? 50, claimBindAfterMs: options.claimBindAfterMs ?? 20 });
+  const requests: string[] = [];
+  const watches = new Set<() => void>();
+
+  const server = createServer((request, response) => {
+    requests.push(`${request.method} ${request.url}`);
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) sendStatus(response, 500, 'InternalError', `simulator: ${(error as Error).message}`);
+      else response.end();
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.headers.authorization !== `Bearer ${token}`) return sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
+    const url = new URL(request.url ?? '/', 'http://simulator');
+    const discovery = discoveryDocument(url.pathname);
+    if (discovery) return request.method === 'GET' ? sendJson(response, 200, discovery) : sendStatus(response, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    const route = ROUTES.map((candidate) => ({ resource: candidate.resource, match: url.pathname.match(candidate.pattern) })).find((candidate) => candidate.match);
+    if (!route?.match) return sendStatus(response, 404, 'NotFound', 'the server could not find the requested resource');
+    const info = RESOURCES[route.resource];
+    const namespace = info.namespaced ? decodeURIComponent(route.match[1] as string) : undefined;
+    const nameGroup = info.namespaced ? route.match[2] : route.match[1];
+    const name = nameGroup === undefined ? undefined : decodeURIComponent(nameGroup);
+    if (namespace !== undefined && !store.get('namespaces', undefined, namespace)) {
+      if (request.method !== 'GET' || name !== undefined || route.resource !== 'events') return sendStatus(response, 404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
+    }
+
+    if (request.method === 'GET' && name !== undefined) {
+      const object = store.get(route.resource, namespace, name);
+      return object ? sendJson(response, 200, object) : notFound(response, info, name);
+    }
+    if (request.method === 'GET') {
+      let labels: ReturnType<typeof parseLabelSelector>;
+      let fields: ReturnType<typeof parseFieldSelector>;
+      try {
+        labels = parseLabelSelector(url.searchParams.get('labelSelector') ?? '');
+        fields = parseFieldSelector(url.searchParams.get('fieldSelector') ?? '');
+      } catch (error) {
+        return sendStatus(response, 400, 'BadRequest', (error as Error).message);
+      }
+      const matches = (object: KubeObject): boolean => matchesLabels(labels, object.metadata.labels) && matchesFields(fields, object);
+      const watch = url.searchParams.get('watch');
+      if (watch === 'true' || watch === '1') return startWatch(response, route.resource, namespace, matches, url.searchParams);
+      const items = store.list(route.resource, namespace).filter(matches);
+      return sendJson(response, 200, { apiVersion: info.apiVersion, kind: `${info.kind}List`, metadata: { resourceVersion: String(store.resourceVersion) }, items });
+    }
+    if (request.method === 'POST' && name === undefined) {
+      let body: KubeObject;
+      try {
+        body = JSON.parse(await readBody(request)) as KubeObject;
+      } catch {
+        return sendStatus(response, 400, 'BadRequest', 'the request body is not JSON');
+      }
+      if (namespace !== undefined && body.metadata?.namespace !== undefined && body.metadata.namespace !== namespace) {
+        return sendStatus(response, 400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+      }
+      const problems = validate(route.resource, body);
+      if (problems.length > 0) {
+        return sendStatus(response, 422, 'Invalid', `${info.kind} "${body.metadata?.name ?? ''}" is invalid: ${problems.map((problem) => `${problem.field}: ${problem.message}`).join(', ')}`, {
+          name: body.metadata?.name,
+          group: info.apiVersion.includes('/') ? SNAPSHOT_GROUP : '',
+          kind: info.kind,
+          causes: problems.map((problem) => ({ reason: 'FieldValueInvalid', message: problem.message, field: problem.field })),
+        });
+      }
+      const object: KubeObject = { ...body, apiVersion: info.apiVersion, kind: info.kind, metadata: { ...body.metadata, ...(namespace !== undefined && { namespace }) } };
+      if (route.resource === 'persistentvolumeclaims') object.status = { phase: 'Pending' };
+      if (route.resource === 'volumesnapshots') delete object.status;
+      try {
+        return sendJson(response, 201, store.create(route.resource, object, new Date()));
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        return sendStatus(response, 409, 'AlreadyExists', `${info.qualified} "${object.metadata.name}" already exists`, { name: object.metadata.name, kind: route.resource });
+      }
+    }
+    if (request.method === 'DELETE' && name !== undefined) {
+      const deleted = store.delete(route.resource, namespace, name);
+      return deleted ? sendJson(response, 200, deleted) : notFound(response, info, name);
+    }
+    return sendStatus(response, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  }
+
+  /** Streams ADDED/MODIFIED/DELETED as JSON lines, from `resourceVersion` when given. */
+  function startWatch(response: ServerResponse, resource: ResourceName, namespace: string | undefined, matches: (object: KubeObject) => boolean, query: URLSearchParams): void {
+    response.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    const send = (type: string, object: KubeObject): void => {
+      if ((namespace === undefined || object.metadata.namespace === namespace) && matches(object)) response.write(`${JSON.stringify({ type, object })}\n`);
+    };
+    const from = query.get('resourceVersion');
+    if (from && from !== '0') {
+      for (const change of store.changesSince(Number(from))) if (change.resource === resource) send(change.type, change.object);
+    } else {
+      for (const object of store.list(resource, namespace)) send('ADDED', object);
+    }
+    const unsubscribe = store.subscribe((change) => {
+      if (change.resource === resource) send(change.type, change.object);
+    });
+    const timeoutSeconds = Number(query.get('timeoutSeconds') ?? 0);
+    const end = (): void => {
+      unsubscribe();
+      clearTimeout(timer);
+      watches.delete(end);
+      response.end();
+    };
+    const timer = timeoutSeconds > 0 ? setTimeout(end, timeoutSeconds * 1000) : undefined;
+    watches.add(end);
+    response.on('close', end);
+  }
+
+  store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' }, status: { phase: 'Active' } }, new Date());
+  const simulator: Omit<KubeSimulator, 'url'> = {
+    token,
+    store,
+    controllers,
+    requests,
+    createNamespace: (name) => store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } }, new Date()),
+    createClaim: (namespace, name, claimOptions = {}) =>
+      store.create(
+        'persistentvolumeclaims',
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name, namespace, ...(claimOptions.labels && { labels: claimOptions.labels }) },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: claimOptions.size ?? '1Gi' } } },
+          status: { phase: 'Pending' },
+        },
+        new Date(),
+      ),
+    createSnapshotClass: (name, classOptions = {}) =>
+      store.create(
+        'volumesnapshotclasses',
+        {
+          apiVersion: `${SNAPSHOT_GROUP}/v1`,
+          kind: 'VolumeSnapshotClass',
+          metadata: { name, ...(classOptions.isDefault && { annotations: { [DEFAULT_CLASS_ANNOTATION]: 'true' } }) },
+          driver: 'hostpath.csi.k8s.io',
+          deletionPolicy: 'Delete',
+        },
+        new Date(),
+      ),
+    stop: async () => {
+      controllers.stop();
+      for (const end of [...watches]) end();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+  simulator.createSnapshotClass('csi-hostpath-snapclass', { isDefault: true });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { ...simulator, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function validate(resource: ResourceName, object: KubeObject): Array<{ field: string; message: string }> {
+  const problems: Array<{ field: string; message: string }> = [];
+  const name = object.metadata?.name;
+  if (!name) problems.push({ field: 'metadata.name', message: 'Required value: name or generateName is required' });
+  else if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+    problems.push({ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` });
+  }
+  if (resource === 'persistentvolumeclaims') {
+    if (!Array.isArray(object.spec?.accessModes) || object.spec.accessModes.length === 0) problems.push({ field: 'spec.accessModes', message: 'Required value: at least 1 access mode is required' });
+    const storage = object.spec?.resources?.requests?.storage;
+    if (storage === undefined) problems.push({ field: 'spec.resources[storage]', message: 'Required value' });
+    else if (quantityBytes(String(storage)) === undefined) problems.push({ field: 'spec.resources.requests[storage]', message: `Invalid value: "${storage}": quantities must match the regular expression` });
+  }
+  if (resource === 'volumesnapshots') {
+    const source = object.spec?.source ?? {};
+    if ((source.persistentVolumeClaimName === undefined) === (source.volumeSnapshotContentName === undefined)) {
+      problems.push({ field: 'spec.source', message: 'Invalid value: exactly one of persistentVolumeClaimName and volumeSnapshotContentName must be set' });
+    }
+  }
+  return problems;
+}
+
+function discoveryDocument(path: string): object | undefined {
+  const resourceList = (groupVersion: string, names: ResourceName[]): object => ({
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion,
+    resources: names.map((name) => ({
+      name,
+      singularName: RESOURCES[name].kind.toLowerCase(),
+      namespaced: RESOURCES[name].namespaced,
+      kind: RESOURCES[name].kind,
+      verbs: ['create', 'delete', 'get', 'list', 'watch'],
+    })),
+  });
+  switch (path) {
+    case '/api':
+      return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] };
+    case '/apis':
+      return {
+        kind: 'APIGroupList',
+        apiVersion: 'v1',
+        groups: [{ name: SNAPSHOT_GROUP, versions: [{ groupVersion: `${SNAPSHOT_GROUP}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${SNAPSHOT_GROUP}/v1`, version: 'v1' } }],
+      };
+    case '/api/v1':
+      return resourceList('v1', ['namespaces', 'persistentvolumeclaims', 'events']);
+    case `/apis/${SNAPSHOT_GROUP}/v1`:
+      return resourceList(`${SNAPSHOT_GROUP}/v1`, ['volumesnapshots', 'volumesnapshotclasses']);
+    default:
+      return undefined;
+  }
+}
+
+function notFound(response: ServerResponse, info: ResourceInfo, name: string): void {
+  sendStatus(response, 404, 'NotFound', `${info.qualified} "${name}" not found`, { name, kind: info.qualified.split('.')[0] });
+}
+
+function sendStatus(response: ServerResponse, code: number, reason: string, message: string, details?: object): void {
+  sendJson(response, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details && { details }), code });
+}
+
+function sendJson(response: ServerResponse, code: number, body: object): void {
+  response.writeHead(code, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
