@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, Engine, type BuildRecord } from '@weir/engine';
 import { implementedResourceTypes } from '@weir/resources';
@@ -12,10 +14,15 @@ afterEach(async () => {
 });
 
 /** Starts an engine with the example set, as `weir up --pipelines examples` does. */
-function startExample(name: string): Engine {
-  const engine = Engine.open({ dataDir: ':memory:', resourceTypes: implementedResourceTypes(), logger: createLogger({ level: 'silent' }) });
+function startExample(name: string, options: { text?: string; now?: () => number } = {}): Engine {
+  const engine = Engine.open({
+    dataDir: ':memory:',
+    resourceTypes: implementedResourceTypes(),
+    logger: createLogger({ level: 'silent' }),
+    ...(options.now && { now: options.now }),
+  });
   engines.push(engine);
-  engine.setPipeline({ name, text: example(name) });
+  engine.setPipeline({ name, text: options.text ?? example(name) });
   engine.start();
   return engine;
 }
@@ -59,5 +66,27 @@ describe('examples run on their own', () => {
     const build = await firstFinishedBuild(engine, 'every-minute', 'tick');
     expect(build.status).toBe('succeeded');
     expect(logLines(engine, build.id)).toEqual([expect.stringMatching(/^slot \d{4}-\d\d-\d\dT\d\d:\d\d:00(\.000)?Z, build 1$/)]);
+  });
+
+  it('periodic-snapshots: an hourly slot writes data and snapshots it into the store', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'weir-periodic-'));
+    try {
+      // Half a minute after an hourly slot, so the first check finds that slot.
+      const slot = Date.parse('2026-03-01T10:00:00Z');
+      const started = Date.now();
+      const engine = startExample('periodic-snapshots', {
+        text: example('periodic-snapshots').replaceAll('/tmp/weir-examples/periodic-snapshots', root),
+        now: () => slot + 30_000 + (Date.now() - started),
+      });
+      const build = await firstFinishedBuild(engine, 'periodic-snapshots', 'snapshot');
+      expect(build.status).toBe('succeeded');
+      const snapshots = readdirSync(join(root, 'snapshots')).filter((entry) => entry.endsWith('.json'));
+      expect(snapshots).toHaveLength(1);
+      const name = snapshots[0]!.replace(/\.json$/, '');
+      expect(name).toMatch(/^db-20260301-1000/);
+      expect(readFileSync(join(root, 'snapshots', name, 'table.csv'), 'utf8')).toBe('row written at slot 2026-03-01T10:00:00.000Z\n');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
