@@ -1,6 +1,7 @@
 import type { AnyResourceType } from './interface.js';
 import { cronResourceType } from './cron/index.js';
 import { mockResourceType } from './mock/index.js';
+import { registryImageResourceType } from './registry-image/index.js';
 import { timeResourceType } from './time/index.js';
 import { volumeSnapshotResourceType } from './volume-snapshot/index.js';
 
@@ -26,5 +27,5 @@ export function builtinResourceTypeNames(): Set<string> {
 
 /** The built-in types that can run today; the engine's registry starts from these. */
 export function implementedResourceTypes(): AnyResourceType[] {
-  return [mockResourceType, timeResourceType, cronResourceType, volumeSnapshotResourceType];
+  return [mockResourceType, timeResourceType, cronResourceType, volumeSnapshotResourceType, registryImageResourceType];
 }

@@ -5,3 +5,11 @@ export { timeResourceType, type TimeSource, type TimeVersion } from './time/inde
 export { cronResourceType, type CronSource, type CronVersion, type CatchUp } from './cron/index.js';
 export { volumeSnapshotResourceType } from './volume-snapshot/index.js';
 export type { VolumeSnapshotSource, VolumeSnapshotVersion, VolumeSnapshotGetParams, VolumeSnapshotPutParams } from './volume-snapshot/index.js';
+export {
+  registryImageResourceType,
+  createRegistryImageType,
+  type RegistryImageSource,
+  type RegistryImageVersion,
+  type RegistryImageGetParams,
+  type RegistryImagePutParams,
+} from './registry-image/index.js';
