@@ -1,5 +1,7 @@
 import type { AnyResourceType } from './interface.js';
 import { cronResourceType } from './cron/index.js';
+import { gitResourceType } from './git/index.js';
+import { githubPrResourceType } from './github-pr/index.js';
 import { mockResourceType } from './mock/index.js';
 import { registryImageResourceType } from './registry-image/index.js';
 import { timeResourceType } from './time/index.js';
@@ -27,5 +29,13 @@ export function builtinResourceTypeNames(): Set<string> {
 
 /** The built-in types that can run today; the engine's registry starts from these. */
 export function implementedResourceTypes(): AnyResourceType[] {
-  return [mockResourceType, timeResourceType, cronResourceType, volumeSnapshotResourceType, registryImageResourceType];
+  return [
+    mockResourceType,
+    timeResourceType,
+    cronResourceType,
+    gitResourceType,
+    registryImageResourceType,
+    githubPrResourceType,
+    volumeSnapshotResourceType,
+  ];
 }

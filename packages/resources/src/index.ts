@@ -13,3 +13,5 @@ export {
   type RegistryImageGetParams,
   type RegistryImagePutParams,
 } from './registry-image/index.js';
+export { gitResourceType, type GitSource, type GitVersion, type GitGetParams, type GitPutParams } from './git/index.js';
+export { githubPrResourceType, type GithubPrSource, type PrVersion, type GithubPrGetParams, type GithubPrPutParams } from './github-pr/index.js';

@@ -1,0 +1,70 @@
+import type { JsonSchema } from '../interface.js';
+
+const pathList = (description: string): JsonSchema => ({ type: 'array', description, items: { type: 'string', minLength: 1 } });
+
+export const githubPrSourceSchema: JsonSchema = {
+  type: 'object',
+  description: 'Pull requests of a GitHub repository (telia-oss/github-pr-resource fields).',
+  required: ['repository'],
+  additionalProperties: false,
+  properties: {
+    repository: { type: 'string', pattern: '^[^/\\s]+/[^/\\s]+$', description: 'The repository as owner/name, e.g. acme/app.' },
+    access_token: {
+      type: 'string',
+      description: 'A GitHub token with read access to the repository (and `repo:status` for put). Without it, only public repositories at 60 requests an hour. Never logged.',
+    },
+    v3_endpoint: {
+      type: 'string',
+      description: 'The REST API root: https://github.example.com/api/v3 for GitHub Enterprise. Default: https://api.github.com.',
+    },
+    base_branch: { type: 'string', description: 'Only PRs into this branch. Default: any base.' },
+    labels: { type: 'array', items: { type: 'string' }, description: 'Only PRs carrying at least one of these labels.' },
+    paths: pathList('Only PRs changing a file matching one of these globs (`*` within a directory, `**` across) or under one of these directories.'),
+    ignore_paths: pathList('PRs that change only files matching these globs or under these directories are left out.'),
+    disable_forks: { type: 'boolean', description: 'Leave out PRs whose head is in a fork. Default: false.' },
+    ignore_drafts: { type: 'boolean', description: 'Leave out draft PRs until they are marked ready. Default: false.' },
+    required_review_approvals: { type: 'integer', minimum: 0, description: 'Only PRs approved by at least this many reviewers (each reviewer\'s latest review counts). Default: 0.' },
+    disable_ci_skip: { type: 'boolean', description: 'Also report head commits whose message says [ci skip] or [skip ci]. Default: false (they are left out).' },
+    states: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', enum: ['open', 'closed', 'merged', 'OPEN', 'CLOSED', 'MERGED'] },
+      description: 'Which PRs to report: open ones by default; add closed or merged to also report PRs already in those states. A PR reported while open always gets a version when it is merged or closed.',
+    },
+  },
+};
+
+export const githubPrGetParamsSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    integration_tool: {
+      type: 'string',
+      enum: ['merge', 'rebase', 'checkout'],
+      description: 'How the PR\'s head meets its base: merge it into the base (default), rebase it onto the base, or check out the head as it is.',
+    },
+    list_changed_files: { type: 'boolean', description: 'Write the PR\'s changed files, one a line, to .git/resource/changed_files. Default: false.' },
+  },
+};
+
+export const githubPrPutParamsSchema: JsonSchema = {
+  type: 'object',
+  required: ['path'],
+  additionalProperties: false,
+  properties: {
+    path: { type: 'string', minLength: 1, description: 'The name of the artifact a get of this resource made: it says which PR and commit the put is about.' },
+    status: {
+      type: 'string',
+      enum: ['success', 'failure', 'error', 'pending', 'SUCCESS', 'FAILURE', 'ERROR', 'PENDING'],
+      description: 'Set a commit status with this state on the PR\'s commit.',
+    },
+    base_context: { type: 'string', description: 'The first part of the status context. Default: weir.' },
+    context: { type: 'string', description: 'The second part of the status context: base_context/context. Default: status.' },
+    target_url: { type: 'string', description: 'The link of the status. Default: the build\'s page in weir.' },
+    description: { type: 'string', description: 'The status description shown next to it on GitHub.' },
+    comment: { type: 'string', description: 'Post this comment on the PR.' },
+    comment_file: { type: 'string', description: 'Post the contents of this file (relative to the build\'s artifacts) as a comment on the PR.' },
+    delete_previous_comments: { type: 'boolean', description: 'Before commenting, delete the comments weir posted on the PR earlier. Default: false.' },
+  },
+};

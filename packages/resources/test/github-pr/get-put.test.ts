@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { githubPrResourceType as pr, type PrVersion } from '../../src/github-pr/index.js';
+import { COMMENT_MARKER } from '../../src/github-pr/put.js';
+import { testContext } from '../support/context.js';
+import { checkContext, simulator, sourceFor, tempDir } from './harness.js';
+
+const head = (dir: string): string => execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
+const parents = (dir: string): string[] => execFileSync('git', ['rev-list', '--parents', '-n', '1', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim().split(' ').slice(1);
+
+const build = { buildId: 7, buildName: '7', jobName: 'test', pipelineName: 'prs', teamName: 'main', url: 'http://weir.example.com/builds/7' };
+
+describe('github-pr get', () => {
+  it('checks out the head, merges it with the base, or rebases it, and writes the PR facts', async () => {
+    const github = await simulator();
+    const number = await github.openPullRequest({ head: 'feature', title: 'Add feature', author: 'alice', commit: { files: { 'feature.txt': 'f' } } });
+    const baseSha = await github.commitToBase({ files: { 'base.txt': 'b' } });
+    const source = sourceFor(github);
+    const [{ version }] = (await pr.check(await checkContext(), source)) as [{ version: PrVersion }];
+
+    const checkout = await tempDir();
+    await pr.get(testContext(), source, version, { integration_tool: 'checkout', list_changed_files: true }, checkout);
+    expect(head(checkout)).toBe(version.commit);
+    expect(existsSync(join(checkout, 'base.txt'))).toBe(false);
+    const facts = async (dir: string, name: string) => readFile(join(dir, '.git', 'resource', name), 'utf8');
+    expect(await facts(checkout, 'pr')).toBe(String(number));
+    expect(await facts(checkout, 'head_sha')).toBe(version.commit);
+    expect(await facts(checkout, 'base_sha')).toBe(baseSha);
+    expect(await facts(checkout, 'base_name')).toBe('main');
+    expect(await facts(checkout, 'head_name')).toBe('feature');
+    expect(await facts(checkout, 'title')).toBe('Add feature');
+    expect(await facts(checkout, 'author')).toBe('alice');
+    expect(await facts(checkout, 'state')).toBe('open');
+    expect(await facts(checkout, 'url')).toMatch(new RegExp(`/acme/app/pull/${number}$`));
+    expect(await facts(checkout, 'changed_files')).toBe('feature.txt\n');
+    expect(JSON.parse(await facts(checkout, 'version.json'))).toEqual(version);
+    expect(JSON.parse(await facts(checkout, 'metadata.json'))).toContainEqual({ name: 'title', value: 'Add feature' });
+
+    const merged = await tempDir();
+    const got = await pr.get(testContext(), source, version, {}, merged);
+    expect(got.version).toEqual(version);
+    expect(parents(merged)).toEqual([version.commit, baseSha]);
+    expect(existsSync(join(merged, 'base.txt')) && existsSync(join(merged, 'feature.txt'))).toBe(true);
+
+    const rebased = await tempDir();
+    await pr.get(testContext(), source, version, { integration_tool: 'rebase' }, rebased);
+    expect(parents(rebased)).toEqual([baseSha]);
+    expect(existsSync(join(rebased, 'feature.txt'))).toBe(true);
+  });
+
+  it('fetches a version the PR was force-pushed past, and says so when a merge conflicts', async () => {
+    const github = await simulator();
+    const number = await github.openPullRequest({ head: 'feature', commit: { files: { 'README.md': 'mine\n' } } });
+    const source = sourceFor(github);
+    const [{ version }] = (await pr.check(await checkContext(), source)) as [{ version: PrVersion }];
+    await github.forcePush(number, { files: { 'other.txt': 'x' } });
+
+    const dir = await tempDir();
+    await pr.get(testContext(), source, version, { integration_tool: 'checkout' }, dir);
+    expect(head(dir)).toBe(version.commit);
+
+    await github.commitToBase({ files: { 'README.md': 'theirs\n' } });
+    await expect(pr.get(testContext(), source, version, {}, await tempDir())).rejects.toMatchObject({ code: 'github-pr-conflict' });
+  });
+});
+
+describe('github-pr put', () => {
+  it('sets a commit status linking to the build, and replaces weir\'s earlier comments', async () => {
+    const github = await simulator();
+    const number = await github.openPullRequest({ head: 'feature' });
+    const source = sourceFor(github);
+    const [{ version }] = (await pr.check(await checkContext(), source)) as [{ version: PrVersion }];
+    const workdir = await tempDir();
+    await mkdir(join(workdir, 'pr'));
+    await pr.get(testContext(), source, version, { integration_tool: 'checkout' }, join(workdir, 'pr'));
+    await mkdir(join(workdir, 'report'));
+    await writeFile(join(workdir, 'report', 'comment.md'), 'All tests passed.\n');
+    const ctx = testContext({ build });
+
+    const put = await pr.put(ctx, source, { path: 'pr', status: 'PENDING', comment: 'Building…' }, workdir);
+    expect(put.version).toEqual(version);
+    await pr.put(ctx, source, { path: 'pr', status: 'success', context: 'unit', description: 'unit tests', comment_file: 'report/comment.md', delete_previous_comments: true }, workdir);
+
+    expect(github.statusesOf(version.commit).map(({ state, context, targetUrl, description }) => ({ state, context, targetUrl, description }))).toEqual([
+      { state: 'pending', context: 'weir/status', targetUrl: build.url, description: null },
+      { state: 'success', context: 'weir/unit', targetUrl: build.url, description: 'unit tests' },
+    ]);
+    expect(github.commentsOn(number).map((comment) => comment.body)).toEqual([`All tests passed.\n\n${COMMENT_MARKER}`]);
+  });
+
+  it('refuses a path that is not a get of this resource', async () => {
+    const github = await simulator();
+    const workdir = await tempDir();
+    await expect(pr.put(testContext(), sourceFor(github), { path: 'missing', status: 'success' }, workdir)).rejects.toMatchObject({ code: 'github-pr-artifact-unreadable' });
+    await expect(pr.put(testContext(), sourceFor(github), { path: '../elsewhere', status: 'success' }, workdir)).rejects.toMatchObject({ code: 'github-pr-path-outside' });
+  });
+});

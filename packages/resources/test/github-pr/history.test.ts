@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { advance, versionsSince, type History, type Observation } from '../../src/github-pr/history.js';
+import type { PullState } from '../../src/github-pr/source.js';
+
+const OPEN_ONLY: ReadonlySet<PullState> = new Set(['open']);
+const empty: History = { pulls: {}, emitted: [] };
+const seen = (number: number, head: string, state: PullState = 'open', matches = true): Observation => ({ number, state, head, committed: `date-${head}`, matches });
+const short = (versions: Array<{ pr: string; commit: string; state: string }>) => versions.map((v) => `${v.pr}@${v.commit}:${v.state}`);
+
+/** Runs checks one after another, each a list of observations; returns what each added. */
+function run(checks: Observation[][], states = OPEN_ONLY): { added: string[][]; history: History } {
+  let history = empty;
+  const added: string[][] = [];
+  for (const observations of checks) {
+    const result = advance(history, observations, states);
+    history = result.history;
+    added.push(short(result.added));
+  }
+  return { added, history };
+}
+
+describe('advance', () => {
+  it.each([
+    { name: 'a new matching PR yields its head', checks: [[seen(1, 'a')]], added: [['1@a:open']] },
+    { name: 'an unchanged head yields nothing', checks: [[seen(1, 'a')], [seen(1, 'a')]], added: [['1@a:open'], []] },
+    { name: 'every new head yields, one per check', checks: [[seen(1, 'a')], [seen(1, 'b')], [seen(1, 'c')]], added: [['1@a:open'], ['1@b:open'], ['1@c:open']] },
+    { name: 'two PRs changing together both yield, by number', checks: [[seen(1, 'a'), seen(2, 'x')], [seen(2, 'y'), seen(1, 'b')]], added: [['1@a:open', '2@x:open'], ['1@b:open', '2@y:open']] },
+    { name: 'a force push back to an older head yields it again', checks: [[seen(1, 'a')], [seen(1, 'b')], [seen(1, 'a')]], added: [['1@a:open'], ['1@b:open'], ['1@a:open']] },
+    { name: 'a PR that does not match yields nothing until it does', checks: [[seen(1, 'a', 'open', false)], [seen(1, 'a')]], added: [[], ['1@a:open']] },
+    { name: 'a reported PR that stops matching yields nothing more', checks: [[seen(1, 'a')], [seen(1, 'b', 'open', false)]], added: [['1@a:open'], []] },
+    { name: 'a reported PR yields its merge, whatever the filters say', checks: [[seen(1, 'a')], [seen(1, 'a', 'merged', false)]], added: [['1@a:open'], ['1@a:merged']] },
+    { name: 'a reported PR yields its closing at its last head', checks: [[seen(1, 'a')], [seen(1, 'b', 'closed')]], added: [['1@a:open'], ['1@b:closed']] },
+    { name: 'a never-reported PR that closes yields nothing', checks: [[seen(1, 'a', 'open', false)], [seen(1, 'a', 'closed')]], added: [[], []] },
+    { name: 'a PR first seen closed yields nothing with states [open]', checks: [[seen(1, 'a', 'merged')]], added: [[]] },
+  ])('$name', ({ checks, added }) => {
+    expect(run(checks).added).toEqual(added);
+  });
+
+  it('reports PRs first seen merged or closed once, when states asks for them', () => {
+    const states: ReadonlySet<PullState> = new Set(['open', 'merged']);
+    expect(run([[seen(1, 'a', 'merged'), seen(2, 'b', 'closed')], [seen(1, 'a', 'merged'), seen(2, 'b', 'closed')]], states).added).toEqual([['1@a:merged'], []]);
+  });
+
+  it('keeps the commit date of the reported head for the version that ends the PR', () => {
+    const { history } = run([[seen(1, 'a')], [{ number: 1, state: 'merged', head: 'a', committed: '', matches: true }]]);
+    expect(history.emitted.map((e) => e.version.committed)).toEqual(['date-a', 'date-a']);
+  });
+});
+
+describe('versionsSince', () => {
+  const { history } = run([[seen(1, 'a'), seen(2, 'x')], [seen(1, 'b')], [seen(2, 'x', 'merged')]]);
+
+  it.each([
+    { name: 'from and everything after it', from: { pr: '1', commit: 'b', state: 'open' as const, committed: '' }, expected: ['1@b:open', '2@x:merged'] },
+    { name: 'only from when it is the newest', from: { pr: '2', commit: 'x', state: 'merged' as const, committed: '' }, expected: ['2@x:merged'] },
+    { name: 'the latest of each remembered PR without from', from: undefined, expected: ['1@b:open'] },
+    { name: 'the latest of each remembered PR for an unknown from', from: { pr: '9', commit: 'z', state: 'open' as const, committed: '' }, expected: ['1@b:open'] },
+  ])('$name', ({ from, expected }) => {
+    expect(short(versionsSince(history, from))).toEqual(expected);
+  });
+});
