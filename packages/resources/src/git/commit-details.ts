@@ -1,5 +1,4 @@
 import type { MetadataField } from '../interface.js';
-import type { UnsafeAllowances } from './git-access.js';
 import type { GitRunner } from './git-runner.js';
 
 /**
@@ -34,8 +33,8 @@ export function parseCommitDetails(output: string): CommitDetails {
 }
 
 /** Reads a commit's details in the repository at `cwd`. */
-export async function describeCommit(git: GitRunner, cwd: string, commit: string, config?: string[], unsafe?: UnsafeAllowances): Promise<CommitDetails> {
-  const output = await git.run({ cwd, args: ['log', '-1', '--decorate-refs=refs/tags/', `--format=${COMMIT_DETAILS_FORMAT}`, commit, '--'], what: `reading commit ${commit}`, ...(config && { config }), ...(unsafe && { unsafe }) });
+export async function describeCommit(git: GitRunner, cwd: string, commit: string, config?: string[]): Promise<CommitDetails> {
+  const output = await git.run({ cwd, args: ['log', '-1', '--decorate-refs=refs/tags/', `--format=${COMMIT_DETAILS_FORMAT}`, commit, '--'], what: `reading commit ${commit}`, ...(config && { config }) });
   return parseCommitDetails(output);
 }
 

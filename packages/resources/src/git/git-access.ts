@@ -2,19 +2,18 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GitSettings } from './source.js';
-import { credentialHost, passwordInUri } from './uri.js';
+import { credentialHost, decodeURIComponentSafely } from './uri.js';
 
 /**
- * Everything a git process needs to reach the repository: environment, `-c` settings and the
- * temporary files holding credentials. Secrets live in the environment of the git process and a
- * 0600 key file in a 0700 directory, never on a command line, in the cache or in a remote URL.
+ * Everything a git process needs to reach the repository: environment (the source's git settings
+ * included) and the temporary files holding credentials. Secrets live in the environment of the
+ * git process and a 0600 key file in a 0700 directory, never on a command line (which `ps`
+ * shows to everyone on the host), in the cache or in a remote URL.
  */
 export interface GitAccess {
   /** A private empty directory, the working directory of commands that need no repository (ls-remote). */
   scratchDir: string;
   env: Record<string, string>;
-  /** `name=value` entries for `git -c`, in order. */
-  config: string[];
   /** The environment variables weir sets on purpose; simple-git refuses any other GIT_* one. */
   allowedEnvironment: string[];
   /** simple-git's guards weir opts out of, each because weir itself sets that variable. */
@@ -27,7 +26,7 @@ export interface GitAccess {
 
 /** simple-git guards against git settings that run programs; weir lifts one only to set the setting itself. */
 export type UnsafeAllowances = Partial<
-  Record<'allowUnsafeAskPass' | 'allowUnsafeSshCommand' | 'allowUnsafeConfigPaths' | 'allowUnsafeHooksPath' | 'allowUnsafeFsMonitor' | 'allowUnsafeCredentialHelper', boolean>
+  Record<'allowUnsafeAskPass' | 'allowUnsafeSshCommand' | 'allowUnsafeConfigPaths' | 'allowUnsafeConfigEnvCount', boolean>
 >;
 
 /**
@@ -61,6 +60,9 @@ export async function withGitAccess<T>(settings: GitSettings, work: (access: Git
  */
 const STEERING_VARIABLES = /^(GIT_.*|EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS)$/i;
 
+/** git_config values that cannot be secrets, and would mangle every message if scrubbed ("false", "10m"). */
+const PLAIN_CONFIG_VALUE = /^(true|false|yes|no|on|off|-?\d+[kmg]?)$/i;
+
 /** Ambient variables passed on all the same: a CA the operator configured for the host's git. */
 const AMBIENT_GIT_VARIABLES = ['GIT_SSL_CAINFO', 'GIT_SSL_CAPATH'];
 
@@ -85,24 +87,35 @@ export async function openGitAccess(settings: GitSettings): Promise<GitAccess> {
     const allowedEnvironment = ['GIT_TERMINAL_PROMPT', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM', 'GIT_SSH_COMMAND', 'GIT_ASKPASS', ...AMBIENT_GIT_VARIABLES];
     const secrets: string[] = [];
 
+    // Through the environment, not `-c`: values may be secrets (an http.extraHeader with a token).
+    // simple-git still checks each entry for settings that run programs (allowUnsafeConfigEnvCount
+    // only lets weir set the variables). A call's own `-c` settings win over these.
+    const config = [...(settings.skipSslVerification ? ['http.sslVerify=false'] : []), ...settings.gitConfig];
+    config.forEach((entry, index) => {
+      const separator = entry.indexOf('=');
+      const value = entry.slice(separator + 1);
+      env[`GIT_CONFIG_KEY_${index}`] = entry.slice(0, separator);
+      env[`GIT_CONFIG_VALUE_${index}`] = value;
+      allowedEnvironment.push(`GIT_CONFIG_KEY_${index}`, `GIT_CONFIG_VALUE_${index}`);
+      if (!PLAIN_CONFIG_VALUE.test(value)) secrets.push(value);
+    });
+    env.GIT_CONFIG_COUNT = String(config.length);
+    allowedEnvironment.push('GIT_CONFIG_COUNT');
+
     const host = credentialHost(settings.uri);
     const credentials = settings.httpCredentials;
     if (credentials && host) {
       Object.assign(env, { WEIR_GIT_AUTH_HOST: host, WEIR_GIT_USERNAME: credentials.username, WEIR_GIT_PASSWORD: credentials.password });
       secrets.push(credentials.password, encodeURIComponent(credentials.password), Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'));
     }
-    const uriPassword = passwordInUri(settings.uri);
-    if (uriPassword) secrets.push(uriPassword, decodeURIComponentSafely(uriPassword));
+    if (settings.uriPassword) secrets.push(settings.uriPassword, decodeURIComponentSafely(settings.uriPassword));
     if (settings.privateKey) secrets.push(...settings.privateKey.key.split(/\r?\n/).filter((line) => line.trim().length >= 16 && !line.includes('-----')));
-
-    const config = [...(settings.skipSslVerification ? ['http.sslVerify=false'] : []), ...settings.gitConfig];
     const worthScrubbing = [...new Set(secrets.filter((secret) => secret.length >= 3))].sort((a, b) => b.length - a.length);
     return {
       scratchDir: dir,
       env,
-      config,
       allowedEnvironment,
-      unsafe: { allowUnsafeAskPass: true, allowUnsafeSshCommand: true, allowUnsafeConfigPaths: true },
+      unsafe: { allowUnsafeAskPass: true, allowUnsafeSshCommand: true, allowUnsafeConfigPaths: true, allowUnsafeConfigEnvCount: true },
       scrub: (text) => worthScrubbing.reduce((scrubbed, secret) => scrubbed.split(secret).join('***'), text),
       close: () => rm(dir, { recursive: true, force: true }),
     };
@@ -133,12 +146,4 @@ async function sshCommand(settings: GitSettings, dir: string): Promise<string> {
 /** git runs GIT_SSH_COMMAND through the shell. */
 function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-function decodeURIComponentSafely(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

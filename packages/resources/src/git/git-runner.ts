@@ -1,6 +1,6 @@
 import { GitError, GitPluginError, simpleGit, type SimpleGitOptions } from 'simple-git';
 import { ResourceError, type ResourceContext } from '../interface.js';
-import type { GitAccess, UnsafeAllowances } from './git-access.js';
+import type { GitAccess } from './git-access.js';
 import { classifyGitFailure, gitComplaint } from './git-failure.js';
 
 /** What a git process did, for callers that expect some failures (a rejected push, a missing object). */
@@ -19,10 +19,8 @@ export interface GitCall {
   what: string;
   /** Lines written to the process's stdin (`rev-list --stdin`). */
   input?: readonly string[];
-  /** More `-c name=value` settings for this call only, after the source's (so they win). */
+  /** `-c name=value` settings for this call only; they win over the source's git_config. Never secrets: `ps` shows them. */
   config?: string[];
-  /** simple-git guards to lift for those settings. */
-  unsafe?: UnsafeAllowances;
 }
 
 /** Carries the exit code and output of a failed process out of simple-git. */
@@ -37,7 +35,7 @@ class GitProcessFailure extends GitError {
 }
 
 /**
- * Runs the system git through simple-git with the source's access (credentials, `-c` settings)
+ * Runs the system git through simple-git with the source's access (credentials, git settings)
  * and the context's abort signal. Failures become ResourceErrors that say what was being done
  * and carry git's own words, with secrets scrubbed and the pipeline's vars redacted.
  *
@@ -63,8 +61,8 @@ export class GitRunner {
     const options: Partial<SimpleGitOptions> = {
       baseDir: call.cwd,
       abort: this.ctx.signal,
-      config: [...this.access.config, ...(call.config ?? [])],
-      unsafe: { ...this.access.unsafe, ...call.unsafe },
+      config: call.config ?? [],
+      unsafe: this.access.unsafe,
       allowEnvironment: this.access.allowedEnvironment,
       trimmed: false,
       errors: (error, result) => {

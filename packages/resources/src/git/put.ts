@@ -1,8 +1,8 @@
-import { readFile, realpath } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ResourceError, type ResourceContext, type Versioned } from '../interface.js';
 import { commitMetadata, describeCommit, type CommitDetails } from './commit-details.js';
-import { withGitAccess, type UnsafeAllowances } from './git-access.js';
+import { withGitAccess } from './git-access.js';
 import { GitRunner, type GitOutcome } from './git-runner.js';
 import { compilePutParams, type PutOptions } from './put-params.js';
 import { branchMovedOn, tagClash } from './push-rejection.js';
@@ -33,7 +33,7 @@ export async function putGit(ctx: ResourceContext, source: GitSource, params: Re
 
   return withGitAccess(settings, async (access) => {
     const git = new GitRunner(access, ctx);
-    const repository = await Repository.open(git, options.repository, workdir);
+    const repository = await Repository.open(git, access.scratchDir, options.repository, workdir);
     const built = await repository.head();
     const tag = async () => {
       if (!tagName) return;
@@ -107,15 +107,17 @@ async function pushTags(repository: Repository, settings: GitSettings, options: 
   throw repository.failure(`pushing tags to ${uri}`, outcome);
 }
 
-/**
- * A task made this repository, and git runs here on the engine host: its own settings must not
- * run programs (hooks, an fsmonitor, a credential helper, a signing program). Ownership is not
- * checked (safe.directory), since a task may run as another user.
- */
-const DISARMED_REPOSITORY_CONFIG = ['safe.directory=*', 'core.hooksPath=/dev/null', 'core.fsmonitor=false', 'credential.helper=', 'commit.gpgSign=false', 'tag.gpgSign=false', 'tag.forceSignAnnotated=false'];
-const DISARMING_ALLOWANCES: UnsafeAllowances = { allowUnsafeHooksPath: true, allowUnsafeFsMonitor: true, allowUnsafeCredentialHelper: true };
+/** A full commit or object id, SHA-1 or SHA-256. */
+const OBJECT_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
-/** The repository being pushed, a build artifact. */
+/**
+ * The repository being pushed is a build artifact, and git running in it would apply its own
+ * settings on the engine host: a URL rewrite to `ext::`, filter and merge drivers, hooks, an
+ * alternate-refs command… No list of risky settings is complete, so git never runs in it. The
+ * push goes from a fresh repository in the access's private directory, which reads the
+ * artifact's objects as data (objects/info/alternates) and takes its HEAD commit and tags from
+ * the ref files, read here. Rebases and merges happen there too; the artifact is left as built.
+ */
 class Repository {
   private constructor(
     private readonly git: GitRunner,
@@ -123,28 +125,45 @@ class Repository {
     private readonly config: string[],
   ) {}
 
-  static async open(git: GitRunner, dir: string, workdir: string): Promise<Repository> {
+  static async open(git: GitRunner, scratchDir: string, artifact: string, workdir: string): Promise<Repository> {
     const notARepository = () =>
       new ResourceError(
         'git-put-not-a-repository',
-        `params.repository (${relative(workdir, dir) || '.'}) is not a git repository with a commit to push`,
+        `params.repository (${relative(workdir, artifact) || '.'}) is not a git repository with a commit to push`,
         'name the artifact of a get of this resource (or a task output) holding the repository with the commits to push',
       );
-    const real = await realpath(dir).catch(() => undefined);
+    const real = await realpath(artifact).catch(() => undefined);
     if (!real) throw notARepository();
-    const inRepository = (args: string[], what: string) => git.attempt({ cwd: real, args, what, config: DISARMED_REPOSITORY_CONFIG, unsafe: DISARMING_ALLOWANCES });
-    // git looks upwards for a repository, and follows a .git file or core.worktree elsewhere:
-    // the directory must be the repository's work tree, with the repository in its .git.
-    const found = await inRepository(['rev-parse', '--show-toplevel', '--absolute-git-dir', 'HEAD^{commit}'], 'reading the repository');
-    const [toplevel, gitDir] = found.stdout.split('\n');
-    if (found.exitCode !== 0 || toplevel !== real || gitDir !== join(real, '.git')) throw notARepository();
-    const configured = await inRepository(['config', '--get-regexp', '^user\\.(name|email)$'], 'reading the committer identity');
-    const missing = Object.entries(FALLBACK_IDENTITY).filter(([name]) => !configured.stdout.split('\n').some((line) => line.startsWith(`${name} `)));
-    return new Repository(git, real, [...DISARMED_REPOSITORY_CONFIG, ...missing.map(([name, value]) => `${name}=${value}`)]);
+    const gitDir = join(real, '.git');
+    // A .git file (a worktree, a submodule) or a symlink would point elsewhere on the engine host.
+    if (!(await isDirectory(gitDir)) || !(await isDirectory(join(gitDir, 'objects')))) throw notARepository();
+    if (await isPresent(join(gitDir, 'objects', 'info', 'alternates'))) {
+      throw new ResourceError(
+        'git-put-borrowed-objects',
+        `the repository in params.repository (${relative(workdir, artifact)}) borrows objects from another repository (objects/info/alternates), which weir does not read on the engine host`,
+        'make the repository self-contained before the put: git repack -a -d, then delete .git/objects/info/alternates (or clone without --shared/--reference)',
+      );
+    }
+    const refs = await readRefs(gitDir);
+    if (!refs.head) throw notARepository();
+
+    const dir = join(scratchDir, 'push');
+    await git.run({ cwd: scratchDir, args: ['init', '--initial-branch=built', '--', dir], what: 'creating the repository to push from' });
+    await writeFile(join(dir, '.git', 'objects', 'info', 'alternates'), `${join(gitDir, 'objects')}\n`);
+    // Read as a file of data: `--file` applies nothing from it and follows no includes.
+    const configured = await git.attempt({ cwd: scratchDir, args: ['config', '--file', join(gitDir, 'config'), '--get-regexp', '^user\\.(name|email)$'], what: 'reading the committer identity' });
+    const identity = configured.stdout.split('\n').filter((line) => line !== '').map((line) => line.replace(' ', '='));
+    const missing = Object.entries(FALLBACK_IDENTITY).filter(([name]) => !identity.some((entry) => entry.startsWith(`${name}=`)));
+    const repository = new Repository(git, dir, [...identity, ...missing.map(([name, value]) => `${name}=${value}`)]);
+
+    const found = await repository.attempt(['rev-parse', '--verify', '--quiet', `${refs.head}^{commit}`], 'reading HEAD');
+    if (found.exitCode !== 0) throw notARepository();
+    await repository.run(['update-ref', '--stdin'], 'copying HEAD and the tags of the repository', [`update HEAD ${refs.head}`, ...refs.tags.map(([name, id]) => `create ${name} ${id}`)]);
+    return repository;
   }
 
   describe(commit: string): Promise<CommitDetails> {
-    return describeCommit(this.git, this.dir, commit, this.config, DISARMING_ALLOWANCES);
+    return describeCommit(this.git, this.dir, commit, this.config);
   }
 
   async head(): Promise<string> {
@@ -157,6 +176,8 @@ class Repository {
   }
 
   async rebaseOntoFetched(branch: string): Promise<void> {
+    // The fresh repository starts without a checkout; rebase needs one.
+    await this.run(['reset', '--hard', '--quiet', 'HEAD'], 'checking out HEAD');
     const outcome = await this.attempt(['rebase', '--rebase-merges', 'FETCH_HEAD'], `rebasing onto branch ${branch}`);
     if (outcome.exitCode === 0) return;
     await this.attempt(['rebase', '--abort'], 'abandoning the rebase');
@@ -180,17 +201,74 @@ class Repository {
     );
   }
 
-  run(args: string[], what: string): Promise<string> {
-    return this.git.run({ cwd: this.dir, args, what, config: this.config, unsafe: DISARMING_ALLOWANCES });
+  run(args: string[], what: string, input?: readonly string[]): Promise<string> {
+    return this.git.run({ cwd: this.dir, args, what, config: this.config, ...(input && { input }) });
   }
 
   attempt(args: string[], what: string): Promise<GitOutcome> {
-    return this.git.attempt({ cwd: this.dir, args, what, config: this.config, unsafe: DISARMING_ALLOWANCES });
+    return this.git.attempt({ cwd: this.dir, args, what, config: this.config });
   }
 
   failure(what: string, outcome: GitOutcome): ResourceError {
     return this.git.failure(what, `${outcome.stderr}\n${outcome.stdout}`);
   }
+}
+
+/**
+ * HEAD's commit and the tags of the repository in `gitDir`, read from the loose ref files and
+ * packed-refs as git would read them. Values are only checked for shape here; the fresh
+ * repository's update-ref checks the names and that the objects exist.
+ */
+async function readRefs(gitDir: string): Promise<{ head: string | undefined; tags: Array<[string, string]> }> {
+  const packed = new Map<string, string>();
+  for (const line of (await readFile(join(gitDir, 'packed-refs'), 'utf8').catch(() => '')).split('\n')) {
+    const [id = '', name = ''] = line.split(' ');
+    if (OBJECT_ID.test(id) && name.startsWith('refs/')) packed.set(name, id);
+  }
+  const resolve = async (name: string, hops = 0): Promise<string | undefined> => {
+    // Symbolic refs chain at most a few times; a name must not climb out of the .git directory.
+    if (hops > 5 || !(name === 'HEAD' || name.startsWith('refs/')) || name.split('/').some((part) => part === '..' || part === '')) return undefined;
+    const loose = await readFile(join(gitDir, name), 'utf8').catch(() => undefined);
+    if (loose === undefined) return packed.get(name);
+    const content = loose.trim();
+    if (content.startsWith('ref: ')) return resolve(content.slice('ref: '.length).trim(), hops + 1);
+    return OBJECT_ID.test(content) ? content : undefined;
+  };
+  const tagNames = new Set([...packed.keys()].filter((name) => name.startsWith('refs/tags/')));
+  for (const name of await looseRefNames(gitDir, 'refs/tags')) tagNames.add(name);
+  const tags: Array<[string, string]> = [];
+  for (const name of [...tagNames].sort()) {
+    const id = await resolve(name);
+    if (id) tags.push([name, id]);
+  }
+  return { head: await resolve('HEAD'), tags };
+}
+
+/** The ref files under `prefix` (symlinks skipped, and lock files of an interrupted update). */
+async function looseRefNames(gitDir: string, prefix: string): Promise<string[]> {
+  const entries = await readdir(join(gitDir, prefix), { withFileTypes: true }).catch(() => []);
+  const names: string[] = [];
+  for (const entry of entries) {
+    const name = `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) names.push(...(await looseRefNames(gitDir, name)));
+    else if (entry.isFile() && !entry.name.endsWith('.lock')) names.push(name);
+  }
+  return names;
+}
+
+/** A directory itself, not a symlink to one. */
+async function isDirectory(path: string): Promise<boolean> {
+  return lstat(path).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
+}
+
+async function isPresent(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function readParamFile(path: string, param: string, workdir: string): Promise<string> {

@@ -1,5 +1,6 @@
 import { ResourceError } from '../interface.js';
 import { tagRegexMatcher } from './tags.js';
+import { passwordInUri, splitUriCredentials } from './uri.js';
 
 /** A git resource's `source`, as a pipeline writes it (Concourse git-resource field names). */
 export interface GitSource {
@@ -58,14 +59,17 @@ export type TagSelector = { glob: string } | { regex: string; matches(name: stri
 
 /** A source with defaults applied and cross-field rules checked, compiled once per call. */
 export interface GitSettings {
+  /** The URI as git is given it: no credentials in it (see splitUriCredentials). */
   uri: string;
+  /** The password as written in the source's URI (percent-encoded), only to scrub it from output. */
+  uriPassword: string | undefined;
   branch: string | undefined;
   filters: HistoryFilters;
   tags: TagSelector | undefined;
   fetchTags: boolean | undefined;
   versionDepth: number;
   skipSslVerification: boolean;
-  /** `name=value` entries for `git -c`. */
+  /** `name=value` entries, given to git through its environment (GIT_CONFIG_COUNT). */
   gitConfig: string[];
   httpCredentials: { username: string; password: string } | undefined;
   privateKey: { key: string; user: string | undefined } | undefined;
@@ -82,8 +86,11 @@ export function compileSource(source: GitSource): GitSettings {
   const paths = (source.paths ?? []).filter((path) => path !== '.');
   const include = source.commit_filter?.include ?? [];
   const exclude = source.commit_filter?.exclude ?? [];
+  const written = source.uri.trim();
+  const { uri, credentials: uriCredentials } = splitUriCredentials(written);
   return {
-    uri: source.uri.trim(),
+    uri,
+    uriPassword: passwordInUri(written),
     branch: source.branch?.trim() || undefined,
     filters: {
       paths,
@@ -99,7 +106,7 @@ export function compileSource(source: GitSource): GitSettings {
     versionDepth: source.version_depth ?? 1,
     skipSslVerification: source.skip_ssl_verification ?? false,
     gitConfig: (source.git_config ?? []).map(({ name, value }) => `${name}=${String(value)}`),
-    httpCredentials: source.username !== undefined && source.password !== undefined ? { username: source.username, password: source.password } : undefined,
+    httpCredentials: source.username !== undefined && source.password !== undefined ? { username: source.username, password: source.password } : uriCredentials,
     privateKey: source.private_key?.trim() ? { key: source.private_key, user: source.private_key_user } : undefined,
   };
 }

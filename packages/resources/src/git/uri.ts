@@ -18,6 +18,30 @@ export function passwordInUri(uri: string): string | undefined {
 }
 
 /**
+ * The URI to give git, and the credentials written into it. git shows its arguments to every
+ * process on the host (`ps`), so an http(s) URI loses its user name and password, which reach
+ * git through askpass instead; other schemes lose the password only (ssh logs in as the user
+ * named in the URI, and has no use for a password).
+ */
+export function splitUriCredentials(uri: string): { uri: string; credentials?: { username: string; password: string } } {
+  const match = URL_WITH_AUTHORITY.exec(uri);
+  if (!match || match[2] === undefined || credentialHost(uri) === undefined) return { uri: displayUri(uri) };
+  const [, scheme, userinfo, host, rest] = match;
+  const separator = userinfo!.indexOf(':');
+  const [username, password] = separator < 0 ? [userinfo!, ''] : [userinfo!.slice(0, separator), userinfo!.slice(separator + 1)];
+  // git percent-decodes the user name and password of a URL; askpass hands them over as they are meant.
+  return { uri: `${scheme}://${host}${rest}`, credentials: { username: decodeURIComponentSafely(username), password: decodeURIComponentSafely(password) } };
+}
+
+export function decodeURIComponentSafely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
  * `host[:port]` as git names it in credential prompts, for http(s) URIs only: the credentials
  * in `source` are for this host and no other (a submodule elsewhere does not get them).
  */

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gitResourceType, type GitSource } from '../../src/git/index.js';
@@ -191,5 +191,36 @@ describe.skipIf(!haveBinaries('git'))('git put (file://)', () => {
     const elsewhere = scratch.subdir(workdir, 'elsewhere');
     writeFileSync(join(elsewhere, '.git'), `gitdir: ${join(artifact, '.git')}\n`);
     await expect(gitResourceType.put(scratch.context(), source, { repository: 'elsewhere' }, workdir)).rejects.toMatchObject({ code: 'git-put-not-a-repository' });
+  });
+
+  it("applies none of the repository's own git settings: no URL rewrite to ext::, no filter or merge driver", async () => {
+    const repo = UpstreamRepository.create(scratch.dir('upstream'));
+    repo.commit('first', { 'a.txt': '1' });
+    const source: GitSource = { uri: repo.fileUri, branch: 'main' };
+    const { workdir, artifact } = await buildWithCheckout(repo, source);
+    writeFileSync(join(artifact, '.gitattributes'), '* filter=x merge=x\n');
+    commitInArtifact(artifact, 'b.txt', 'built', 'build output');
+    repo.commit('meanwhile', { 'c.txt': 'c' });
+    const marker = (name: string) => join(workdir, `owned-by-${name}`);
+    // Set after the task's own commits, as a task would leave them for the put.
+    const planted: Array<[string, string]> = [
+      ['protocol.allow', 'always'],
+      [`url.ext::sh -c touch% ${marker('ext')}.insteadOf`, repo.fileUri],
+      ['filter.x.smudge', `touch ${marker('smudge')}; cat`],
+      ['filter.x.clean', `touch ${marker('clean')}; cat`],
+      ['filter.x.required', 'true'],
+      ['merge.x.driver', `touch ${marker('merge')}; false`],
+      ['core.alternateRefsCommand', `touch ${marker('alternate-refs')}`],
+    ];
+    for (const [name, value] of planted) git(artifact, ['config', name, value]);
+
+    const rebased = await gitResourceType.put(scratch.context(), source, { repository: 'repo', rebase: true }, workdir);
+    expect(repo.head()).toBe(rebased.version.ref);
+    expect(git(repo.bareDir, ['log', '--format=%s', 'main'])).toBe('build output\nmeanwhile\nfirst');
+    repo.sync();
+    repo.commit('meanwhile again', { 'd.txt': 'd' });
+    const merged = await gitResourceType.put(scratch.context(), source, { repository: 'repo', merge: true }, workdir);
+    expect(repo.head()).toBe(merged.version.ref);
+    expect(readdirSync(workdir).filter((name) => name.startsWith('owned-by-'))).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { ResourceError } from '../../src/interface.js';
 import { gitResourceType, type GitSource } from '../../src/git/index.js';
 import { MAX_PUSH_ATTEMPTS } from '../../src/git/put.js';
 import { startGitDaemon, startGitHttpServer, type RunningGitServer } from './support/git-servers.js';
-import { haveBinaries } from './support/server-binaries.js';
+import { findBinary, haveBinaries } from './support/server-binaries.js';
 import { Scratch } from './support/scratch.js';
 import { git, UpstreamRepository } from './support/upstream-repository.js';
 
@@ -109,6 +109,34 @@ describe.skipIf(!haveBinaries('git', 'git-http-backend'))('git over smart HTTP w
       }
     }
     expect(server.logins.map(({ user }) => user)).toContain('!ci-bot');
+  });
+
+  it('puts no password or git_config value on any git command line (ps shows them to everyone)', async () => {
+    const root = scratch.dir('served');
+    const repo = UpstreamRepository.create(root, 'project');
+    repo.commit('first', { 'a.txt': 'a' });
+    const server = serve(await startGitHttpServer(root, { credentials }));
+    const configSecret = 'cfg-Secret-Value-42';
+    const source: GitSource = {
+      uri: server.url('project').replace('http://', `http://${credentials.username}:${encodeURIComponent(credentials.password)}@`),
+      branch: 'main',
+      git_config: [{ name: 'http.extraHeader', value: `X-Weir-Test: ${configSecret}` }],
+    };
+    // A git first on PATH that records each command line, then runs the real git.
+    const shimDir = scratch.dir('shim');
+    const argvLog = join(shimDir, 'argv.log');
+    writeFileSync(join(shimDir, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\nexec '${findBinary('git')}' "$@"\n`, { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${shimDir}:${path}`;
+    try {
+      await roundTrip(source);
+    } finally {
+      process.env.PATH = path;
+    }
+    const commandLines = readFileSync(argvLog, 'utf8');
+    expect(commandLines).toMatch(/^ls-remote |^fetch |^push /m);
+    for (const secret of [credentials.password, encodeURIComponent(credentials.password), configSecret]) expect(commandLines).not.toContain(secret);
+    expect(server.logins.map(({ user }) => user)).toContain('ci-bot');
   });
 
   it('offers the credentials to the source host only, not to a submodule elsewhere', async () => {

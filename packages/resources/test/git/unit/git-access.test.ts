@@ -47,7 +47,19 @@ describe('openGitAccess', () => {
     expect(ask("Password for 'https://bot@git.example.com:8443.evil.com': ")).toBe('(refused)');
     expect(ask("Password for 'https://git.example.com:8443'@evil.com': ")).toBe('(refused)');
     expect(ask("Username for 'https://evil.com/://git.example.com:8443': ")).toBe('(refused)');
-    expect(Object.values(access.config).join(' ')).not.toContain(PASSWORD);
+  });
+
+  it('answers with the credentials of an http(s) URI, which git is given without them', async () => {
+    const settings = compileSource({ uri: 'https://bot:uri%2Dsecret@git.example.com/repo.git' });
+    expect(settings.uri).toBe('https://git.example.com/repo.git');
+    const access = await openGitAccess(settings);
+    expect(access.env).toMatchObject({ WEIR_GIT_AUTH_HOST: 'git.example.com', WEIR_GIT_USERNAME: 'bot', WEIR_GIT_PASSWORD: 'uri-secret' });
+    expect(compileSource({ uri: 'ssh://deploy:unused@git.example.com/repo.git' }).uri).toBe('ssh://deploy@git.example.com/repo.git');
+  });
+
+  it('scrubs git_config values, except plain ones that would mangle messages', async () => {
+    const access = await openGitAccess(compileSource({ uri: 'https://h/r.git', git_config: [{ name: 'http.extraHeader', value: 'Authorization: Bearer t0ken' }, { name: 'core.autocrlf', value: false }] }));
+    expect(access.scrub('sent Authorization: Bearer t0ken, autocrlf false')).toBe('sent ***, autocrlf false');
   });
 
   it('scrubs the password in every form git or a server may echo it', async () => {
@@ -65,8 +77,14 @@ describe('openGitAccess', () => {
       expect(access.env.GIT_DIR).toBeUndefined();
       expect(access.env.EDITOR).toBeUndefined();
       expect(access.env.WEIR_GIT_PASSWORD).toBeUndefined();
-      expect(access.config).toEqual(['http.sslVerify=false', 'core.bigFileThreshold=10m']);
-      } finally {
+      expect(access.env).toMatchObject({
+        GIT_CONFIG_COUNT: '2',
+        GIT_CONFIG_KEY_0: 'http.sslVerify',
+        GIT_CONFIG_VALUE_0: 'false',
+        GIT_CONFIG_KEY_1: 'core.bigFileThreshold',
+        GIT_CONFIG_VALUE_1: '10m',
+      });
+    } finally {
       delete process.env.GIT_DIR;
       delete process.env.EDITOR;
     }
