@@ -1,4 +1,4 @@
-import type { ResourceContext, Versioned } from '../interface.js';
+import { ResourceError, type ResourceContext, type Versioned } from '../interface.js';
 import { loadCheckState, saveCheckState, type HeadFacts } from './check-state.js';
 import { GithubApi, type PullSummary } from './github-api.js';
 import { advance, versionsSince, type Observation, type PullMemory } from './history.js';
@@ -20,12 +20,22 @@ export async function checkPullRequests(ctx: ResourceContext, settings: GithubPr
   const listed = await api.listPulls(onlyOpen ? 'open' : 'all');
   const seen = new Set(listed.map((pull) => String(pull.number)));
   const pulls = [...listed];
+  const observations: Observation[] = [];
   for (const [number, memory] of Object.entries(state.history.pulls)) {
     // A PR reported open that left the open list was merged or closed (or retargeted): ask it.
-    if (memory.state === 'open' && !seen.has(number)) pulls.push(await api.pull(Number(number)));
+    if (memory.state !== 'open' || seen.has(number)) continue;
+    const pull = await readIfThere(api, Number(number));
+    if (pull !== undefined && (pull.state !== 'open' || settings.baseBranch === undefined || pull.baseRef === settings.baseBranch)) {
+      pulls.push(pull);
+      continue;
+    }
+    // Deleted, moved, out of the token's reach, or retargeted away from base_branch: it has ended
+    // for this resource. Reported closed at the head watchers last saw, then forgotten, rather
+    // than asked again (and failed on) at every check.
+    ctx.log(`pull request #${number} ${pull === undefined ? 'is gone (404)' : `now targets ${pull.baseRef}, not ${settings.baseBranch}`}: reporting it closed`);
+    observations.push({ number: Number(number), state: 'closed', head: memory.emitted ?? '', committed: memory.committed ?? '', matches: true });
   }
 
-  const observations: Observation[] = [];
   const heads: Record<string, HeadFacts> = {};
   for (const pull of pulls) {
     const key = String(pull.number);
@@ -38,6 +48,16 @@ export async function checkPullRequests(ctx: ResourceContext, settings: GithubPr
   await saveCheckState(ctx.cacheDir, { history, heads, etags: api.etagsToKeep() });
   ctx.log(`${added.length === 0 ? 'no new versions' : `${added.length} new version${added.length === 1 ? '' : 's'}`} from ${listed.length} pull request${listed.length === 1 ? '' : 's'}; ${api.describeCost()}`);
   return versionsSince(history, from).map((version) => ({ version }));
+}
+
+/** The PR, or undefined when GitHub answers 404 for it. */
+async function readIfThere(api: GithubApi, number: number): Promise<PullSummary | undefined> {
+  try {
+    return await api.pull(number);
+  } catch (error) {
+    if (error instanceof ResourceError && error.code === 'github-not-found') return undefined;
+    throw error;
+  }
 }
 
 async function observe(

@@ -104,14 +104,7 @@ export class GithubApi {
   async listPulls(state: 'open' | 'all'): Promise<PullSummary[]> {
     const query = new URLSearchParams({ state, sort: 'created', direction: 'asc', per_page: String(PAGE_SIZE) });
     if (this.settings.baseBranch !== undefined) query.set('base', this.settings.baseBranch);
-    const pulls: PullSummary[] = [];
-    let url: string | undefined = `${this.repoPath}/pulls?${query}`;
-    while (url !== undefined) {
-      const page: { value: PullSummary[]; next?: string } = await this.conditionalGet(url, `listing the pull requests of ${this.repoName}`, (data) => (data as PullData[]).map(summarize));
-      pulls.push(...page.value);
-      url = page.next;
-    }
-    return pulls;
+    return this.allPages(`${this.repoPath}/pulls?${query}`, `listing the pull requests of ${this.repoName}`, (data) => (data as PullData[]).map(summarize));
   }
 
   async pull(number: number): Promise<PullSummary> {
@@ -128,29 +121,15 @@ export class GithubApi {
   }
 
   async changedFiles(number: number): Promise<string[]> {
-    const files: string[] = [];
-    let url: string | undefined = `${this.repoPath}/pulls/${number}/files?per_page=${PAGE_SIZE}`;
-    while (url !== undefined) {
-      const page: { value: string[]; next?: string } = await this.conditionalGet(url, `listing the files of pull request #${number}`, (data) =>
-        (data as RestEndpointMethodTypes['pulls']['listFiles']['response']['data']).flatMap((file) => [file.filename, ...(file.previous_filename ? [file.previous_filename] : [])]),
-      );
-      files.push(...page.value);
-      url = page.next;
-    }
-    return files;
+    return this.allPages(`${this.repoPath}/pulls/${number}/files?per_page=${PAGE_SIZE}`, `listing the files of pull request #${number}`, (data) =>
+      (data as RestEndpointMethodTypes['pulls']['listFiles']['response']['data']).flatMap((file) => [file.filename, ...(file.previous_filename ? [file.previous_filename] : [])]),
+    );
   }
 
   async reviews(number: number): Promise<Review[]> {
-    const reviews: Review[] = [];
-    let url: string | undefined = `${this.repoPath}/pulls/${number}/reviews?per_page=${PAGE_SIZE}`;
-    while (url !== undefined) {
-      const page: { value: Review[]; next?: string } = await this.conditionalGet(url, `listing the reviews of pull request #${number}`, (data) =>
-        (data as RestEndpointMethodTypes['pulls']['listReviews']['response']['data']).map((review) => ({ user: review.user?.login ?? '', state: review.state })),
-      );
-      reviews.push(...page.value);
-      url = page.next;
-    }
-    return reviews;
+    return this.allPages(`${this.repoPath}/pulls/${number}/reviews?per_page=${PAGE_SIZE}`, `listing the reviews of pull request #${number}`, (data) =>
+      (data as RestEndpointMethodTypes['pulls']['listReviews']['response']['data']).map((review) => ({ user: review.user?.login ?? '', state: review.state })),
+    );
   }
 
   async setStatus(sha: string, status: { state: 'success' | 'failure' | 'error' | 'pending'; context: string; description?: string; target_url?: string }): Promise<void> {
@@ -160,10 +139,10 @@ export class GithubApi {
   }
 
   async comments(number: number): Promise<Array<{ id: number; body: string }>> {
-    const comments = await this.send(`listing the comments of pull request #${number}`, () =>
-      this.octokit.paginate(this.octokit.rest.issues.listComments, { owner: this.settings.owner, repo: this.settings.repo, issue_number: number, per_page: PAGE_SIZE }),
+    // Not octokit.paginate: it follows whatever host a Link header names, token included.
+    return this.allPages(`${this.repoPath}/issues/${number}/comments?per_page=${PAGE_SIZE}`, `listing the comments of pull request #${number}`, (data) =>
+      (data as RestEndpointMethodTypes['issues']['listComments']['response']['data']).map((comment) => ({ id: Number(comment.id), body: comment.body ?? '' })),
     );
-    return comments.map((comment) => ({ id: Number(comment.id), body: comment.body ?? '' }));
   }
 
   async addComment(number: number, body: string): Promise<string> {
@@ -185,24 +164,54 @@ export class GithubApi {
     return `${this.settings.owner}/${this.settings.repo}`;
   }
 
+  /** Every page of a list, following GitHub's `Link: rel="next"` within the API's origin only. */
+  private async allPages<T>(path: string, what: string, project: (data: unknown) => T[]): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | undefined = path;
+    while (next !== undefined) {
+      const page: { value: T[]; next?: string } = await this.conditionalGet(next, what, project);
+      items.push(...page.value);
+      next = page.next === undefined ? undefined : this.pagePath(page.next, what);
+    }
+    return items;
+  }
+
   /**
-   * A GET sent with the ETag of its last answer. The cache holds the projected value (what weir
+   * A next-page link as a path under the API root. Octokit sends its token to any absolute URL
+   * it is given, so a link to another origin (a proxy's or a compromised server's answer, or a
+   * base URL matched as a mere string prefix) must never reach it.
+   */
+  private pagePath(link: string, what: string): string {
+    const base = new URL(this.settings.baseUrl);
+    const target = URL.canParse(link, base.href) ? new URL(link, base) : undefined;
+    const root = base.pathname.replace(/\/+$/, '');
+    if (target?.origin !== base.origin || !target.pathname.startsWith(`${root}/`)) {
+      throw new ResourceError(
+        'github-pagination-foreign',
+        `${what} stopped: the next page is at ${target ? `${target.origin}${target.pathname}` : JSON.stringify(link)}, outside the API at ${base.origin}${root}`,
+        'GitHub links pages within its own API; check v3_endpoint, and any proxy between weir and GitHub that rewrites Link headers',
+      );
+    }
+    return `${target.pathname.slice(root.length)}${target.search}`;
+  }
+
+  /**
+   * A GET of `path` (under the API root) sent with the ETag of its last answer. The cache holds the projected value (what weir
    * reads), not GitHub's whole body, so it stays small.
    */
-  private async conditionalGet<T>(url: string, what: string, project: (data: unknown) => T): Promise<{ value: T; next?: string }> {
-    const key = url.startsWith(this.settings.baseUrl) ? url.slice(this.settings.baseUrl.length) : url;
-    const cached = this.etags[key];
+  private async conditionalGet<T>(path: string, what: string, project: (data: unknown) => T): Promise<{ value: T; next?: string }> {
+    const cached = this.etags[path];
     try {
       this.cost.requests += 1;
-      const response = await this.octokit.request({ method: 'GET', url: key, headers: cached ? { 'if-none-match': cached.etag } : {} });
+      const response = await this.octokit.request({ method: 'GET', url: path, headers: cached ? { 'if-none-match': cached.etag } : {} });
       const next = nextLink(response.headers.link);
       const answer: CachedAnswer = { etag: response.headers.etag ?? '', value: project(response.data), ...(next !== undefined && { next }) };
-      if (answer.etag !== '') this.used[key] = answer;
+      if (answer.etag !== '') this.used[path] = answer;
       return answer as { value: T; next?: string };
     } catch (error) {
       if (statusOf(error) === 304 && cached) {
         this.cost.notModified += 1;
-        this.used[key] = cached;
+        this.used[path] = cached;
         return cached as { value: T; next?: string };
       }
       throw this.failure(what, error);

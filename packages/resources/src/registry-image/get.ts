@@ -17,6 +17,8 @@ export interface GetOptions {
   /** The source's repository as written, for `image.tar`'s tag. */
   repository: string;
   log: (line: string) => void;
+  /** Stops unpacking between layers and within one: a large layer can take minutes. */
+  signal: AbortSignal;
 }
 
 const BLOB_DOWNLOADS_IN_FLIGHT = 3;
@@ -47,7 +49,7 @@ export async function fetchImage(client: RegistryClient, version: RegistryImageV
     options.log(`saved ${options.repository}@${image.digest} as image.tar`);
     return top.manifest.kind === 'index' ? [platform] : [];
   }
-  await saveRootfs(client, image, dir, options.log);
+  await saveRootfs(client, image, dir, options);
   options.log(`unpacked ${options.repository}@${image.digest} into rootfs/`);
   return top.manifest.kind === 'index' ? [platform] : [];
 }
@@ -108,6 +110,7 @@ async function saveImageTarball(client: RegistryClient, image: FetchedManifest &
     await layout.init();
     await layout.writeBytes(image.digest, image.bytes);
     const { config, layers } = image.manifest;
+    refuseLargeConfig(config);
     await mapConcurrently([config, ...layers], BLOB_DOWNLOADS_IN_FLIGHT, (blob) => layout.download(client, blob));
     await layout.writeIndex([{ mediaType: image.mediaType, digest: image.digest, size: image.bytes.length, annotations: { [REF_NAME_ANNOTATION]: repoTag.slice(repoTag.lastIndexOf(':') + 1) } }]);
     const blobName = (digest: string): string => `blobs/${digest.replace(':', '/')}`;
@@ -123,12 +126,13 @@ async function saveImageTarball(client: RegistryClient, image: FetchedManifest &
  * The image unpacked into `rootfs/`, layer by layer in order, with `metadata.json` (env, user,
  * entrypoint, cmd) for running it as a task image. Layers download ahead of unpacking.
  */
-async function saveRootfs(client: RegistryClient, image: FetchedManifest & { manifest: ImageManifest }, dir: string, log: (line: string) => void): Promise<void> {
+async function saveRootfs(client: RegistryClient, image: FetchedManifest & { manifest: ImageManifest }, dir: string, options: Pick<GetOptions, 'log' | 'signal'>): Promise<void> {
+  const { config, layers } = image.manifest;
+  refuseLargeConfig(config);
   const staging = join(dir, '.layers');
   const layout = new LayoutWriter(staging);
   await layout.init();
   const run = createLimiter(BLOB_DOWNLOADS_IN_FLIGHT);
-  const { config, layers } = image.manifest;
   const downloads = [config, ...layers].map((blob) => run(() => layout.download(client, blob)));
   // Every download is awaited in the finally; this keeps one failing early from being "unhandled".
   for (const download of downloads) download.catch(() => undefined);
@@ -137,7 +141,8 @@ async function saveRootfs(client: RegistryClient, image: FetchedManifest & { man
     await mkdir(rootfs, { recursive: true });
     for (const [index, layer] of layers.entries()) {
       await downloads[index + 1];
-      await applyLayer(rootfs, layout.blobPath(layer.digest), `layer ${index + 1} (${layer.digest})`, log);
+      options.signal.throwIfAborted();
+      await applyLayer(rootfs, layout.blobPath(layer.digest), `layer ${index + 1} (${layer.digest})`, options.log, options.signal);
     }
     await downloads[0];
     const imageConfig = await readImageConfig(layout.blobPath(config.digest));
@@ -153,9 +158,22 @@ async function saveRootfs(client: RegistryClient, image: FetchedManifest & { man
   }
 }
 
+/**
+ * The config is read whole into memory, so its size (which the download verifies) is checked
+ * from the manifest before any of it is fetched.
+ */
+function refuseLargeConfig(config: Descriptor): void {
+  if (config.size > MAX_CONFIG_BYTES) {
+    throw new ResourceError(
+      'registry-image-config-too-large',
+      `the image config ${config.digest} is ${config.size} bytes, more than the ${MAX_CONFIG_BYTES} weir reads`,
+      'image configs are a few kilobytes; push the image again with a standard build tool, or get it with `format: oci-layout`',
+    );
+  }
+}
+
 async function readImageConfig(file: string): Promise<Record<string, unknown>> {
   const bytes = await readFile(file);
-  if (bytes.length > MAX_CONFIG_BYTES) return {};
   try {
     const parsed = JSON.parse(bytes.toString('utf8'));
     return typeof parsed === 'object' && parsed !== null ? parsed : {};

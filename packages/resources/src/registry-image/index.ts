@@ -68,6 +68,7 @@ export function createRegistryImageType(
           platform: compiled.platform,
           repository: compiled.repository,
           log: (line) => ctx.log(line),
+          signal: ctx.signal,
         });
         return { version, metadata: [...metadata, ...details] };
       } finally {

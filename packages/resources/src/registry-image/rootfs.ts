@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { lstat, open, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tar from 'tar';
@@ -19,7 +20,7 @@ interface LayerPlan {
  * whiteout listed after a sibling this same layer adds cannot delete it. Entries are then
  * extracted by node-tar, which refuses paths that leave the root or pass through symlinks.
  */
-export async function applyLayer(rootfs: string, layerFile: string, what: string, log: (line: string) => void): Promise<void> {
+export async function applyLayer(rootfs: string, layerFile: string, what: string, log: (line: string) => void, signal: AbortSignal): Promise<void> {
   await refuseZstd(layerFile, what);
   const plan = await planLayer(layerFile);
   for (const directory of plan.opaqueDirectories) {
@@ -35,8 +36,7 @@ export async function applyLayer(rootfs: string, layerFile: string, what: string
   }
 
   const skipped: string[] = [];
-  await tar.x({
-    file: layerFile,
+  await extract(layerFile, signal, {
     cwd: rootfs,
     filter: (path) => classifyLayerPath(path).kind === 'entry',
     // Modes exactly as the image has them (setuid bits, 0700 homes), not filtered by our umask.
@@ -48,6 +48,31 @@ export async function applyLayer(rootfs: string, layerFile: string, what: string
   if (skipped.length > 0) {
     log(`${what}: skipped ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} (${skipped.slice(0, 3).join('; ')}${skipped.length > 3 ? '; ...' : ''})`);
   }
+}
+
+/** `tar.x` of a file that stops, its streams destroyed, when `signal` fires. */
+function extract(file: string, signal: AbortSignal, options: tar.TarOptionsWithAliasesAsyncNoFile): Promise<void> {
+  signal.throwIfAborted();
+  const input = createReadStream(file);
+  const unpack = new tar.Unpack(options);
+  return new Promise<void>((resolve, reject) => {
+    const stop = (): void => {
+      // Settled first: node-tar reports its own abort as an error, which then changes nothing.
+      reject(signal.reason);
+      input.destroy();
+      unpack.abort(new Error('extraction stopped'));
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    const settle = (error?: unknown): void => {
+      signal.removeEventListener('abort', stop);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    unpack.on('close', () => settle());
+    unpack.on('error', settle);
+    input.on('error', settle);
+    input.pipe(unpack);
+  });
 }
 
 async function refuseZstd(layerFile: string, what: string): Promise<void> {

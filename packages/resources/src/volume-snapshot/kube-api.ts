@@ -1,4 +1,4 @@
-import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, loadYaml, Watch } from '@kubernetes/client-node';
 import { ResourceError } from '../interface.js';
 
 export interface KubeClients {
@@ -7,19 +7,68 @@ export interface KubeClients {
   watch: Watch;
 }
 
-/** `source.kubeconfig` when given, else the client's defaults: $KUBECONFIG, ~/.kube/config, in-cluster. */
+/**
+ * `source.kubeconfig` when given, else the client's defaults: $KUBECONFIG, ~/.kube/config,
+ * in-cluster. The defaults are the engine's own setup and trusted; a source's kubeconfig is
+ * pipeline input and only says where to connect and with which inline credentials.
+ */
 export function kubeClients(kubeconfig: string | undefined): KubeClients {
   const config = new KubeConfig();
   try {
-    if (kubeconfig !== undefined) config.loadFromString(kubeconfig);
-    else config.loadFromDefault();
+    if (kubeconfig !== undefined) {
+      const parsed = parseKubeconfig(kubeconfig);
+      refuseHostAccess(parsed);
+      // Load what was checked, not the text again: the two readings cannot differ.
+      config.loadFromString(JSON.stringify(parsed));
+    } else {
+      config.loadFromDefault();
+    }
   } catch (error) {
-    throw new ResourceError('volume-snapshot-kubeconfig-invalid', `the kubeconfig cannot be read: ${(error as Error).message}`, 'give `source.kubeconfig` the text of a kubeconfig file (clusters, users, contexts, current-context)');
+    if (error instanceof ResourceError) throw error;
+    throw new ResourceError('volume-snapshot-kubeconfig-invalid', `the kubeconfig cannot be read: ${(error as Error).message}`, KUBECONFIG_SHAPE);
   }
   if (!config.getCurrentCluster()) {
     throw new ResourceError('volume-snapshot-kubeconfig-invalid', 'the kubeconfig has no current cluster', 'set `current-context` in the kubeconfig to a context whose cluster is listed');
   }
   return { core: config.makeApiClient(CoreV1Api), custom: config.makeApiClient(CustomObjectsApi), watch: new Watch(config) };
+}
+
+const KUBECONFIG_SHAPE = 'give `source.kubeconfig` the text of a kubeconfig file (clusters, users, contexts, current-context)';
+
+/** Fields that run a program (`exec`, `auth-provider` with its `cmd-path`) or read a file on the engine's machine. */
+const USER_FIELDS_REFUSED = ['exec', 'auth-provider', 'token-file', 'tokenFile', 'client-certificate', 'client-key'];
+const CLUSTER_FIELDS_REFUSED = ['certificate-authority'];
+
+function parseKubeconfig(text: string): unknown {
+  try {
+    return loadYaml(text);
+  } catch (error) {
+    // js-yaml's message quotes the lines around the error, which hold tokens and keys: keep only the reason and the line.
+    const { reason, mark } = error as { reason?: string; mark?: { line?: number } };
+    const where = typeof mark?.line === 'number' ? ` at line ${mark.line + 1}` : '';
+    throw new ResourceError('volume-snapshot-kubeconfig-invalid', `the kubeconfig is not valid YAML${where}: ${reason ?? 'it cannot be parsed'}`, KUBECONFIG_SHAPE);
+  }
+}
+
+function refuseHostAccess(parsed: unknown): void {
+  const entries = (list: unknown, field: string): Array<{ name: string; body: Record<string, unknown> }> =>
+    (Array.isArray(list) ? list : []).flatMap((entry: unknown, index) => {
+      const body = (entry as Record<string, unknown> | null)?.[field];
+      const name = (entry as { name?: unknown } | null)?.name;
+      return body !== null && typeof body === 'object' ? [{ name: typeof name === 'string' ? name : `#${index + 1}`, body: body as Record<string, unknown> }] : [];
+    });
+  const document = (parsed ?? {}) as { users?: unknown; clusters?: unknown };
+  const found = [
+    ...entries(document.users, 'user').flatMap(({ name, body }) => USER_FIELDS_REFUSED.filter((key) => key in body).map((key) => `users[${name}].user.${key}`)),
+    ...entries(document.clusters, 'cluster').flatMap(({ name, body }) => CLUSTER_FIELDS_REFUSED.filter((key) => key in body).map((key) => `clusters[${name}].cluster.${key}`)),
+  ];
+  if (found.length > 0) {
+    throw new ResourceError(
+      'volume-snapshot-kubeconfig-not-allowed',
+      `the kubeconfig in the source uses ${found.join(', ')}, which would run a program or read a file on the machine running weir`,
+      'put the credentials inline: `token`, `client-certificate-data`, `client-key-data`, `certificate-authority-data` (for a cloud login, mint a token for a service account)',
+    );
+  }
 }
 
 /** The Status object the API server sends with a failure, as far as it parses. */

@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ResourceError, type ResourceContext } from '../interface.js';
 import type { RestoreRequest, SnapshotDriver, SnapshotRecord } from './driver.js';
 import { randomSuffix, snapshotName } from './naming.js';
@@ -46,7 +46,25 @@ export function localDriver(source: LocalSource, ctx: ResourceContext): Snapshot
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw error;
       }
-      const records = await Promise.all(entries.filter((entry) => entry.endsWith('.json') && !entry.startsWith('.')).map((entry) => read(entry.slice(0, -'.json'.length))));
+      // The store may hold files weir did not write: one of those must not fail every check.
+      const foreign: string[] = [];
+      const records = await Promise.all(
+        entries
+          .filter((entry) => entry.endsWith('.json') && !entry.startsWith('.'))
+          .map(async (entry) => {
+            const name = entry.slice(0, -'.json'.length);
+            if (SNAPSHOT_NAME.test(name)) {
+              try {
+                return await read(name);
+              } catch (error) {
+                if (!(error instanceof SyntaxError)) throw error;
+              }
+            }
+            foreign.push(entry);
+            return undefined;
+          }),
+      );
+      if (foreign.length > 0) ctx.log(`ignored ${foreign.length} file${foreign.length === 1 ? '' : 's'} in ${source.store} that ${foreign.length === 1 ? 'is' : 'are'} not snapshot metadata: ${foreign.sort().join(', ')}`);
       return records.filter((record): record is SnapshotRecord => record !== undefined && record.owned);
     },
 
@@ -54,13 +72,13 @@ export function localDriver(source: LocalSource, ctx: ResourceContext): Snapshot
 
     async create() {
       await requireDirectory(source.path, 'source.path');
-      const inside = relative(source.path, source.store);
-      if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+      if (within(source.store, source.path)) {
         throw new ResourceError('volume-snapshot-store-inside-path', `the store ${source.store} is inside the snapshotted directory ${source.path}`, 'put `store` outside `path`, or every snapshot would contain the ones before it');
       }
       await mkdir(source.store, { recursive: true });
       const now = ctx.now();
-      const name = snapshotName({ prefix: source.namePrefix, now, random: randomSuffix() });
+      // Checked before any path is built from it: a prefix with `/..` would copy outside the store.
+      const name = checkedName(snapshotName({ prefix: source.namePrefix, now, random: randomSuffix() }));
       // Copy into a hidden directory and rename: a crash leaves no half snapshot that looks whole.
       const partial = join(source.store, `.${name}.partial`);
       let copied;
@@ -96,7 +114,7 @@ export function localDriver(source: LocalSource, ctx: ResourceContext): Snapshot
     },
 
     async restore(snapshot, request) {
-      const target = restoreTarget(request);
+      const target = restoreTarget(request, source);
       const existing = await readdir(target).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return undefined;
         throw error;
@@ -128,16 +146,35 @@ function toRecord(metadata: LocalMetadata, owner: string): SnapshotRecord {
   return { name: metadata.name, created: metadata.created, ready: true, source: metadata.source, restoreSize: String(metadata.bytes), owned: metadata.owner === owner, details };
 }
 
-function restoreTarget(request: RestoreRequest): string {
+function restoreTarget(request: RestoreRequest, source: LocalSource): string {
   if (request.to === undefined || !isAbsolute(request.to)) {
     throw new ResourceError('volume-snapshot-restore-target', request.to === undefined ? 'a local restore needs the directory to restore into' : `the restore target ${JSON.stringify(request.to)} is not an absolute path`, 'set `to: /absolute/path` in the put params');
   }
-  return request.to;
+  const target = resolve(request.to);
+  // A restore empties its target with `overwrite`, and writes into it regardless: never the
+  // snapshots, the live directory, or a directory holding either (`/` holds both).
+  const clash = [source.store, source.path].find((kept) => within(target, kept) || within(kept, target));
+  if (clash !== undefined) {
+    throw new ResourceError(
+      'volume-snapshot-restore-target-not-allowed',
+      `the restore target ${target} ${within(target, clash) ? 'is inside' : 'contains'} ${clash === source.store ? 'the snapshot store' : 'the snapshotted directory'} ${clash}`,
+      'restore into a directory apart from `path` and `store`, then move the files where they belong',
+    );
+  }
+  return target;
 }
+
+/** Whether `inner` is `outer` or lies under it, by the path's text. */
+function within(inner: string, outer: string): boolean {
+  const path = relative(outer, inner);
+  return path === '' || (path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path));
+}
+
+const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Names come from versions and params: keep them from naming a path outside the store. */
 function checkedName(name: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+  if (!SNAPSHOT_NAME.test(name)) {
     throw new ResourceError('volume-snapshot-name-invalid', `${JSON.stringify(name)} is not a snapshot name`, 'use a name from this resource\'s versions, such as snapshot-20240501-030000-ab12c');
   }
   return name;

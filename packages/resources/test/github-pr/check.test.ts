@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { githubPrResourceType as pr, type PrVersion } from '../../src/github-pr/index.js';
 import { ResourceError } from '../../src/interface.js';
-import { at, brief, checkContext, simulator, sourceFor } from './harness.js';
+import { at, brief, checkContext, httpServer, simulator, sourceFor } from './harness.js';
 
 const check = pr.check.bind(pr);
 
@@ -147,6 +147,66 @@ describe('github-pr check', () => {
     const versions = await check(await checkContext(), sourceFor(github, { disable_ci_skip: true }));
     expect(versions).toHaveLength(102);
     expect(github.requests.filter((request) => request.path.startsWith('/repos/acme/app/pulls?')).map((request) => new URL(request.path, 'http://x').searchParams.get('page'))).toEqual([null, '2']);
+  });
+
+  it('follows no next-page link outside the API, so the token goes nowhere else', async () => {
+    const github = await simulator();
+    await github.openPullRequest({ head: 'one' });
+    const foreign = await httpServer(undefined);
+    for (const next of [`${foreign.url}/api/v3/repos/acme/app/pulls?page=2`, 'API/api/v3evil/repos/acme/app/pulls?page=2']) {
+      const proxy = await httpServer(github.url, (path, forwarded) =>
+        path.startsWith('/api/v3/repos/acme/app/pulls?') ? { ...forwarded, headers: { ...forwarded.headers, link: `<${next.replace('API', github.url)}>; rel="next"` } } : forwarded,
+      );
+      const error = await check(await checkContext(), sourceFor(github, { v3_endpoint: `${proxy.url}/api/v3` })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'github-pagination-foreign', message: expect.stringContaining('the next page is at') });
+    }
+    expect(foreign.received).toEqual([]);
+    expect(github.requests.filter((request) => request.path.includes('page=2'))).toEqual([]);
+  });
+
+  it('reports a remembered PR that is now 404 as closed, once, and stops asking for it', async () => {
+    const github = await simulator();
+    const one = await github.openPullRequest({ head: 'one' });
+    const proxy = await httpServer(github.url, (path, forwarded) => (path === `/api/v3/repos/acme/app/pulls/${one}` ? { ...forwarded, status: 404, body: '{"message":"Not Found"}' } : forwarded));
+    const source = sourceFor(github, { v3_endpoint: `${proxy.url}/api/v3` });
+    const ctx = await checkContext();
+    const [{ version: opened }] = (await check(ctx, source)) as [{ version: PrVersion }];
+
+    github.close(one);
+    expect(brief(await check(ctx, source, opened))).toEqual([at(one, opened.commit), at(one, opened.commit, 'closed')]);
+    expect(ctx.lines).toContainEqual(expect.stringContaining(`#${one} is gone (404)`));
+    const asked = proxy.received.length;
+    expect(brief(await check(ctx, source, { ...opened, state: 'closed' }))).toEqual([at(one, opened.commit, 'closed')]);
+    expect(proxy.received.slice(asked).map((request) => request.path)).toEqual([expect.stringMatching(/\/pulls\?/)]);
+  });
+
+  it('reports a remembered PR retargeted away from base_branch as closed, once, and forgets it', async () => {
+    const github = await simulator();
+    const one = await github.openPullRequest({ head: 'one' });
+    let retargeted = false;
+    const proxy = await httpServer(github.url, (path, forwarded) => {
+      if (!retargeted || forwarded.status !== 200) return forwarded;
+      // As GitHub answers once PR one's base is `release`: gone from the listing for `main`, and its own base changed.
+      if (path.startsWith('/api/v3/repos/acme/app/pulls?')) return { ...forwarded, body: JSON.stringify((JSON.parse(forwarded.body) as Array<{ number: number }>).filter((pull) => pull.number !== one)) };
+      if (path === `/api/v3/repos/acme/app/pulls/${one}`) {
+        const pull = JSON.parse(forwarded.body) as { base: { ref: string } };
+        return { ...forwarded, body: JSON.stringify({ ...pull, base: { ...pull.base, ref: 'release' } }) };
+      }
+      return forwarded;
+    });
+    const source = sourceFor(github, { v3_endpoint: `${proxy.url}/api/v3`, base_branch: 'main' });
+    const ctx = await checkContext();
+    const [{ version: opened }] = (await check(ctx, source)) as [{ version: PrVersion }];
+
+    retargeted = true;
+    // A new PR changes the listing, so GitHub answers it afresh rather than 304.
+    const two = await github.openPullRequest({ head: 'two' });
+    const after = await check(ctx, source, opened);
+    expect(brief(after)).toEqual([at(one, opened.commit), at(one, opened.commit, 'closed'), at(two, after.at(-1)!.version.commit)]);
+    expect(ctx.lines).toContainEqual(expect.stringContaining(`#${one} now targets release, not main`));
+    const asked = proxy.received.length;
+    await check(ctx, source, after.at(-1)!.version);
+    expect(proxy.received.slice(asked).filter((request) => request.path.endsWith(`/pulls/${one}`))).toEqual([]);
   });
 
   it('backs off a secondary rate limit and carries on', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { githubPrResourceType as pr, type PrVersion } from '../../src/github-pr/index.js';
 import { COMMENT_MARKER } from '../../src/github-pr/put.js';
 import { testContext } from '../support/context.js';
-import { checkContext, simulator, sourceFor, tempDir } from './harness.js';
+import { checkContext, httpServer, simulator, sourceFor, tempDir } from './harness.js';
 
 const head = (dir: string): string => execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
 const parents = (dir: string): string[] => execFileSync('git', ['rev-list', '--parents', '-n', '1', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim().split(' ').slice(1);
@@ -89,6 +89,23 @@ describe('github-pr put', () => {
       { state: 'success', context: 'weir/unit', targetUrl: build.url, description: 'unit tests' },
     ]);
     expect(github.commentsOn(number).map((comment) => comment.body)).toEqual([`All tests passed.\n\n${COMMENT_MARKER}`]);
+  });
+
+  it('stops listing comments at a next-page link to another server, before the token goes there', async () => {
+    const github = await simulator();
+    await github.openPullRequest({ head: 'feature' });
+    const foreign = await httpServer(undefined);
+    const proxy = await httpServer(github.url, (path, forwarded) =>
+      path.includes('/comments?') ? { ...forwarded, headers: { ...forwarded.headers, link: `<${foreign.url}/api/v3/repositories/1/issues/1/comments?page=2>; rel="next"` } } : forwarded,
+    );
+    const source = sourceFor(github, { v3_endpoint: `${proxy.url}/api/v3` });
+    const [{ version }] = (await pr.check(await checkContext(), source)) as [{ version: PrVersion }];
+    const workdir = await tempDir();
+    // What a get leaves for put, written directly: the listing of comments is what is under test.
+    await mkdir(join(workdir, 'pr', '.git', 'resource'), { recursive: true });
+    await writeFile(join(workdir, 'pr', '.git', 'resource', 'version.json'), JSON.stringify(version));
+    await expect(pr.put(testContext(), source, { path: 'pr', comment: 'again', delete_previous_comments: true }, workdir)).rejects.toMatchObject({ code: 'github-pagination-foreign' });
+    expect(foreign.received).toEqual([]);
   });
 
   it('refuses a path that is not a get of this resource', async () => {

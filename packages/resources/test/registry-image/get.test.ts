@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, freshType, pushWithType, tempDirs } from './support/fixtures.js';
 import { buildImage, buildIndex, writeOciLayout, type BuiltImage, type BuiltIndex } from './support/images.js';
+import { startProxy } from './support/proxy.js';
 import { startRegistry, type RunningRegistry } from './support/registry.js';
 import { skopeoCopy, skopeoInspect } from './support/skopeo.js';
 import { requireTools, run } from './support/tools.js';
@@ -160,6 +161,19 @@ describe.skipIf(!available)('registry-image get against a real registry', () => 
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     writeFileSync(stored, bytes);
     await expect(type.get(context(), source('corrupted'), { tag: 'v1', digest: image.digest }, {}, dirs.make())).rejects.toMatchObject({ code: 'registry-image-digest-mismatch' });
+  });
+
+  it('refuses an image config larger than it reads, from the manifest, before downloading it', async () => {
+    const image = await buildImage({ labels: { padding: 'x'.repeat(9 << 20) }, layers: [[{ path: 'payload', file: 'p' }]] });
+    await pushWithType(type, source('big-config', { tag: 'v1' }), image);
+    const proxy = await startProxy(registry.host);
+    try {
+      const get = type.get(context(), { repository: `${proxy.host}/big-config`, insecure: true }, { tag: 'v1', digest: image.digest }, {}, dirs.make());
+      await expect(get).rejects.toMatchObject({ code: 'registry-image-config-too-large', hint: expect.any(String) });
+      expect(proxy.requests.filter((request) => request.path.includes(image.config.digest))).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('says so when the version was deleted', async () => {

@@ -1,5 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -146,6 +146,55 @@ describe('volume-snapshot, kubernetes driver', () => {
 
   it('names the claim that does not exist', async () => {
     await expect(type.put(at(0), source({ pvc: 'nope' }), {}, workdir)).rejects.toMatchObject({ code: 'volume-snapshot-claim-not-found' });
+  });
+
+  describe('a kubeconfig in the source', () => {
+    const withUser = (user: string, cluster = ''): string =>
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        `- name: sim\n  cluster:\n    server: ${sim.url}\n    insecure-skip-tls-verify: true${cluster}`,
+        'users:',
+        `- name: weir\n  user:\n${user}`,
+        'contexts:',
+        '- name: sim\n  context: {cluster: sim, user: weir}',
+        'current-context: sim',
+        '',
+      ].join('\n');
+
+    it('may not run a program', async () => {
+      const marker = join(workdir, 'ran');
+      const config = withUser(`    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: sh\n      args: [-c, "touch ${marker}"]`);
+      await expect(type.check(testContext(), source({ kubeconfig: config }))).rejects.toMatchObject({ code: 'volume-snapshot-kubeconfig-not-allowed', message: expect.stringContaining('users[weir].user.exec') });
+      await expect(readFile(marker)).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+
+    it('may not read files of the machine running weir', async () => {
+      const tokenFile = join(workdir, 'token');
+      await writeFile(tokenFile, sim.token);
+      const refused = [
+        withUser(`    token-file: ${tokenFile}`),
+        withUser(`    tokenFile: ${tokenFile}`),
+        withUser(`    auth-provider: {name: oidc, config: {cmd-path: /bin/sh}}`),
+        withUser(`    token: ${sim.token}\n    client-certificate: /etc/hostname`),
+        withUser(`    token: ${sim.token}\n    client-key: /etc/hostname`),
+        withUser(`    token: ${sim.token}`, '\n    certificate-authority: /etc/hostname'),
+      ];
+      for (const config of refused) {
+        await expect(type.check(testContext(), source({ kubeconfig: config })), config).rejects.toMatchObject({ code: 'volume-snapshot-kubeconfig-not-allowed' });
+      }
+      // The inline forms are what to use instead.
+      expect(await type.check(testContext(), source({ kubeconfig: withUser(`    token: ${sim.token}`) }))).toEqual([]);
+    });
+
+    it('that does not parse is reported by line, without quoting its secrets', async () => {
+      const config = withUser(`    token: ${sim.token}\n    client-key-data: c2VjcmV0LWtleS1tYXRlcmlhbA==\n  broken: [`);
+      const error = await type.check(testContext(), source({ kubeconfig: config })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'volume-snapshot-kubeconfig-invalid', message: expect.stringMatching(/at line \d+: /) });
+      expect((error as Error).message).not.toContain(sim.token.slice(0, 8));
+      expect((error as Error).message).not.toContain('c2VjcmV0');
+    });
   });
 
   it('reports refused credentials as such', async () => {

@@ -142,6 +142,35 @@ describe('volume-snapshot, local driver', () => {
     expect(error).toMatchObject({ code: 'volume-snapshot-not-found' });
   });
 
+  it('skips, and names once, files in the store that are not snapshot metadata', async () => {
+    const put = await create(T0);
+    await writeFile(join(store, 'notes about backups.json'), '{}');
+    await writeFile(join(store, 'torn.json'), '{"name": "torn"');
+    const ctx = testContext();
+    expect((await type.check(ctx, source())).map((v) => v.version)).toEqual([put.version]);
+    expect(ctx.lines.filter((line) => line.includes('not snapshot metadata'))).toEqual([expect.stringContaining('notes about backups.json, torn.json')]);
+  });
+
+  it('refuses to restore into the store, the snapshotted directory, or a directory holding either', async () => {
+    const put = await create(T0);
+    for (const to of [join(store, 'restored'), store, live, join(live, 'nested'), root, '/', `${live}/../store/x`]) {
+      const params = { action: 'restore' as const, name: put.version.name, to, overwrite: true };
+      await expect(type.put(testContext(), source(), params, workdir), to).rejects.toMatchObject({ code: 'volume-snapshot-restore-target-not-allowed' });
+    }
+    expect(await readFile(join(live, 'a.txt'), 'utf8')).toBe('first');
+    expect(await readdir(store)).toEqual([put.version.name, `${put.version.name}.json`]);
+    // A sibling whose name merely starts with the store's is fine.
+    await type.put(testContext(), source(), { action: 'restore', name: put.version.name, to: `${store}-restored` }, workdir);
+    expect(await readFile(join(`${store}-restored`, 'a.txt'), 'utf8')).toBe('first');
+  });
+
+  it('checks a generated name before copying anything under it', async () => {
+    // A prefix climbing out of the store would have the copy run into this file's place.
+    await writeFile(join(root, 'blocker'), 'keep');
+    await expect(create(T0, { name_prefix: '/../blocker/x-' })).rejects.toMatchObject({ code: 'volume-snapshot-name-invalid' });
+    expect(await readFile(join(root, 'blocker'), 'utf8')).toBe('keep');
+  });
+
   it('refuses a store inside the snapshotted directory', async () => {
     await expect(create(T0, { store: join(live, 'snapshots') })).rejects.toMatchObject({ code: 'volume-snapshot-store-inside-path' });
   });
