@@ -83,7 +83,7 @@ describe('examples run on their own', () => {
       const snapshots = readdirSync(join(root, 'snapshots')).filter((entry) => entry.endsWith('.json'));
       expect(snapshots).toHaveLength(1);
       const name = snapshots[0]!.replace(/\.json$/, '');
-      expect(name).toMatch(/^db-20260301-1000/);
+      expect(name).toMatch(/^db-snapshot-1-20260301-1000/);
       expect(readFileSync(join(root, 'snapshots', name, 'table.csv'), 'utf8')).toBe('row written at slot 2026-03-01T10:00:00.000Z\n');
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -94,6 +94,8 @@ describe('stateful-ci example', () => {
     const failures = snapshots(root, 'ci-failed-');
     expect(failures).toEqual([expect.objectContaining({ pipeline: 'stateful-ci', job: 'ci', build: red.name })]);
     const failed = failures[0]!.name;
+    // Named after the build that failed, so a listing of the store says which run it holds.
+    expect(failed.startsWith(`ci-failed-ci-${red.name}-`)).toBe(true);
     expect(stdout(engine, red.id)).toContain(`the data as this stage left it is snapshot ${failed}; restore it with: weir trigger-job -j stateful-ci/restore-failed-stage -w`);
     // As the migration left it: emails lowered, schema not yet raised.
     expect(readFileSync(join(root, 'snapshots', failed, 'users.csv'), 'utf8')).toBe('id,name,email\n1,ada,ada@example.com\n2,grace,grace@example.com\n3,Ada,ada@example.com\n');

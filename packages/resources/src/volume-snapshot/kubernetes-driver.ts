@@ -2,7 +2,7 @@ import { ResourceError, type ResourceContext } from '../interface.js';
 import type { RestoreRequest, SnapshotDriver, SnapshotRecord } from './driver.js';
 import { apiStatus, kubeClients, kubeFailure, type KubeClients } from './kube-api.js';
 import { waitFor } from './kube-wait.js';
-import { BUILD_LABEL, CREATED_ANNOTATION, JOB_LABEL, labelValue, OWNER_LABEL, PIPELINE_LABEL, randomSuffix, RESTORED_FROM_LABEL, snapshotName } from './naming.js';
+import { BUILD_LABEL, CREATED_ANNOTATION, JOB_LABEL, labelValue, OWNER_LABEL, PIPELINE_LABEL, randomSuffix, RESTORED_FROM_LABEL, snapshotName, buildOf } from './naming.js';
 import { restoreClaim, restoreClaimYaml } from './restore-claim.js';
 import type { KubernetesSource } from './source.js';
 
@@ -59,7 +59,7 @@ export function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext)
 
   const createOne = async (claim: string, timeoutMs: number): Promise<SnapshotRecord> => {
     const now = ctx.now();
-    const name = snapshotName({ prefix: source.namePrefix, ...('selector' in source.claims && { claim }), now, random: randomSuffix() });
+    const name = snapshotName({ prefix: source.namePrefix, ...('selector' in source.claims && { claim }), ...buildOf(ctx), now, random: randomSuffix() });
     const body: VolumeSnapshotObject & { apiVersion: string; kind: string } = {
       apiVersion: `${GROUP}/${VERSION}`,
       kind: 'VolumeSnapshot',

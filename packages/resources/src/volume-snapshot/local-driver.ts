@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ResourceError, type ResourceContext } from '../interface.js';
 import type { RestoreRequest, SnapshotDriver, SnapshotRecord } from './driver.js';
-import { randomSuffix, snapshotName } from './naming.js';
+import { buildOf, randomSuffix, snapshotName } from './naming.js';
 import type { LocalSource } from './source.js';
 import { copyTree } from './tree-copy.js';
 
@@ -78,7 +78,7 @@ export function localDriver(source: LocalSource, ctx: ResourceContext): Snapshot
       await mkdir(source.store, { recursive: true });
       const now = ctx.now();
       // Checked before any path is built from it: a prefix with `/..` would copy outside the store.
-      const name = checkedName(snapshotName({ prefix: source.namePrefix, now, random: randomSuffix() }));
+      const name = checkedName(snapshotName({ prefix: source.namePrefix, ...buildOf(ctx), now, random: randomSuffix() }));
       // Copy into a hidden directory and rename: a crash leaves no half snapshot that looks whole.
       const partial = join(source.store, `.${name}.partial`);
       let copied;
@@ -151,8 +151,10 @@ function restoreTarget(request: RestoreRequest, source: LocalSource): string {
     throw new ResourceError('volume-snapshot-restore-target', request.to === undefined ? 'a local restore needs the directory to restore into' : `the restore target ${JSON.stringify(request.to)} is not an absolute path`, 'set `to: /absolute/path` in the put params');
   }
   const target = resolve(request.to);
-  // A restore empties its target with `overwrite`, and writes into it regardless: never the
-  // snapshots, the live directory, or a directory holding either (`/` holds both).
+  // Rolling the live directory back to a snapshot is a restore into `path` itself, with
+  // `overwrite`. Anything else that holds or lies inside the snapshots or the live directory is
+  // refused: a restore empties its target with `overwrite` (`/` holds both).
+  if (target === resolve(source.path) && request.overwrite) return target;
   const clash = [source.store, source.path].find((kept) => within(target, kept) || within(kept, target));
   if (clash !== undefined) {
     throw new ResourceError(

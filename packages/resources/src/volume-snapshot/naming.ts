@@ -20,15 +20,28 @@ export function ownerId(parts: { driver: string; namespace?: string; claims?: st
 }
 
 /**
- * A snapshot's name: `<prefix>[<claim>-]<yyyymmdd>-<hhmmss>-<random>`. The time (UTC, from the
- * engine's clock) makes names sort by age for people reading a listing; the random part keeps
- * two builds in the same second apart. Kept to 63 characters, within every Kubernetes name rule.
+ * A snapshot's name: `<prefix>[<claim>-][<job>-<build>-]<yyyymmdd>-<hhmmss>-<random>`. A
+ * snapshot taken by a build is named after it (a failed stage's snapshot says which build
+ * failed); the time (UTC, from the engine's clock) makes names sort by age for people reading a
+ * listing; the random part keeps two builds in the same second apart. Kept to 63 characters of
+ * lowercase letters, digits, `-` and `.`, within every Kubernetes name rule.
  */
-export function snapshotName(options: { prefix: string; claim?: string; now: Date; random: string }): string {
+export function snapshotName(options: { prefix: string; claim?: string; build?: { job: string; name: string }; now: Date; random: string }): string {
   const stamp = options.now.toISOString().replace(/\.\d+Z$/, '').replace(/[-:]/g, '').replace('T', '-');
   const suffix = `${stamp}-${options.random}`;
-  const head = `${options.prefix}${options.claim ? `${options.claim}-` : ''}`.slice(0, 63 - suffix.length);
+  const build = options.build ? `${namePart(options.build.job).slice(0, 24)}-${namePart(options.build.name)}-` : '';
+  const head = `${options.prefix}${options.claim ? `${options.claim}-` : ''}${build}`.slice(0, 63 - suffix.length);
   return `${head}${suffix}`;
+}
+
+/** The build a snapshot is named after, when a build takes it. */
+export function buildOf(ctx: { build?: { jobName: string; buildName: string } }): { build?: { job: string; name: string } } {
+  return ctx.build ? { build: { job: ctx.build.jobName, name: ctx.build.buildName } } : {};
+}
+
+/** Job and build names may hold any character; a name part holds only what Kubernetes names allow. */
+function namePart(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
 }
 
 /**

@@ -45,7 +45,7 @@ const at = (hours: number) => testContext({ now: new Date(T0.getTime() + hours *
 describe('volume-snapshot, kubernetes driver', () => {
   it('creates a labelled VolumeSnapshot, waits until ready, and check reports it', async () => {
     const put = await type.put(at(0), source(), {}, workdir);
-    expect(put.version).toEqual({ name: expect.stringMatching(/^db-20240501-030000-[a-z0-9]{5}$/), created: T0.toISOString() });
+    expect(put.version).toEqual({ name: expect.stringMatching(/^db-backup-12-20240501-030000-[a-z0-9]{5}$/), created: T0.toISOString() });
     expect(put.metadata).toEqual(expect.arrayContaining([{ name: 'source', value: 'db' }, { name: 'restore_size', value: '2Gi' }]));
 
     const stored = sim.store.get('volumesnapshots', 'ci', put.version.name);

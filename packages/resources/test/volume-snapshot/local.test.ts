@@ -40,7 +40,7 @@ async function create(at: Date, extra: Partial<VolumeSnapshotSource> = {}) {
 describe('volume-snapshot, local driver', () => {
   it('snapshots the directory, and check lists it as a version with metadata', async () => {
     const put = await create(T0);
-    expect(put.version).toEqual({ name: expect.stringMatching(/^snapshot-20240501-030000-[a-z0-9]{5}$/), created: T0.toISOString() });
+    expect(put.version).toEqual({ name: expect.stringMatching(/^snapshot-nightly-7-20240501-030000-[a-z0-9]{5}$/), created: T0.toISOString() });
     expect(put.metadata).toEqual(expect.arrayContaining([{ name: 'source', value: live }, { name: 'restore_size', value: String(5 + 4096) }, { name: 'job', value: 'nightly' }]));
 
     const tree = join(store, put.version.name);
@@ -153,7 +153,7 @@ describe('volume-snapshot, local driver', () => {
 
   it('refuses to restore into the store, the snapshotted directory, or a directory holding either', async () => {
     const put = await create(T0);
-    for (const to of [join(store, 'restored'), store, live, join(live, 'nested'), root, '/', `${live}/../store/x`]) {
+    for (const to of [join(store, 'restored'), store, join(live, 'nested'), root, '/', `${live}/../store/x`]) {
       const params = { action: 'restore' as const, name: put.version.name, to, overwrite: true };
       await expect(type.put(testContext(), source(), params, workdir), to).rejects.toMatchObject({ code: 'volume-snapshot-restore-target-not-allowed' });
     }
@@ -162,6 +162,13 @@ describe('volume-snapshot, local driver', () => {
     // A sibling whose name merely starts with the store's is fine.
     await type.put(testContext(), source(), { action: 'restore', name: put.version.name, to: `${store}-restored` }, workdir);
     expect(await readFile(join(`${store}-restored`, 'a.txt'), 'utf8')).toBe('first');
+  });
+
+  it('rolls the live directory back to a snapshot with a restore into path itself and overwrite', async () => {
+    const put = await create(T0);
+    await writeFile(join(live, 'a.txt'), 'changed after the snapshot');
+    await type.put(testContext(), source(), { action: 'restore', name: put.version.name, to: live, overwrite: true }, workdir);
+    expect(await readFile(join(live, 'a.txt'), 'utf8')).toBe('first');
   });
 
   it('checks a generated name before copying anything under it', async () => {

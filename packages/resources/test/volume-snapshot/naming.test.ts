@@ -9,6 +9,7 @@ describe('snapshotName', () => {
     [{ prefix: '', claim: 'db-0', now: NOW, random: 'ab12c' }, 'db-0-20240501-030405-ab12c'],
     [{ prefix: 'nightly-', claim: 'db-0', now: NOW, random: 'zz999' }, 'nightly-db-0-20240501-030405-zz999'],
     [{ prefix: `${'p'.repeat(30)}`, claim: 'c'.repeat(60), now: NOW, random: 'ab12c' }, `${'p'.repeat(30)}${'c'.repeat(12)}20240501-030405-ab12c`],
+    [{ prefix: 'failed-', build: { job: 'Migrate DB', name: '7.1' }, now: NOW, random: 'ab12c' }, 'failed-migrate-db-7.1-20240501-030405-ab12c'],
   ])('%j → %s', (options, name) => {
     expect(snapshotName(options)).toBe(name);
     expect(name.length).toBeLessThanOrEqual(63);
