@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, Engine, type BuildRecord } from '@weir/engine';
 import { implementedResourceTypes } from '@weir/resources';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startKubeSimulator } from '../support/kube/simulator.js';
 
 const example = (name: string) => readFileSync(fileURLToPath(new URL(`../../examples/${name}/pipeline.yml`, import.meta.url)), 'utf8');
 
@@ -87,6 +88,46 @@ describe('examples run on their own', () => {
       expect(readFileSync(join(root, 'snapshots', name, 'table.csv'), 'utf8')).toBe('row written at slot 2026-03-01T10:00:00.000Z\n');
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('periodic-snapshots on a cluster: the hourly slot creates a ready VolumeSnapshot of the claim', async () => {
+    const sim = await startKubeSimulator();
+    try {
+      sim.createNamespace('shop');
+      sim.createClaim('shop', 'db', { size: '1Gi' });
+      // What a user pastes in: a kubeconfig with an inline token.
+      const kubeconfig = [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: sim, cluster: {server: "${sim.url}", insecure-skip-tls-verify: true}}]`,
+        `users: [{name: weir, user: {token: "${sim.token}"}}]`,
+        'contexts: [{name: sim, context: {cluster: sim, user: weir}}]',
+        'current-context: sim',
+      ].join('\n');
+      const slot = Date.parse('2026-03-01T10:00:00Z');
+      const started = Date.now();
+      const engine = Engine.open({
+        dataDir: ':memory:',
+        resourceTypes: implementedResourceTypes(),
+        logger: createLogger({ level: 'silent' }),
+        now: () => slot + 30_000 + (Date.now() - started),
+      });
+      engines.push(engine);
+      const text = readFileSync(fileURLToPath(new URL('../../examples/periodic-snapshots/pipeline.kubernetes.yml', import.meta.url)), 'utf8');
+      engine.setPipeline({ name: 'periodic-snapshots', text, vars: { kubeconfig, namespace: 'shop', pvc: 'db' } });
+      engine.start();
+      const build = await firstFinishedBuild(engine, 'periodic-snapshots', 'snapshot');
+      expect(build.status).toBe('succeeded');
+      const snapshots = sim.store.list('volumesnapshots', 'shop');
+      expect(snapshots).toHaveLength(1);
+      expect(snapshots[0]).toMatchObject({
+        metadata: { name: expect.stringMatching(/^db-snapshot-1-20260301-1000/), labels: expect.objectContaining({ 'weir.dev/job': 'snapshot' }) },
+        spec: { source: { persistentVolumeClaimName: 'db' } },
+        status: { readyToUse: true },
+      });
+    } finally {
+      await sim.stop();
     }
   });
 });
