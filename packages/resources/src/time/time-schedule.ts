@@ -1,5 +1,5 @@
 import { ResourceError } from '../interface.js';
-import { parseGoDuration } from './go-duration.js';
+import { parseGoDuration } from '../go-duration.js';
 import { parseTimeOfDay, TIME_OF_DAY_LAYOUTS } from './time-of-day.js';
 import { isKnownTimeZone } from './zoned-time.js';
 

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ResourceError } from '../interface.js';
 import type { RestoreRequest } from './driver.js';
-import { parseGoDuration } from './duration.js';
+import { parseDurationField } from './duration.js';
 
 export interface VolumeSnapshotGetParams {
   to_pvc?: string;
@@ -26,7 +26,7 @@ export interface VolumeSnapshotPutParams extends VolumeSnapshotGetParams {
 const DEFAULT_TIMEOUT = '10m';
 
 export function timeoutOf(params: VolumeSnapshotPutParams): number {
-  return parseGoDuration(params.timeout ?? DEFAULT_TIMEOUT, 'params.timeout');
+  return parseDurationField(params.timeout ?? DEFAULT_TIMEOUT, 'params.timeout');
 }
 
 export function restoreRequest(params: VolumeSnapshotPutParams): RestoreRequest {

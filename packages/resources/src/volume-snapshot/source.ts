@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { ResourceError } from '../interface.js';
-import { parseGoDuration } from './duration.js';
+import { parseDurationField } from './duration.js';
 import { ownerId } from './naming.js';
 import type { RetentionPolicy } from './retention.js';
 
@@ -50,7 +50,7 @@ export type CompiledSource = KubernetesSource | LocalSource;
 export function compileSource(source: VolumeSnapshotSource): CompiledSource {
   const retention: RetentionPolicy = {
     ...(source.retention?.max_count !== undefined && { maxCount: source.retention.max_count }),
-    ...(source.retention?.max_age !== undefined && { maxAgeMs: parseGoDuration(source.retention.max_age, 'retention.max_age') }),
+    ...(source.retention?.max_age !== undefined && { maxAgeMs: parseDurationField(source.retention.max_age, 'retention.max_age') }),
   };
   if (source.driver === 'kubernetes') {
     const namespace = source.namespace ?? 'default';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGoDuration } from '../../src/time/go-duration.js';
+import { parseGoDuration } from '../../src/go-duration.js';
 import { parseTimeOfDay } from '../../src/time/time-of-day.js';
 
 describe('Go durations (interval)', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ResourceError } from '../../src/interface.js';
-import { parseGoDuration } from '../../src/volume-snapshot/duration.js';
+import { parseDurationField } from '../../src/volume-snapshot/duration.js';
 
-describe('parseGoDuration', () => {
+describe('parseDurationField', () => {
   it.each([
     ['72h', 72 * 3_600_000],
     ['30m', 1_800_000],
@@ -11,11 +11,11 @@ describe('parseGoDuration', () => {
     ['1.5h', 5_400_000],
     ['250ms', 250],
   ])('%s is %d ms', (text, ms) => {
-    expect(parseGoDuration(text, 'max_age')).toBe(ms);
+    expect(parseDurationField(text, 'max_age')).toBe(ms);
   });
 
-  it.each(['', '72', '3d', 'h', '1h 30m', '-5m'])('rejects %j with a hint', (text) => {
-    expect(() => parseGoDuration(text, 'max_age')).toThrow(ResourceError);
-    expect(() => parseGoDuration(text, 'max_age')).toThrow(/max_age/);
+  it.each(['', '72', '3d', 'h', '1h 30m', '-5m', '+5m', '0'])('rejects %j with a hint', (text) => {
+    expect(() => parseDurationField(text, 'max_age')).toThrow(ResourceError);
+    expect(() => parseDurationField(text, 'max_age')).toThrow(/max_age/);
   });
 });

@@ -11,9 +11,13 @@ const UNIT_MS: Record<string, number> = {
 
 const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
 
+/** A JSON Schema pattern for unsigned, non-zero-form durations such as `72h` or `1h30m`. */
+export const GO_DURATION_PATTERN = '^((\\d+(\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h))+$';
+
 /**
- * Go's `time.ParseDuration`, which Concourse's time resource uses for `interval`: `60s`, `90m`,
- * `1h30m`, `1.5h`, or a bare `0`. Milliseconds, or undefined when Go would reject the text.
+ * Go's `time.ParseDuration`, the syntax Concourse users already write (`check_every: 30m`, the
+ * time resource's `interval`): `60s`, `90m`, `1h30m`, `1.5h`, or a bare `0`. Milliseconds, or
+ * undefined when Go would reject the text. Shared by the types that take durations.
  */
 export function parseGoDuration(text: string): number | undefined {
   let rest = text;
