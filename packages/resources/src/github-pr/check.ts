@@ -69,8 +69,10 @@ async function observe(
 ): Promise<{ observation: Observation; facts?: HeadFacts }> {
   const state: PullState = pull.state === 'open' ? 'open' : pull.merged ? 'merged' : 'closed';
   const base = { number: pull.number, state, head: pull.headSha };
-  if (memory?.emitted === pull.headSha) {
-    // Already reported at this head: nothing more to ask, whatever changed since.
+  const reopened = state === 'open' && memory !== undefined && memory.state !== 'open';
+  if (memory?.emitted === pull.headSha && !reopened) {
+    // Already reported at this head: nothing more to ask, whatever changed since. A reopened PR
+    // is judged again: its new open period is reported only if it matches now.
     return { observation: { ...base, committed: memory.committed ?? '', matches: true } };
   }
   const leaving = state !== 'open' && memory?.state === 'open' && memory.emitted !== undefined;

@@ -10,7 +10,7 @@ export type { GithubPrSource, PrVersion, GithubPrGetParams, GithubPrPutParams };
 export const githubPrResourceType: ResourceType<GithubPrSource, PrVersion, GithubPrGetParams, GithubPrPutParams> = {
   name: 'github-pr',
   aliases: ['pull-request'],
-  description: 'Pull requests of a GitHub repository: a version per new head commit and one when a PR is merged or closed; statuses and comments on put.',
+  description: 'Pull requests of a GitHub repository: a version per new head commit (and one when a PR is reopened) and one when a PR is merged or closed; statuses and comments on put.',
   sourceSchema: githubPrSourceSchema,
   getParamsSchema: githubPrGetParamsSchema,
   putParamsSchema: githubPrPutParamsSchema,

@@ -20,9 +20,12 @@ export type PullState = 'open' | 'closed' | 'merged';
 
 /**
  * A version: one per head commit of a matching PR while it is open, and one more when it leaves
- * the open state, so a watcher pipeline can tear the PR's environment down.
+ * the open state, so a watcher pipeline can tear the PR's environment down. `opened` numbers
+ * the PR's open periods ("1", then one more each time it is reopened): without it, a PR reopened
+ * at the head it was closed at would repeat a version the engine already has, and nothing would
+ * bring its environment back. GitHub's pull request data has no reopening time to use instead.
  */
-export type PrVersion = { pr: string; commit: string; state: PullState; committed: string };
+export type PrVersion = { pr: string; commit: string; state: PullState; committed: string; opened: string };
 
 /** A source with defaults applied, compiled once per call. */
 export interface GithubPrSettings {

@@ -30,6 +30,35 @@ describe('github-pr check', () => {
     expect(brief(await check(ctx, source, merged))).toEqual([at(two, v2.commit, 'merged'), at(one, pushed, 'closed')]);
   });
 
+  it.each([
+    { name: 'states [open]', states: undefined },
+    { name: 'states [open, closed]', states: ['open', 'closed'] as Array<'open' | 'closed'> },
+  ])('reports a PR reopened at the head it was closed at as a new open period, and its pushes in that period ($name)', async ({ states }) => {
+    const github = await simulator();
+    const one = await github.openPullRequest({ head: 'one' });
+    const ctx = await checkContext();
+    const source = sourceFor(github, { ...(states && { states }) });
+    const [{ version: first }] = (await check(ctx, source)) as [{ version: PrVersion }];
+    expect(first.opened).toBe('1');
+
+    github.close(one);
+    const end = (await check(ctx, source, first)).at(-1)!.version;
+    expect(end).toEqual({ ...first, state: 'closed' });
+
+    github.reopen(one);
+    const again = (await check(ctx, source, end)).at(-1)!.version;
+    expect(again).toEqual({ ...first, opened: '2' });
+
+    const pushed = await github.push(one);
+    const afterPush = await check(ctx, source, again);
+    expect(brief(afterPush)).toEqual([at(one, first.commit), at(one, pushed)]);
+    expect(afterPush.at(-1)!.version.opened).toBe('2');
+
+    github.close(one);
+    const secondEnd = (await check(ctx, source, afterPush.at(-1)!.version)).at(-1)!.version;
+    expect(secondEnd).toEqual({ ...afterPush.at(-1)!.version, state: 'closed' });
+  });
+
   it('misses no commit when two PRs get commits between checks, or a force push brings an old commit date', async () => {
     const github = await simulator();
     const one = await github.openPullRequest({ head: 'one' });

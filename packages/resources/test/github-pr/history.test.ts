@@ -41,6 +41,19 @@ describe('advance', () => {
     expect(run([[seen(1, 'a', 'merged'), seen(2, 'b', 'closed')], [seen(1, 'a', 'merged'), seen(2, 'b', 'closed')]], states).added).toEqual([['1@a:merged'], []]);
   });
 
+  it.each([
+    { name: 'states [open]', states: OPEN_ONLY },
+    { name: 'states [open, closed]', states: new Set<PullState>(['open', 'closed']) },
+  ])('numbers open periods, so a PR reopened at the head it was closed at yields a new version ($name)', ({ states }) => {
+    const { history } = run([[seen(1, 'a')], [seen(1, 'a', 'closed')], [seen(1, 'a')], [seen(1, 'b')], [seen(1, 'b', 'closed')], [seen(1, 'b')]], states);
+    expect(history.emitted.map((e) => `${short([e.version])[0]}#${e.version.opened}`)).toEqual(['1@a:open#1', '1@a:closed#1', '1@a:open#2', '1@b:open#2', '1@b:closed#2', '1@b:open#3']);
+  });
+
+  it('counts a period the PR did not match in, and yields no end for it', () => {
+    const { history } = run([[seen(1, 'a')], [seen(1, 'a', 'closed')], [seen(1, 'a', 'open', false)], [seen(1, 'a', 'closed')], [seen(1, 'a')]]);
+    expect(history.emitted.map((e) => `${short([e.version])[0]}#${e.version.opened}`)).toEqual(['1@a:open#1', '1@a:closed#1', '1@a:open#3']);
+  });
+
   it('keeps the commit date of the reported head for the version that ends the PR', () => {
     const { history } = run([[seen(1, 'a')], [{ number: 1, state: 'merged', head: 'a', committed: '', matches: true }]]);
     expect(history.emitted.map((e) => e.version.committed)).toEqual(['date-a', 'date-a']);
@@ -51,11 +64,17 @@ describe('versionsSince', () => {
   const { history } = run([[seen(1, 'a'), seen(2, 'x')], [seen(1, 'b')], [seen(2, 'x', 'merged')]]);
 
   it.each([
-    { name: 'from and everything after it', from: { pr: '1', commit: 'b', state: 'open' as const, committed: '' }, expected: ['1@b:open', '2@x:merged'] },
-    { name: 'only from when it is the newest', from: { pr: '2', commit: 'x', state: 'merged' as const, committed: '' }, expected: ['2@x:merged'] },
+    { name: 'from and everything after it', from: { pr: '1', commit: 'b', state: 'open' as const, committed: '', opened: '1' }, expected: ['1@b:open', '2@x:merged'] },
+    { name: 'only from when it is the newest', from: { pr: '2', commit: 'x', state: 'merged' as const, committed: '', opened: '1' }, expected: ['2@x:merged'] },
     { name: 'the latest of each remembered PR without from', from: undefined, expected: ['1@b:open'] },
-    { name: 'the latest of each remembered PR for an unknown from', from: { pr: '9', commit: 'z', state: 'open' as const, committed: '' }, expected: ['1@b:open'] },
+    { name: 'the latest of each remembered PR for an unknown from', from: { pr: '9', commit: 'z', state: 'open' as const, committed: '', opened: '1' }, expected: ['1@b:open'] },
   ])('$name', ({ from, expected }) => {
     expect(short(versionsSince(history, from))).toEqual(expected);
+  });
+
+  it('tells apart the open periods of a PR reopened at the same head', () => {
+    const reopened = run([[seen(1, 'a')], [seen(1, 'a', 'closed')], [seen(1, 'a')]]).history;
+    const from = { pr: '1', commit: 'a', state: 'open' as const, committed: 'date-a', opened: '2' };
+    expect(versionsSince(reopened, from)).toEqual([from]);
   });
 });
