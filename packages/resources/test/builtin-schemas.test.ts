@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { implementedResourceTypes } from '../src/builtin-types.js';
+import type { JsonSchema } from '../src/interface.js';
+
+/** Paths of object schemas that accept unknown keys, and of properties without a description. */
+function problems(schema: JsonSchema, path: string): string[] {
+  const found: string[] = [];
+  const properties = schema.properties as Record<string, JsonSchema> | undefined;
+  if (properties !== undefined) {
+    if (schema.additionalProperties !== false) found.push(`${path}: additionalProperties is not false`);
+    for (const [name, property] of Object.entries(properties)) {
+      if (typeof property.description !== 'string' || property.description === '') found.push(`${path}.${name}: no description`);
+      found.push(...problems(property, `${path}.${name}`));
+    }
+  }
+  if (schema.items !== undefined) found.push(...problems(schema.items as JsonSchema, `${path}[]`));
+  return found;
+}
+
+// Editors show these descriptions on hover, and a typo in a field must be an error naming it.
+describe('every built-in type\'s schemas', () => {
+  const cases = implementedResourceTypes().flatMap((type) =>
+    (
+      [
+        ['source', type.sourceSchema],
+        ['get params', type.getParamsSchema],
+        ['put params', type.putParamsSchema],
+      ] as const
+    ).flatMap(([part, schema]) => (schema ? [[`${type.name} ${part}`, schema] as const] : [])),
+  );
+  it.each(cases)('%s: closed objects, every property described', (_name, schema) => {
+    expect(problems(schema, '')).toEqual([]);
+  });
+});
