@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, Engine, startApiServer, type BuildRecord } from '@weir/engine';
 import { implementedResourceTypes } from '@weir/resources';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runWeir } from '../support/weir-process.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const exampleText = readFileSync(join(REPO, 'examples/stateful-ci/pipeline.yml'), 'utf8');
@@ -37,26 +37,6 @@ function snapshots(root: string, prefix: string): Array<{ name: string; pipeline
     .map((entry) => JSON.parse(readFileSync(join(root, 'snapshots', entry), 'utf8')) as { name: string });
 }
 
-/** The weir command, in its own process, as a user types it. */
-function weir(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=weir-source', join(REPO, 'packages/cli/src/main.ts'), ...args], {
-      cwd: REPO,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('exit', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout: out, stderr: err });
-    });
-  });
-}
 
 describe('stateful-ci example', () => {
   it('keeps a failed stage\'s data, cleans up a run\'s checkpoints, tests staging on production data, and restores a failure in one command', async () => {
@@ -111,7 +91,7 @@ describe('stateful-ci example', () => {
     const server = await startApiServer({ engine, token, port: 0 });
     cleanups.push(() => server.close());
     expect(existsSync(join(root, 'debug-db'))).toBe(false);
-    const restore = await weir(['trigger-job', '-j', 'stateful-ci/restore-failed-stage', '-w'], { WEIR_URL: server.url, WEIR_TOKEN: token });
+    const restore = await runWeir(['trigger-job', '-j', 'stateful-ci/restore-failed-stage', '-w'], { WEIR_URL: server.url, WEIR_TOKEN: token });
     expect(restore.status, restore.stderr).toBe(0);
     expect(restore.stdout).toContain(`"build": "${red.name}"`);
     expect(users('debug-db')).toBe(readFileSync(join(root, 'snapshots', failed, 'users.csv'), 'utf8'));

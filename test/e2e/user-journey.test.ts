@@ -1,29 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startWeirUp, stopWeir, type WeirProcess } from '../support/weir-process.js';
+import { runWeir, startWeirUp, stopWeir, type WeirProcess } from '../support/weir-process.js';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Runs the weir command as a user would, in its own process. */
-function weir(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=weir-source', join(REPO, 'packages/cli/src/main.ts'), ...args], {
-      cwd: REPO,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const MY_PIPELINE = `
 jobs:
@@ -56,28 +37,28 @@ describe('a user, from weir up to watching their own job', () => {
       running.push(engine);
       const env = { WEIR_URL: engine.url, WEIR_DATA: dataDir };
 
-      const pipelines = await weir(['pipelines', '--json'], env);
+      const pipelines = await runWeir(['pipelines', '--json'], env);
       expect(pipelines.status).toBe(0);
       expect((JSON.parse(pipelines.stdout) as Array<{ name: string }>).map((p) => p.name)).toEqual(expect.arrayContaining(['hello-world', 'build-and-release']));
 
       const file = join(root, 'mine.yml');
       writeFileSync(file, MY_PIPELINE);
-      const set = await weir(['set-pipeline', '-p', 'mine', '-c', file, '-v', 'who=world', '-n'], env);
+      const set = await runWeir(['set-pipeline', '-p', 'mine', '-c', file, '-v', 'who=world', '-n'], env);
       expect(set.status, set.stderr).toBe(0);
       expect(set.stdout).toMatch(/greet/);
 
-      const greet = await weir(['trigger-job', '-j', 'mine/greet', '-w'], env);
+      const greet = await runWeir(['trigger-job', '-j', 'mine/greet', '-w'], env);
       expect(greet.status, greet.stderr).toBe(0);
       expect(greet.stdout).toContain('hello, ((redacted))');
 
-      const broken = await weir(['trigger-job', '-j', 'mine/broken', '-w'], env);
+      const broken = await runWeir(['trigger-job', '-j', 'mine/broken', '-w'], env);
       expect(broken.status).toBe(1);
       expect(broken.stdout).toContain('about to fail');
 
-      const watched = await weir(['watch', '-j', 'mine/greet'], env);
+      const watched = await runWeir(['watch', '-j', 'mine/greet'], env);
       expect(watched.status).toBe(0);
 
-      const builds = await weir(['builds', '-j', 'mine/broken', '--json'], env);
+      const builds = await runWeir(['builds', '-j', 'mine/broken', '--json'], env);
       expect((JSON.parse(builds.stdout) as Array<{ status: string }>)[0]!.status).toBe('failed');
       expect(await stopWeir(engine, 'SIGTERM')).toBe(0);
     } finally {

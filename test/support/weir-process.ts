@@ -17,9 +17,34 @@ export interface WeirProcess {
   get(path: string): Promise<unknown>;
 }
 
+/** The node arguments that run the weir command from the sources. */
+function weirArgv(args: readonly string[]): string[] {
+  return ['--import', 'tsx', '--conditions=weir-source', join(REPO, 'packages/cli/src/main.ts'), ...args];
+}
+
+/**
+ * Runs the weir command as a user types it, in its own process, without colors; resolves with
+ * its exit status and output. Killed after 90 s so a hung command fails the test.
+ */
+export function runWeir(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, weirArgv(args), { cwd: REPO, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('error', reject);
+    child.on('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 /** Starts `weir up` as a real process (from the sources) and waits until its API answers. */
 export async function startWeirUp(args: string[], options: { timeoutMs?: number } = {}): Promise<WeirProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=weir-source', join(REPO, 'packages/cli/src/main.ts'), 'up', '--port', '0', '--log-level', 'warn', ...args], {
+  const child = spawn(process.execPath, weirArgv(['up', '--port', '0', '--log-level', 'warn', ...args]), {
     cwd: REPO,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
