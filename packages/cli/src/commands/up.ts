@@ -23,22 +23,26 @@ export interface UpOptions {
  * everything has shut down.
  */
 export async function upCommand(options: UpOptions, io: CliIo, stopped: Promise<void>): Promise<number> {
-  const logger = createLogger({ level: options.logLevel });
-  let engine: Engine;
   try {
-    engine = Engine.open({
-      dataDir: options.data,
-      resourceTypes: implementedResourceTypes(),
-      logger,
-      ...(options.externalUrl && { externalUrl: options.externalUrl }),
-    });
+    return await runEngine(options, io, stopped);
   } catch (error) {
+    // A data directory in use, an unreadable --pipelines directory, a port already taken.
     if (error instanceof WeirError) {
       io.err(`error: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
       return 1;
     }
     throw error;
   }
+}
+
+async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>): Promise<number> {
+  const logger = createLogger({ level: options.logLevel });
+  const engine = Engine.open({
+    dataDir: options.data,
+    resourceTypes: implementedResourceTypes(),
+    logger,
+    ...(options.externalUrl && { externalUrl: options.externalUrl }),
+  });
   try {
     const token = await ensureApiToken(engine.dataDir);
     if (options.pipelines !== undefined) await setPipelinesFrom(engine, options.pipelines, io, logger);
@@ -129,10 +133,15 @@ export function registerUp(setup: CommandSetup): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${options.port} is not a port number`, 'give a number from 0 to 65535');
       const env = setup.io.env ?? process.env;
       const data = options.data ?? command.parent?.opts<{ data?: string }>().data ?? env.WEIR_DATA ?? '.weir';
-      const stopped = new Promise<void>((resolve) => {
-        process.once('SIGTERM', () => resolve());
-        process.once('SIGINT', () => resolve());
-      });
+      let stop!: () => void;
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      // Removed once up has ended, so a failed start leaves the process's signals as they were.
+      const release = () => {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+      };
       await setup.run(() =>
         upCommand(
           {
@@ -145,7 +154,7 @@ export function registerUp(setup: CommandSetup): void {
           },
           setup.io,
           stopped,
-        ),
+        ).finally(release),
       );
     });
 }
