@@ -4,31 +4,59 @@ import { withGitAccess } from '../git/git-access.js';
 import { GitRunner } from '../git/git-runner.js';
 import { compileSource as compileGitSource } from '../git/source.js';
 import { ResourceError, type ResourceContext, type Versioned } from '../interface.js';
-import { GithubApi } from './github-api.js';
+import { loadCheckState } from './check-state.js';
+import { GithubApi, type PullSummary } from './github-api.js';
+import { openVersions } from './history.js';
 import { pullMetadata } from './pull-metadata.js';
 import type { GithubPrSettings, PrVersion } from './source.js';
 
+type IntegrationTool = 'merge' | 'rebase' | 'checkout';
+
 export interface GithubPrGetParams {
-  integration_tool?: 'merge' | 'rebase' | 'checkout';
+  integration_tool?: IntegrationTool;
   list_changed_files?: boolean;
+  skip_download?: boolean;
 }
 
 /** weir's merges and rebases are its own, in the build's directory only; they need a committer. */
 const COMMITTER = ['user.name=weir', 'user.email=weir@localhost'];
 
 /**
- * Clones the PR's base branch and head commit from the repository GitHub names (`clone_url`,
- * which also holds `refs/pull/N/head`, even for forks), then leaves the directory at the head,
- * or at the head merged into or rebased onto the base. Facts about the PR go to `.git/resource/`.
+ * Fetches the PR's version into `dir` (unless `skip_download`) and writes facts about the PR,
+ * and the versions of every PR open at the latest check, to `.git/resource/`.
  */
 export async function getPullRequest(ctx: ResourceContext, settings: GithubPrSettings, version: PrVersion, params: GithubPrGetParams, dir: string): Promise<Versioned<PrVersion>> {
   const api = new GithubApi(settings, ctx);
   const pull = await api.pull(Number(version.pr));
   const tool = params.integration_tool ?? 'merge';
+  // Without a fetch, the base GitHub last compared the PR against is the only base there is.
+  const baseSha = params.skip_download ? pull.baseSha : await download(ctx, settings, version, pull, tool, dir);
+
+  const metadata = pullMetadata(pull, version, baseSha);
+  const resourceDir = join(dir, '.git', 'resource');
+  await mkdir(resourceDir, { recursive: true });
+  for (const { name, value } of metadata) if (name !== 'committed') await writeFile(join(resourceDir, name), value);
+  await writeFile(join(resourceDir, 'version.json'), JSON.stringify(version));
+  await writeFile(join(resourceDir, 'metadata.json'), JSON.stringify(metadata));
+  if (params.list_changed_files) await writeFile(join(resourceDir, 'changed_files'), `${(await api.changedFiles(Number(version.pr))).join('\n')}\n`);
+  // From the check's memory, not from this version: a watcher's build sets a pipeline for every
+  // PR still open, whichever PR's version triggered it, and a version can only speak for its own
+  // PR. It is what the resource's latest check saw, which may be newer than the version fetched.
+  await writeFile(join(resourceDir, 'open_pulls.json'), JSON.stringify(openVersions((await loadCheckState(ctx.cacheDir)).history)));
+  if (params.skip_download) ctx.log(`skipped downloading pull request #${version.pr} at ${version.commit.slice(0, 7)} (skip_download): only its facts are in .git/resource`);
+  else ctx.log(`fetched pull request #${version.pr} at ${version.commit.slice(0, 7)}${tool === 'checkout' ? '' : ` (${tool === 'merge' ? 'merged with' : 'rebased onto'} ${pull.baseRef} at ${baseSha.slice(0, 7)})`}`);
+  return { version, metadata };
+}
+
+/**
+ * Clones the PR's base branch and head commit from the repository GitHub names (`clone_url`,
+ * which also holds `refs/pull/N/head`, even for forks), then leaves the directory at the head,
+ * or at the head merged into or rebased onto the base. Returns the base commit it used.
+ */
+async function download(ctx: ResourceContext, settings: GithubPrSettings, version: PrVersion, pull: PullSummary, tool: IntegrationTool, dir: string): Promise<string> {
   const remoteBase = `refs/remotes/origin/${pull.baseRef}`;
   const gitSettings = compileGitSource({ uri: pull.cloneUrl, ...(settings.token !== undefined && { username: 'x-access-token', password: settings.token }) });
-
-  const baseSha = await withGitAccess(gitSettings, async (access) => {
+  return withGitAccess(gitSettings, async (access) => {
     const git = new GitRunner(access, ctx);
     await git.run({ cwd: dir, args: ['init', `--initial-branch=pr-${version.pr}`, '.'], what: 'creating the repository' });
     await git.run({
@@ -59,16 +87,6 @@ export async function getPullRequest(ctx: ResourceContext, settings: GithubPrSet
     }
     return base;
   });
-
-  const metadata = pullMetadata(pull, version, baseSha);
-  const resourceDir = join(dir, '.git', 'resource');
-  await mkdir(resourceDir, { recursive: true });
-  for (const { name, value } of metadata) if (name !== 'committed') await writeFile(join(resourceDir, name), value);
-  await writeFile(join(resourceDir, 'version.json'), JSON.stringify(version));
-  await writeFile(join(resourceDir, 'metadata.json'), JSON.stringify(metadata));
-  if (params.list_changed_files) await writeFile(join(resourceDir, 'changed_files'), `${(await api.changedFiles(Number(version.pr))).join('\n')}\n`);
-  ctx.log(`fetched pull request #${version.pr} at ${version.commit.slice(0, 7)}${tool === 'checkout' ? '' : ` (${tool === 'merge' ? 'merged with' : 'rebased onto'} ${pull.baseRef} at ${baseSha.slice(0, 7)})`}`);
-  return { version, metadata };
 }
 
 function conflict(version: PrVersion, base: string, tool: 'merge' | 'rebase', output: string): ResourceError {

@@ -112,3 +112,18 @@ export function versionsSince(history: History, from: PrVersion | undefined): Pr
   for (const entry of history.emitted) if (history.pulls[entry.version.pr] !== undefined) latest.set(entry.version.pr, entry);
   return [...latest.values()].sort((a, b) => a.seq - b.seq || Number(a.version.pr) - Number(b.version.pr)).map((e) => e.version);
 }
+
+/**
+ * The latest open version of every PR the check reported open and has not reported ended, by
+ * PR number: the versions a watcher keeps a pipeline instance for. A PR open again but not
+ * reported in its new period is left out, as watchers were never told of that period.
+ */
+export function openVersions(history: History): PrVersion[] {
+  return Object.entries(history.pulls)
+    .flatMap(([pr, memory]) =>
+      memory.state === 'open' && memory.emitted !== undefined
+        ? [{ pr, commit: memory.emitted, state: 'open' as const, committed: memory.committed ?? '', opened: String(memory.opened ?? 1) }]
+        : [],
+    )
+    .sort((a, b) => Number(a.pr) - Number(b.pr));
+}

@@ -37,6 +37,8 @@ export const githubPrSourceSchema: JsonSchema = {
 
 export const githubPrGetParamsSchema: JsonSchema = {
   type: 'object',
+  description:
+    'Every get also writes .git/resource/open_pulls.json: a JSON array, by PR number, of the version ({pr, commit, state, committed, opened}) of every PR open at the resource\'s latest check and reported by it, not as of the version fetched. For a watcher: load_var it and set_pipeline across its values.',
   additionalProperties: false,
   properties: {
     integration_tool: {
@@ -45,6 +47,11 @@ export const githubPrGetParamsSchema: JsonSchema = {
       description: 'How the PR\'s head meets its base: merge it into the base (default), rebase it onto the base, or check out the head as it is.',
     },
     list_changed_files: { type: 'boolean', description: 'Write the PR\'s changed files, one a line, to .git/resource/changed_files. Default: false.' },
+    skip_download: {
+      type: 'boolean',
+      description:
+        'Fetch nothing with git: only .git/resource/ is written (the PR\'s facts, base_sha as GitHub reports it, and open_pulls.json), and integration_tool has no effect. For watcher pipelines that need the list of open PRs, not their code. Default: false.',
+    },
   },
 };
 

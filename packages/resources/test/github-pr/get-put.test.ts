@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { githubPrResourceType as pr, type PrVersion } from '../../src/github-pr/index.js';
@@ -10,6 +10,9 @@ import { checkContext, httpServer, simulator, sourceFor, tempDir } from './harne
 
 const head = (dir: string): string => execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
 const parents = (dir: string): string[] => execFileSync('git', ['rev-list', '--parents', '-n', '1', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim().split(' ').slice(1);
+
+const facts = async (dir: string, name: string) => readFile(join(dir, '.git', 'resource', name), 'utf8');
+const openPulls = async (dir: string): Promise<PrVersion[]> => JSON.parse(await facts(dir, 'open_pulls.json')) as PrVersion[];
 
 const build = { buildId: 7, buildName: '7', jobName: 'test', pipelineName: 'prs', teamName: 'main', url: 'http://weir.example.com/builds/7' };
 
@@ -25,7 +28,6 @@ describe('github-pr get', () => {
     await pr.get(testContext(), source, version, { integration_tool: 'checkout', list_changed_files: true }, checkout);
     expect(head(checkout)).toBe(version.commit);
     expect(existsSync(join(checkout, 'base.txt'))).toBe(false);
-    const facts = async (dir: string, name: string) => readFile(join(dir, '.git', 'resource', name), 'utf8');
     expect(await facts(checkout, 'pr')).toBe(String(number));
     expect(await facts(checkout, 'head_sha')).toBe(version.commit);
     expect(await facts(checkout, 'base_sha')).toBe(baseSha);
@@ -64,6 +66,64 @@ describe('github-pr get', () => {
 
     await github.commitToBase({ files: { 'README.md': 'theirs\n' } });
     await expect(pr.get(testContext(), source, version, {}, await tempDir())).rejects.toMatchObject({ code: 'github-pr-conflict' });
+  });
+  it('with skip_download, writes the PR facts to .git/resource and clones nothing', async () => {
+    const github = await simulator();
+    const number = await github.openPullRequest({ head: 'feature', title: 'Add feature', author: 'alice', commit: { files: { 'feature.txt': 'f' } } });
+    const baseSha = await github.commitToBase({ files: { 'base.txt': 'b' } });
+    const source = sourceFor(github);
+    const [{ version }] = (await pr.check(await checkContext(), source)) as [{ version: PrVersion }];
+
+    const dir = await tempDir();
+    const ctx = testContext();
+    const got = await pr.get(ctx, source, version, { skip_download: true, list_changed_files: true }, dir);
+    expect(got.version).toEqual(version);
+    expect(await readdir(dir)).toEqual(['.git']);
+    expect(await readdir(join(dir, '.git'))).toEqual(['resource']);
+    expect((await readdir(join(dir, '.git', 'resource'))).sort()).toEqual(
+      ['author', 'base_name', 'base_sha', 'changed_files', 'head_name', 'head_sha', 'metadata.json', 'open_pulls.json', 'pr', 'state', 'title', 'url', 'version.json'].sort(),
+    );
+    expect(await facts(dir, 'pr')).toBe(String(number));
+    expect(await facts(dir, 'head_sha')).toBe(version.commit);
+    expect(await facts(dir, 'base_sha')).toBe(baseSha);
+    expect(await facts(dir, 'base_name')).toBe('main');
+    expect(await facts(dir, 'head_name')).toBe('feature');
+    expect(await facts(dir, 'title')).toBe('Add feature');
+    expect(await facts(dir, 'author')).toBe('alice');
+    expect(await facts(dir, 'state')).toBe('open');
+    expect(await facts(dir, 'changed_files')).toBe('feature.txt\n');
+    expect(JSON.parse(await facts(dir, 'version.json'))).toEqual(version);
+    expect(JSON.parse(await facts(dir, 'metadata.json'))).toEqual(got.metadata);
+    // This context has no check state behind it: nothing is known open.
+    expect(await openPulls(dir)).toEqual([]);
+    expect(ctx.lines).toEqual([expect.stringMatching(new RegExp(`^skipped downloading pull request #${number} at ${version.commit.slice(0, 7)}`))]);
+  });
+
+  it('writes open_pulls.json: the PRs open at the latest check, at the heads it reported, whichever version is fetched', async () => {
+    const github = await simulator();
+    await github.openPullRequest({ head: 'one' });
+    const two = await github.openPullRequest({ head: 'two' });
+    const three = await github.openPullRequest({ head: 'three' });
+    const checks = await checkContext();
+    const source = sourceFor(github);
+    const first = (await pr.check(checks, source)).map(({ version }) => version) as [PrVersion, PrVersion, PrVersion];
+    await github.merge(two);
+    const second = (await pr.check(checks, source, first[2])).map(({ version }) => version);
+    expect(second.at(-1)).toEqual({ ...first[1], state: 'merged' });
+    const gets = testContext({ cacheDir: checks.cacheDir });
+
+    // The merged PR's first version, fetched in full: the list is the latest check's, not this version's.
+    const full = await tempDir();
+    await pr.get(gets, source, first[1], { integration_tool: 'checkout' }, full);
+    expect(head(full)).toBe(first[1].commit);
+    expect(await openPulls(full)).toEqual([first[0], first[2]]);
+
+    const pushed = await github.push(three);
+    const third = (await pr.check(checks, source, second.at(-1))).map(({ version }) => version);
+    expect(third.at(-1)).toMatchObject({ pr: String(three), commit: pushed, state: 'open' });
+    const light = await tempDir();
+    await pr.get(gets, source, first[0], { skip_download: true }, light);
+    expect(await openPulls(light)).toEqual([first[0], third.at(-1)]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advance, versionsSince, type History, type Observation } from '../../src/github-pr/history.js';
+import { advance, openVersions, versionsSince, type History, type Observation } from '../../src/github-pr/history.js';
 import type { PullState } from '../../src/github-pr/source.js';
 
 const OPEN_ONLY: ReadonlySet<PullState> = new Set(['open']);
@@ -76,5 +76,35 @@ describe('versionsSince', () => {
     const reopened = run([[seen(1, 'a')], [seen(1, 'a', 'closed')], [seen(1, 'a')]]).history;
     const from = { pr: '1', commit: 'a', state: 'open' as const, committed: 'date-a', opened: '2' };
     expect(versionsSince(reopened, from)).toEqual([from]);
+  });
+});
+
+describe('openVersions', () => {
+  it('lists the latest version of each PR reported open and not ended, by number', () => {
+    const { history } = run([
+      [seen(10, 'a'), seen(2, 'x'), seen(3, 'm'), seen(4, 'r'), seen(5, 'n', 'open', false)],
+      [seen(10, 'b'), seen(2, 'x'), seen(3, 'm', 'merged'), seen(4, 'r', 'closed'), seen(5, 'n', 'open', false)],
+      [seen(10, 'b'), seen(2, 'x'), seen(4, 'r'), seen(5, 'n', 'open', false)],
+    ]);
+    expect(openVersions(history)).toEqual([
+      { pr: '2', commit: 'x', state: 'open', committed: 'date-x', opened: '1' },
+      { pr: '4', commit: 'r', state: 'open', committed: 'date-r', opened: '2' },
+      { pr: '10', commit: 'b', state: 'open', committed: 'date-b', opened: '1' },
+    ]);
+  });
+
+  it('leaves out a PR open again but not reported in its new period, and keeps ended PRs out with states [open, closed, merged]', () => {
+    const states: ReadonlySet<PullState> = new Set(['open', 'closed', 'merged']);
+    const { history } = run([[seen(1, 'a'), seen(2, 'b', 'merged')], [seen(1, 'a', 'closed')], [seen(1, 'a', 'open', false)]], states);
+    expect(history.pulls['1']).toMatchObject({ state: 'open' });
+    expect(openVersions(history)).toEqual([]);
+  });
+
+  it('counts a PR remembered without an open period (a cache from before opened) as in its first', () => {
+    expect(openVersions({ pulls: { '7': { state: 'open', emitted: 'a', committed: 'date-a' } }, emitted: [] })).toEqual([{ pr: '7', commit: 'a', state: 'open', committed: 'date-a', opened: '1' }]);
+  });
+
+  it('is empty before any check', () => {
+    expect(openVersions(empty)).toEqual([]);
   });
 });
