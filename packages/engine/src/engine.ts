@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './logging.js';
 import { Checker, type CheckerOptions } from './checker/checker.js';
 import type { StaticVars } from './config/vars.js';
 import { loadPipelineForSet } from './pipelines/load-for-set.js';
+import { PipelineLifecycle, type RetireOutcome } from './pipelines/pipeline-lifecycle.js';
 import { planPipelineSave } from './pipelines/plan-pipeline-save.js';
 import { ResourceTypeRegistry } from './resource-types/registry.js';
 import { SchedulingLoop } from './scheduler/scheduling-loop.js';
@@ -46,6 +47,11 @@ export interface SetPipelineRequest {
   /** The config version the caller last read; the set fails if it changed since. */
   expectedConfigVersion?: number;
   pausedIfNew?: boolean;
+  /**
+   * The `set_pipeline` step's job and build, which become the pipeline's parent; null or absent
+   * for a pipeline set by hand (it has none), `keep` for `set_pipeline: self`.
+   */
+  parent?: { jobId: number; buildId: number; expireAfterMs: number | null } | null | 'keep';
 }
 
 /** The checker, the scheduler, the runner and their store, as one engine on one data directory. */
@@ -56,6 +62,7 @@ export class Engine {
   readonly runner: BuildRunner;
   readonly registry: ResourceTypeRegistry;
   readonly checker: Checker;
+  readonly lifecycle: PipelineLifecycle;
   readonly scheduler: SchedulingLoop;
   readonly logger: Logger;
   private readonly scratchDir: string | undefined;
@@ -108,6 +115,12 @@ export class Engine {
       externalUrl: options.externalUrl ?? 'http://127.0.0.1:8080',
       now: options.now ?? Date.now,
     });
+    this.lifecycle = new PipelineLifecycle({
+      store: this.store,
+      runner: this.runner,
+      logger: this.logger.child({ component: 'lifecycle' }),
+      ...(options.now && { now: options.now }),
+    });
     const interrupted = this.runner.settleInterrupted();
     if (interrupted > 0) this.logger.warn({ builds: interrupted }, 'builds that were running when the engine stopped are marked errored');
   }
@@ -125,15 +138,29 @@ export class Engine {
     this.runner.start();
     this.scheduler.start();
     this.checker.start();
+    this.lifecycle.start();
   }
 
   /** Stops the loops; running builds end `errored` (their processes are killed) before the store closes. */
   async stop(): Promise<void> {
     this.scheduler.stop();
+    this.lifecycle.stop();
     await Promise.all([this.runner.stop(), this.checker.stop()]);
     this.events.flush();
     this.store.close();
     if (this.scratchDir) rmSync(this.scratchDir, { recursive: true, force: true });
+  }
+
+  /**
+   * Archives a pipeline; one with a `teardown_job` runs it first and is archived when it
+   * succeeds. `skipTeardown` archives at once, for a teardown that cannot succeed.
+   */
+  archivePipeline(pipelineId: number, options: { skipTeardown?: boolean } = {}): RetireOutcome {
+    if (options.skipTeardown) {
+      this.store.pipelines.archiveFor(pipelineId, 'archived by hand, without its teardown');
+      return { archived: true };
+    }
+    return this.lifecycle.retire(pipelineId, 'archived by hand');
   }
 
   /** Deletes a pipeline and its history; its running builds are aborted and end first. */
@@ -187,6 +214,7 @@ export class Engine {
         ...(request.expectedConfigVersion !== undefined && { expectedConfigVersion: request.expectedConfigVersion }),
         ...(request.pausedIfNew !== undefined && { pausedIfNew: request.pausedIfNew }),
         secretValues: loaded.secrets,
+        ...(request.parent !== 'keep' && { parent: request.parent ?? null }),
       }),
     );
     this.logger.info({ pipeline: request.name, configVersion: saved.pipeline.configVersion, created: saved.created }, 'pipeline set');

@@ -14,6 +14,9 @@ export interface ApiPipeline {
   archived: boolean;
   created_at: number;
   updated_at: number;
+  parent: { job_id: number; build_id: number; set_at: number } | null;
+  expires_at: number | null;
+  retiring: { reason: string; teardown_build_id: number | null } | null;
 }
 
 export interface ApiPipelineWithConfig extends ApiPipeline {

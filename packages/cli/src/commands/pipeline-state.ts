@@ -35,8 +35,14 @@ export function registerPipelineState(setup: CommandSetup): void {
       question: (name: string) => `archive pipeline ${name}?`,
       verb: 'archiving',
       nothing: 'nothing was archived',
-      done: 'archived',
-      send: (client: WeirClient, pipeline: PipelineName) => client.post<ApiPipeline>(pipelineRoute(pipeline, 'archive')),
+      send: async (client: WeirClient, pipeline: PipelineName, options: { skipTeardown?: boolean }): Promise<string> => {
+        const base = pipelineRoute(pipeline, 'archive');
+        const answer = await client.post<ApiPipeline>(options.skipTeardown ? { ...base, query: { ...base.query, skip_teardown: 'true' } } : base);
+        const name = formatPipelineName(pipeline);
+        if (answer.archived) return `archived pipeline ${name}`;
+        const build = answer.retiring?.teardown_build_id;
+        return `tearing down pipeline ${name}: its teardown job runs first (build id ${build ?? '?'}), and it is archived once that succeeds; --skip-teardown archives it at once`;
+      },
     },
     {
       name: 'destroy-pipeline',
@@ -45,16 +51,19 @@ export function registerPipelineState(setup: CommandSetup): void {
       question: (name: string) => `destroy pipeline ${name} with all its builds, build logs and versions?`,
       verb: 'destroying',
       nothing: 'nothing was destroyed',
-      done: 'destroyed',
-      send: (client: WeirClient, pipeline: PipelineName) => client.delete(pipelineRoute(pipeline)),
+      send: async (client: WeirClient, pipeline: PipelineName): Promise<string> => {
+        await client.delete(pipelineRoute(pipeline));
+        return `destroyed pipeline ${formatPipelineName(pipeline)}`;
+      },
     },
   ];
   for (const command of destructive) {
-    engineCommand(setup, command.name, command.description)
+    const registered = engineCommand(setup, command.name, command.description)
       .alias(command.alias)
       .requiredOption(...PIPELINE_FLAG)
-      .option('-n, --non-interactive', 'go ahead without asking for a confirmation', false)
-      .action((options: { pipeline: string; nonInteractive: boolean }, self: Command) =>
+      .option('-n, --non-interactive', 'go ahead without asking for a confirmation', false);
+    if (command.name === 'archive-pipeline') registered.option('--skip-teardown', 'archive at once, without running the pipeline\'s teardown_job first', false);
+    registered.action((options: { pipeline: string; nonInteractive: boolean; skipTeardown?: boolean }, self: Command) =>
         setup.run(async () => {
           const pipeline = parsePipelineName(options.pipeline);
           const name = formatPipelineName(pipeline);
@@ -65,8 +74,7 @@ export function registerPipelineState(setup: CommandSetup): void {
             io.err(`bailing out; ${command.nothing}\n`);
             return 1;
           }
-          await command.send(client, pipeline);
-          io.out(`${command.done} pipeline ${name}\n`);
+          io.out(`${await command.send(client, pipeline, { skipTeardown: options.skipTeardown === true })}\n`);
           return 0;
         }),
       );

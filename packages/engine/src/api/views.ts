@@ -17,6 +17,12 @@ export interface PipelineJson {
   archived: boolean;
   created_at: number;
   updated_at: number;
+  /** The job whose `set_pipeline` step set it, and in which build; null when set by hand. */
+  parent: { job_id: number; build_id: number; set_at: number } | null;
+  /** When it is torn down unless its parent sets it again (`expire_after`). */
+  expires_at: number | null;
+  /** Why it is being (or was) torn down and archived, and the teardown build, if it has one. */
+  retiring: { reason: string; teardown_build_id: number | null } | null;
 }
 
 export function pipelineJson(pipeline: PipelineRecord): PipelineJson {
@@ -30,6 +36,9 @@ export function pipelineJson(pipeline: PipelineRecord): PipelineJson {
     archived: pipeline.archived,
     created_at: pipeline.createdAt,
     updated_at: pipeline.updatedAt,
+    parent: pipeline.parent && { job_id: pipeline.parent.jobId, build_id: pipeline.parent.buildId, set_at: pipeline.parent.setAt },
+    expires_at: pipeline.parent && pipeline.expireAfterMs !== null && !pipeline.archived ? pipeline.parent.setAt + pipeline.expireAfterMs : null,
+    retiring: pipeline.retiring === null ? null : { reason: pipeline.retiring, teardown_build_id: pipeline.teardownBuildId },
   };
 }
 

@@ -9,14 +9,14 @@ const HOOKS = ['on_success', 'on_failure', 'on_error', 'on_abort', 'ensure'];
 const STEP_ORDER = [
   'get', 'put', 'task', 'set_pipeline', 'load_var', 'in_parallel', 'do', 'try', 'run',
   'resource', 'type', 'message', 'passed', 'trigger', 'version', 'inputs', 'image', 'privileged', 'file', 'config',
-  'format', 'reveal', 'team', 'instance_vars', 'vars', 'var_files', 'params', 'get_params', 'no_get',
+  'format', 'reveal', 'team', 'instance_vars', 'vars', 'var_files', 'expire_after', 'params', 'get_params', 'no_get',
   'input_mapping', 'output_mapping', 'container_limits', 'hermetic',
   'across', 'fail_fast', 'tags', 'timeout', 'attempts', ...HOOKS,
 ];
 
 /** The canonical order of keys in each kind of mapping; keys not listed keep their order after these. */
 const ORDER: Record<Exclude<Context, 'other'>, string[]> = {
-  pipeline: ['var_sources', 'resource_types', 'resources', 'prototypes', 'jobs', 'groups', 'display'],
+  pipeline: ['var_sources', 'resource_types', 'resources', 'prototypes', 'jobs', 'teardown_job', 'groups', 'display'],
   resource: ['name', 'old_name', 'type', 'icon', 'source', 'version', 'check_every', 'check_timeout', 'webhook_token', 'tags', 'public', 'expose_build_created_by'],
   resource_type: ['name', 'type', 'source', 'privileged', 'params', 'defaults', 'check_every', 'tags'],
   job: ['name', 'old_name', 'public', 'serial', 'serial_groups', 'max_in_flight', 'interruptible', 'disable_manual_trigger', 'build_log_retention', 'build_logs_to_retain', 'plan', ...HOOKS],

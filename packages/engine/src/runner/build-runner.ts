@@ -22,6 +22,7 @@ export interface BuildRunnerOptions extends BuildServices {
 
 interface ActiveBuild {
   pipelineId: number | null;
+  jobId: number | null;
   stop: ReturnType<typeof childStopController>;
   done: Promise<void>;
 }
@@ -84,9 +85,9 @@ export class BuildRunner {
     this.finisher.finishNow({ buildId, status: 'aborted', outputs: [], reason: 'aborted before it started' });
   }
 
-  /** Aborts the pipeline's running builds and resolves when they have ended. */
-  async abortPipelineBuilds(pipelineId: number): Promise<void> {
-    const running = [...this.active].filter(([, build]) => build.pipelineId === pipelineId);
+  /** Aborts the pipeline's running builds (but those of `exceptJobId`) and resolves when they have ended. */
+  async abortPipelineBuilds(pipelineId: number, exceptJobId?: number): Promise<void> {
+    const running = [...this.active].filter(([, build]) => build.pipelineId === pipelineId && (exceptJobId === undefined || build.jobId !== exceptJobId));
     for (const [, build] of running) build.stop.stop({ kind: 'build-aborted' });
     await Promise.all(running.map(([, build]) => build.done));
   }
@@ -107,7 +108,8 @@ export class BuildRunner {
   private launch(buildId: number): void {
     if (this.active.has(buildId) || this.engine.signal.aborted) return;
     const stop = childStopController(this.engine.signal);
-    const entry: ActiveBuild = { pipelineId: this.options.store.builds.byId(buildId)?.pipelineId ?? null, stop, done: Promise.resolve() };
+    const record = this.options.store.builds.byId(buildId);
+    const entry: ActiveBuild = { pipelineId: record?.pipelineId ?? null, jobId: record?.jobId ?? null, stop, done: Promise.resolve() };
     this.active.set(buildId, entry);
     entry.done = this.run(buildId, stop.signal)
       .catch((error: unknown) => this.options.logger.error({ err: error, buildId }, 'build runner failed'))

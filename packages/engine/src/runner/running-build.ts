@@ -18,6 +18,8 @@ export interface PipelineSetRequest {
   text: string;
   file: string;
   vars: Record<string, unknown>;
+  /** The job and build setting it, which become its parent; `keep` for `set_pipeline: self`. */
+  parent: { jobId: number; buildId: number; expireAfterMs: number | null } | 'keep';
 }
 
 /** The engine's parts a build uses; steps reach them only through here. */

@@ -3,7 +3,7 @@ import type { JobDecision, Reason, SchedulingDecisions } from './decisions.js';
 import { explainInputs } from './explain-inputs.js';
 import { InputUsage } from './input-usage.js';
 import { jobExplanation } from './job-explanation.js';
-import { jobPaused, pipelinePaused } from './reasons.js';
+import { jobPaused, pipelinePaused, pipelineRetiring } from './reasons.js';
 import { resolveInputs, type InputResolution } from './resolve-inputs.js';
 import { SchedulingSlots, type QueuedBuild } from './scheduling-slots.js';
 import { sharedPassedJobs } from './shared-passed-jobs.js';
@@ -65,7 +65,7 @@ function scheduleJob(job: SchedulableJob, initial: InputResolution, pass: Pass):
     started++;
   };
 
-  const paused = job.paused || job.pipelinePaused;
+  const paused = job.paused || job.pipelinePaused || job.pipelineRetiring;
   const waiting: PendingBuild[] = [];
   let createdPending = false;
   if (!paused) {
@@ -109,6 +109,7 @@ function scheduleJob(job: SchedulableJob, initial: InputResolution, pass: Pass):
   const blockers: Reason[] = [];
   if (job.pipelinePaused) blockers.push(pipelinePaused(job.pipelineName));
   if (job.paused) blockers.push(jobPaused(job.name));
+  if (job.pipelineRetiring) blockers.push(pipelineRetiring(job.pipelineName));
   if (!paused) {
     const nextToStart = waiting.find((build) => build.rerunInputs !== null || final.chosen !== null);
     if (nextToStart !== undefined || createdPending) blockers.push(...pass.slots.blockers(job, nextToStart?.id ?? null));
@@ -130,7 +131,7 @@ function scheduleJob(job: SchedulableJob, initial: InputResolution, pass: Pass):
 function queuedBuilds(jobs: readonly SchedulableJob[], initial: readonly InputResolution[]): Map<BuildId, QueuedBuild> {
   const queued = new Map<BuildId, QueuedBuild>();
   jobs.forEach((job, i) => {
-    const paused = job.paused || job.pipelinePaused;
+    const paused = job.paused || job.pipelinePaused || job.pipelineRetiring;
     const resolves = (initial[i] as InputResolution).chosen !== null;
     for (const build of job.pendingBuilds) {
       queued.set(build.id, { label: `${job.name} #${build.name}`, eligible: !paused && (build.rerunInputs !== null || resolves) });

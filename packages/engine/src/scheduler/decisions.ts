@@ -82,6 +82,7 @@ export interface CandidateExplanation {
 export type ReasonCode =
   | 'pipeline-paused'
   | 'job-paused'
+  | 'pipeline-retiring'
   | 'max-in-flight'
   | 'serial-group-busy'
   | 'no-versions'

@@ -23,6 +23,8 @@ export function jobExplanation(job: SchedulableJob, outcome: JobOutcome): JobExp
 function summary({ started, waiting, blockers, inputs }: JobOutcome): string {
   const paused = blockers.find((b) => b.code === 'pipeline-paused' || b.code === 'job-paused');
   if (paused !== undefined) return `paused: ${paused.message}`;
+  const retiring = blockers.find((b) => b.code === 'pipeline-retiring');
+  if (retiring !== undefined) return `held: ${retiring.message}`;
 
   const failing = inputs.find((input) => input.reasons.length > 0);
   const inputProblem = failing === undefined ? undefined : `input ${failing.name}: ${failing.reasons[0]?.message ?? ''}`;

@@ -15,6 +15,8 @@ function list(names: readonly string[]): string {
 
 export const pipelinePaused = (pipeline: string): Reason => reason('pipeline-paused', `pipeline ${pipeline} is paused`);
 
+export const pipelineRetiring = (pipeline: string): Reason =>
+  reason('pipeline-retiring', `pipeline ${pipeline} is being torn down: only its teardown job runs`);
 export const jobPaused = (job: string): Reason => reason('job-paused', `job ${job} is paused`);
 
 export const maxInFlightReached = (running: number, maxInFlight: number): Reason =>

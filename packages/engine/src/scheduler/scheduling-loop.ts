@@ -128,6 +128,7 @@ export class SchedulingLoop {
       }),
       paused: row.paused,
       pipelinePaused: row.pipelinePaused,
+      pipelineRetiring: row.pipelineRetiring,
       maxInFlight: jobMaxInFlight(row.config),
       serialGroups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
       pendingBuilds: row.pendingBuilds,

@@ -53,6 +53,8 @@ export interface SchedulableJob {
   inputs: readonly JobInput[];
   paused: boolean;
   pipelinePaused: boolean;
+  /** Its pipeline is being torn down and this is not the teardown job. */
+  pipelineRetiring: boolean;
   /** `serial: true` arrives here as 1; null means unlimited. */
   maxInFlight: number | null;
   serialGroups: readonly string[];

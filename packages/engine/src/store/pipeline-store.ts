@@ -22,6 +22,11 @@ export interface PipelineSave {
   pausedIfNew?: boolean;
   /** The values the pipeline's vars supplied: build logs redact them. */
   secretValues?: string[];
+  /**
+   * Set by a `set_pipeline` step, that job and build become its parent, renewing its lease; null
+   * (set by hand) makes it the user's, which no job lets go; absent (`self`) keeps what it was.
+   */
+  parent?: { jobId: number; buildId: number; expireAfterMs: number | null } | null;
   resources: ResourceSave[];
   jobs: JobSave[];
 }
@@ -60,10 +65,41 @@ interface PipelineRow {
   archived: number;
   created_at: number;
   updated_at: number;
+  parent_job_id: number | null;
+  parent_build_id: number | null;
+  parent_set_at: number | null;
+  expire_after_ms: number | null;
+  retiring: string | null;
+  teardown_build_id: number | null;
 }
 
 const PIPELINE_COLUMNS = `p.id, t.name AS team, p.name, p.instance_vars, p.config, p.config_version, p.paused,
-  p.archived, p.created_at, p.updated_at`;
+  p.archived, p.created_at, p.updated_at, p.parent_job_id, p.parent_build_id, p.parent_set_at, p.expire_after_ms,
+  p.retiring, p.teardown_build_id`;
+
+/** What the lifecycle pass needs of a pipeline that has a parent or is being torn down. */
+export interface LifecycleRow {
+  id: number;
+  name: string;
+  instanceVars: InstanceVars;
+  parent: {
+    jobId: number;
+    buildId: number;
+    setAt: number;
+    /** `pipeline/job`, or null when the job was deleted with its pipeline. */
+    label: string | null;
+    jobActive: boolean;
+    pipelineArchived: boolean;
+    /** The newest succeeded build of the parent job, for Concourse's "stopped setting it" rule. */
+    lastSucceeded: { id: number; name: string } | null;
+  } | null;
+  expireAfterMs: number | null;
+  retiring: string | null;
+  teardownJobId: number | null;
+  teardownBuildId: number | null;
+  /** The newest build of the teardown job: a teardown triggered by hand counts too. */
+  lastTeardown: { id: number; status: string } | null;
+}
 
 export class PipelineStore {
   constructor(
@@ -85,15 +121,27 @@ export class PipelineStore {
           { location, hint: 'load the pipeline again, re-apply your change, and set it again' },
         );
       }
+      if (existing && existing.archived === 0 && existing.teardown_build_id !== null && existing.retiring !== null) {
+        const status = this.ctx.sql<[number], string>('SELECT status FROM builds WHERE id = ?').pluck().get(existing.teardown_build_id);
+        if (status === 'pending' || status === 'started') {
+          throw new WeirError('pipeline-tearing-down', `pipeline ${location} is being torn down (${existing.retiring}); it cannot be set until its teardown build ends`, {
+            location,
+            hint: 'set it again once the teardown build has ended; it then comes back with a fresh start',
+          });
+        }
+      }
       const now = this.ctx.now();
       const config = canonicalJson(input.config);
       const secrets = JSON.stringify(input.secretValues ?? []);
       let pipelineId: number;
       if (existing) {
         pipelineId = existing.id;
+        // A pipeline set again comes back from archived (or a failed teardown) as a new one would.
         this.ctx
-          .sql('UPDATE pipelines SET config = ?, secret_values = ?, config_version = config_version + 1, archived = 0, updated_at = ? WHERE id = ?')
-          .run(config, secrets, now, pipelineId);
+          .sql(`UPDATE pipelines SET config = ?, secret_values = ?, config_version = config_version + 1,
+              paused = CASE WHEN archived = 1 THEN ? ELSE paused END, archived = 0, retiring = NULL, teardown_build_id = NULL,
+              updated_at = ? WHERE id = ?`)
+          .run(config, secrets, input.pausedIfNew ? 1 : 0, now, pipelineId);
       } else {
         pipelineId = Number(
           this.ctx
@@ -101,6 +149,12 @@ export class PipelineStore {
               VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`)
             .run(teamId, input.ref.name, instanceVars, config, secrets, input.pausedIfNew ? 1 : 0, now, now).lastInsertRowid,
         );
+      }
+      if (input.parent !== undefined) {
+        const parent = input.parent;
+        this.ctx
+          .sql('UPDATE pipelines SET parent_job_id = ?, parent_build_id = ?, parent_set_at = ?, expire_after_ms = ? WHERE id = ?')
+          .run(parent?.jobId ?? null, parent?.buildId ?? null, parent ? now : null, parent?.expireAfterMs ?? null, pipelineId);
       }
       const resourceIds = this.saveResources(pipelineId, input.resources);
       this.saveJobs(pipelineId, input.jobs, resourceIds);
@@ -177,6 +231,66 @@ export class PipelineStore {
       this.ctx.emit({ kind: 'pipelines-changed' });
       if (aborted.length > 0) this.ctx.emit({ kind: 'builds-aborted', buildIds: aborted });
     });
+  }
+
+  /** Records that a pipeline is being torn down, why, and by which build. */
+  markRetiring(id: number, reason: string, teardownBuildId: number): void {
+    this.ctx.sql('UPDATE pipelines SET retiring = ?, teardown_build_id = ?, updated_at = ? WHERE id = ?').run(reason, teardownBuildId, this.ctx.now(), id);
+    this.ctx.emit({ kind: 'pipelines-changed' });
+  }
+
+  /** Keeps why a pipeline was archived, for the API to show. */
+  archiveFor(id: number, reason: string): void {
+    this.ctx.transaction(() => {
+      this.ctx.sql('UPDATE pipelines SET retiring = ? WHERE id = ?').run(reason, id);
+      this.archive(id);
+    });
+  }
+
+  /** Every unarchived pipeline that has a parent or is being torn down, with what decides its fate. */
+  lifecycleRows(): LifecycleRow[] {
+    const rows = this.ctx
+      .sql<[], {
+        id: number; name: string; instance_vars: string; parent_job_id: number | null; parent_build_id: number | null; parent_set_at: number | null;
+        expire_after_ms: number | null; retiring: string | null; teardown_build_id: number | null;
+        parent_job: string | null; parent_pipeline: string | null; parent_job_active: number | null; parent_pipeline_archived: number | null;
+        last_succeeded_id: number | null; last_succeeded_name: string | null; teardown_job_id: number | null;
+        last_teardown_id: number | null; last_teardown_status: string | null;
+      }>(`
+        SELECT p.id, p.name, p.instance_vars, p.parent_job_id, p.parent_build_id, p.parent_set_at, p.expire_after_ms, p.retiring,
+          p.teardown_build_id, j.name AS parent_job, pp.name AS parent_pipeline, j.active AS parent_job_active,
+          pp.archived AS parent_pipeline_archived, s.id AS last_succeeded_id, s.name AS last_succeeded_name,
+          tj.id AS teardown_job_id, tb.id AS last_teardown_id, tb.status AS last_teardown_status
+        FROM pipelines p
+        LEFT JOIN jobs j ON j.id = p.parent_job_id
+        LEFT JOIN pipelines pp ON pp.id = j.pipeline_id
+        LEFT JOIN builds s ON s.id = (SELECT MAX(id) FROM builds WHERE job_id = p.parent_job_id AND status = 'succeeded')
+        LEFT JOIN jobs tj ON tj.pipeline_id = p.id AND tj.active = 1 AND tj.name = json_extract(p.config, '$.teardown_job')
+        LEFT JOIN builds tb ON tb.id = (SELECT MAX(id) FROM builds WHERE job_id = tj.id)
+        WHERE p.archived = 0 AND (p.parent_job_id IS NOT NULL OR p.retiring IS NOT NULL)`)
+      .all();
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      instanceVars: JSON.parse(row.instance_vars) as InstanceVars,
+      parent:
+        row.parent_job_id === null
+          ? null
+          : {
+              jobId: row.parent_job_id,
+              buildId: row.parent_build_id ?? 0,
+              setAt: row.parent_set_at ?? 0,
+              label: row.parent_job === null ? null : `${row.parent_pipeline}/${row.parent_job}`,
+              jobActive: row.parent_job_active === 1,
+              pipelineArchived: row.parent_pipeline_archived === 1,
+              lastSucceeded: row.last_succeeded_id === null ? null : { id: row.last_succeeded_id, name: row.last_succeeded_name ?? '' },
+            },
+      expireAfterMs: row.expire_after_ms,
+      retiring: row.retiring,
+      teardownJobId: row.teardown_job_id,
+      teardownBuildId: row.teardown_build_id,
+      lastTeardown: row.last_teardown_id === null ? null : { id: row.last_teardown_id, status: row.last_teardown_status ?? '' },
+    }));
   }
 
   /** Deletes a pipeline with its jobs, builds and resources; histories nobody else shares go too. */
@@ -331,6 +445,10 @@ function toRecord(row: PipelineRow): PipelineRecord {
     archived: row.archived === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    parent: row.parent_job_id === null ? null : { jobId: row.parent_job_id, buildId: row.parent_build_id ?? 0, setAt: row.parent_set_at ?? 0 },
+    expireAfterMs: row.expire_after_ms,
+    retiring: row.retiring,
+    teardownBuildId: row.teardown_build_id,
   };
 }
 

@@ -24,6 +24,13 @@ export interface PipelineRecord {
   archived: boolean;
   createdAt: number;
   updatedAt: number;
+  /** The job whose `set_pipeline` step set it last, and in which build; null when set by hand. */
+  parent: { jobId: number; buildId: number; setAt: number } | null;
+  /** How long it stays after its parent last set it (`expire_after`); null: as long as the parent wants. */
+  expireAfterMs: number | null;
+  /** Why it is being torn down, while its teardown build runs or after one failed; null otherwise. */
+  retiring: string | null;
+  teardownBuildId: number | null;
 }
 
 export interface ResourceRecord {

@@ -12,6 +12,8 @@ export interface SchedulingJobRow {
   pipelineId: number;
   pipelineName: string;
   pipelinePaused: boolean;
+  /** The pipeline is being torn down and this is not its teardown job: it starts nothing. */
+  pipelineRetiring: boolean;
   pipelineConfigVersion: number;
   pendingBuilds: Array<{ id: number; name: string; manuallyTriggered: boolean; rerunInputs: ChosenInput[] | null }>;
   runningBuildCount: number;
@@ -35,8 +37,9 @@ export class SchedulingStore {
     if (jobIds.length === 0) return [];
     const ids = JSON.stringify(jobIds);
     const jobs = this.ctx
-      .sql<[string], { id: number; name: string; config: string; paused: number; pipeline_id: number; pipeline_name: string; pipeline_paused: number; config_version: number }>(`
-        SELECT j.id, j.name, j.config, j.paused, p.id AS pipeline_id, p.name AS pipeline_name, p.paused AS pipeline_paused, p.config_version
+      .sql<[string], { id: number; name: string; config: string; paused: number; pipeline_id: number; pipeline_name: string; pipeline_paused: number; retiring: number; config_version: number }>(`
+        SELECT j.id, j.name, j.config, j.paused, p.id AS pipeline_id, p.name AS pipeline_name, p.paused AS pipeline_paused, p.config_version,
+          p.retiring IS NOT NULL AND j.name IS NOT json_extract(p.config, '$.teardown_job') AS retiring
         FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
         WHERE j.id IN (SELECT value FROM json_each(?)) AND j.active = 1 AND p.archived = 0 ORDER BY j.id`)
       .all(ids);
@@ -50,6 +53,7 @@ export class SchedulingStore {
         pipelineId: job.pipeline_id,
         pipelineName: job.pipeline_name,
         pipelinePaused: job.pipeline_paused === 1,
+        pipelineRetiring: job.retiring === 1,
         pipelineConfigVersion: job.config_version,
         pendingBuilds: [],
         runningBuildCount: 0,

@@ -300,6 +300,7 @@ export class Scenario {
       inputs: spec.inputs.map((get) => this.jobInput(get)),
       paused: spec.paused === true,
       pipelinePaused: this.spec.pipelinePaused === true,
+      pipelineRetiring: false,
       // As Concourse's JobConfig.MaxInFlight(): serial or serial groups mean one at a time.
       maxInFlight: spec.serial === true || serialGroups.length > 0 ? 1 : (spec.maxInFlight ?? null),
       serialGroups,

@@ -43,6 +43,7 @@ describe('store: opening', () => {
       expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
         { version: 1, name: 'initial' },
         { version: 2, name: 'build-runs' },
+        { version: 3, name: 'pipeline-lifecycle' },
       ]);
     } finally {
       db.close();

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context.js';
 import { configForReaders } from '../config-for-readers.js';
 import { findPipeline, parseInstanceVars } from '../lookups.js';
-import { PipelineParams, PipelineQuery, strictQuery } from '../route-schemas.js';
+import { instanceVarsQuery, PipelineParams, PipelineQuery, strictQuery } from '../route-schemas.js';
 import { pipelineJson, problemJson } from '../views.js';
 
 const ListQuery = strictQuery({ include_archived: Type.Optional(Type.Boolean({ default: false })) });
@@ -19,7 +19,12 @@ const SetConfigBody = Type.Object(
   { additionalProperties: false },
 );
 
-const PIPELINE_ACTIONS = ['pause', 'unpause', 'archive'] as const;
+const PIPELINE_ACTIONS = ['pause', 'unpause'] as const;
+
+const ArchiveQuery = strictQuery({
+  ...instanceVarsQuery,
+  skip_teardown: Type.Optional(Type.Boolean({ default: false, description: 'archive at once, without running the pipeline\'s teardown_job' })),
+});
 
 export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiContext): void {
   app.get<{ Querystring: Static<typeof ListQuery> }>('/pipelines', { schema: { querystring: ListQuery } }, async (request) =>
@@ -59,12 +64,23 @@ export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiCont
       { schema: { params: PipelineParams, querystring: PipelineQuery } },
       async (request) => {
         const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
-        if (action === 'archive') engine.store.pipelines.archive(pipeline.id);
-        else engine.store.pipelines.setPaused(pipeline.id, action === 'pause');
+        engine.store.pipelines.setPaused(pipeline.id, action === 'pause');
         return pipelineJson(engine.store.pipelines.byId(pipeline.id)!);
       },
     );
   }
+
+  // With a teardown_job the archive happens later, when that job's build succeeds: the reply
+  // names the build so a client can follow it.
+  app.post<{ Params: PipelineParams; Querystring: Static<typeof ArchiveQuery> }>(
+    '/pipelines/:pipeline/archive',
+    { schema: { params: PipelineParams, querystring: ArchiveQuery } },
+    async (request) => {
+      const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
+      engine.archivePipeline(pipeline.id, { skipTeardown: request.query.skip_teardown });
+      return pipelineJson(engine.store.pipelines.byId(pipeline.id)!);
+    },
+  );
 
   app.delete<{ Params: PipelineParams; Querystring: PipelineQuery }>(
     '/pipelines/:pipeline',

@@ -28,7 +28,10 @@ export const durations: Rule = ({ config }) => {
     }
   }
   for (const [index, job] of records(config.jobs)) {
-    for (const { step, path } of allJobSteps(job, ['jobs', index])) push(checkDuration(step.timeout, [...path, 'timeout']));
+    for (const { step, path } of allJobSteps(job, ['jobs', index])) {
+      push(checkDuration(step.timeout, [...path, 'timeout']));
+      push(checkDuration(step.expire_after, [...path, 'expire_after']));
+    }
   }
   return problems;
 };

@@ -5,6 +5,7 @@ import { resourceReferences } from './resource-references.js';
 import { resourceTypesKnown } from './resource-types.js';
 import type { Rule } from './rule.js';
 import { stepRules } from './steps.js';
+import { teardownJob } from './teardown-job.js';
 import { inlineTaskConfigs } from './task-config.js';
 import { topLevelKeys } from './top-level-keys.js';
 
@@ -17,6 +18,7 @@ export const PIPELINE_RULES: readonly Rule[] = [
   inlineTaskConfigs,
   durations,
   resourceTypesKnown,
+  teardownJob,
 ];
 
 export type { Rule, RuleContext } from './rule.js';

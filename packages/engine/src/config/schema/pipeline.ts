@@ -77,6 +77,13 @@ export const Pipeline = Type.Object(
     prototypes: Type.Optional(
       Type.Array(Type.Ref('Prototype'), { description: 'Prototypes for the experimental `run` step.' }),
     ),
+    teardown_job: Type.Optional(
+      Type.String({
+        description:
+          'weir extension. The job that deletes what this pipeline created (an environment, a database copy). Whenever weir archives the pipeline (its parent job stopped setting it, its `expire_after` ran out, or `weir archive-pipeline`), it first stops the other jobs, runs this one, and archives only once a build of it succeeds; a failed teardown leaves the pipeline in place to retry.',
+        examples: ['teardown'],
+      }),
+    ),
   },
   { description: 'A Concourse pipeline: jobs, the resources they use, and how they are shown.' },
 );

@@ -206,7 +206,7 @@ export const TaskStep = stepKind(
 );
 
 export const SetPipelineStep = stepKind(
-  'Create or update a pipeline from a config file produced earlier in the plan. Pipelines a job stops setting are archived.',
+  'Create or update a pipeline from a config file produced earlier in the plan. The job becomes its parent: when a later build of the job succeeds without setting it, or the job is removed, the pipeline is archived (after its `teardown_job`, if it has one), so a job sets every pipeline it still wants in each build, e.g. with `across`.',
   {
     set_pipeline: Type.String({
       description: 'Name of the pipeline to set, or `self` for the pipeline this step belongs to.',
@@ -227,6 +227,11 @@ export const SetPipelineStep = stepKind(
       Type.String({
         description: 'Team to set the pipeline in. Defaults to the current team; only the main team may set another team\'s pipelines.',
       }),
+    ),
+    expire_after: Type.Optional(
+      Duration(
+        'weir extension, a safety net for pipelines set per pull request or branch: if no build of this job sets the pipeline again for this long, weir archives it (running its `teardown_job` first), even when the build that should have let it go never succeeded. Each set renews it, so trigger the job more often than this (e.g. on a `time` resource). Example: `expire_after: 72h`.',
+      ),
     ),
   },
 );

@@ -149,6 +149,7 @@ export function compilePlan(job: JobConfig): Plan {
           var_files: config.var_files ?? [],
           instance_vars: config.instance_vars ?? {},
           ...(config.team !== undefined && { team: config.team }),
+          ...(config.expire_after !== undefined && { expire_after: config.expire_after }),
         };
       }
       case 'load_var': {

@@ -76,6 +76,8 @@ export interface SetPipelinePlan {
   var_files: string[];
   instance_vars: Record<string, unknown>;
   team?: string;
+  /** weir's lease: archived when the job has not set it again for this long (a Go duration). */
+  expire_after?: string;
 }
 
 export interface LoadVarPlan {

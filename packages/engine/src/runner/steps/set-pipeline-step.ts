@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { parseDuration } from '../../config/duration.js';
 import { WeirError } from '../../errors.js';
 import type { SetPipelinePlan } from '../plan/plan.js';
 import { artifactFilePath, readArtifactFile } from '../artifact-file.js';
@@ -30,18 +31,29 @@ export function runSetPipelineStep(plan: SetPipelinePlan, scope: StepScope): Pro
     Object.assign(vars, step.vars);
     const self = step.name === 'self';
     const instanceVars = self ? build.pipeline.instanceVars : step.instance_vars;
+    const jobId = build.build.jobId;
     const result = build.services.setPipeline({
       name: self ? build.pipeline.name : step.name,
       ...(Object.keys(instanceVars).length > 0 && { instanceVars }),
       text,
       file: artifactFilePath(scope.artifacts, step.file, location),
       vars,
+      parent: self || jobId === null ? 'keep' : { jobId, buildId: build.build.id, expireAfterMs: expireAfter(step.expire_after, location) },
     });
     const { pipeline, created } = result;
     const instance = Object.keys(pipeline.instanceVars).length > 0 ? ` (instance ${JSON.stringify(pipeline.instanceVars)})` : '';
     reporter.log('weir', `${created ? 'created' : 'updated'} pipeline ${pipeline.name}${instance}, config version ${pipeline.configVersion}`);
     return { ok: true };
   });
+}
+
+function expireAfter(text: string | undefined, location: string): number | null {
+  if (text === undefined) return null;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    throw new WeirError('invalid-duration', `expire_after "${text}" is not a positive duration`, { location, hint: 'write a duration such as 72h or 30m' });
+  }
+  return ms;
 }
 
 function parseVarFile(text: string, file: string, location: string): Record<string, unknown> {

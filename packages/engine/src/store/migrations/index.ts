@@ -1,5 +1,6 @@
 import { sql as initial } from './0001-initial.js';
 import { sql as buildRuns } from './0002-build-runs.js';
+import { sql as pipelineLifecycle } from './0003-pipeline-lifecycle.js';
 
 export interface Migration {
   /** Applied in ascending order; never renumber or edit one that has shipped. */
@@ -11,4 +12,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'build-runs', sql: buildRuns },
+  { version: 3, name: 'pipeline-lifecycle', sql: pipelineLifecycle },
 ];
