@@ -13,7 +13,8 @@ export function renderPipelinesTable(pipelines: readonly ApiPipeline[], paint: P
   const rows = pipelines.map((p) => [
     String(p.id),
     formatPipelineName({ name: p.name, instanceVars: p.instance_vars }),
-    p.paused ? paint.yellow('yes') : 'no',
+    // Only its teardown job runs while it is torn down: as good as paused, and the reason says why.
+    p.retiring !== null && !p.archived ? paint.yellow('tearing down') : p.paused ? paint.yellow('yes') : 'no',
     ...(options.archivedColumn ? [p.archived ? 'yes' : 'no'] : []),
     formatTime(p.updated_at),
   ]);
