@@ -4,7 +4,7 @@ import type { LifecycleRow } from '../../src/store/pipeline-store.js';
 
 const NOW = 1_000_000_000;
 
-function row(overrides: Partial<LifecycleRow> & { parent?: Partial<NonNullable<LifecycleRow['parent']>> | null } = {}): LifecycleRow {
+function row(overrides: Omit<Partial<LifecycleRow>, 'parent'> & { parent?: Partial<NonNullable<LifecycleRow['parent']>> | null } = {}): LifecycleRow {
   const { parent, ...rest } = overrides;
   return {
     id: 7,
