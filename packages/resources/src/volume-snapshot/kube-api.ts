@@ -8,12 +8,26 @@ export interface KubeClients {
 }
 
 /**
+ * Set to `deny` by an operator whose engine runs with a cluster identity of its own (a service
+ * account, an admin kubeconfig) that pipeline authors must not borrow by leaving out
+ * `source.kubeconfig`.
+ */
+export const DEFAULT_CREDENTIALS_SWITCH = 'WEIR_KUBERNETES_DEFAULT_CREDENTIALS';
+
+/**
  * `source.kubeconfig` when given, else the client's defaults: $KUBECONFIG, ~/.kube/config,
  * in-cluster. The defaults are the engine's own setup and trusted; a source's kubeconfig is
  * pipeline input and only says where to connect and with which inline credentials.
  */
 export function kubeClients(kubeconfig: string | undefined): KubeClients {
   const config = new KubeConfig();
+  if (kubeconfig === undefined && process.env[DEFAULT_CREDENTIALS_SWITCH] === 'deny') {
+    throw new ResourceError(
+      'volume-snapshot-kubeconfig-required',
+      `this weir does not lend its own Kubernetes credentials to pipelines (${DEFAULT_CREDENTIALS_SWITCH}=deny)`,
+      'give the resource `source.kubeconfig` (a ((var)) holding a kubeconfig with inline credentials)',
+    );
+  }
   try {
     if (kubeconfig !== undefined) {
       const parsed = parseKubeconfig(kubeconfig);

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startKubeSimulator, type KubeSimulator } from '../../../../test/support/kube/simulator.js';
 import { volumeSnapshotResourceType as type, type VolumeSnapshotSource } from '../../src/volume-snapshot/index.js';
 import { OWNER_LABEL } from '../../src/volume-snapshot/naming.js';
+import { DEFAULT_CREDENTIALS_SWITCH } from '../../src/volume-snapshot/kube-api.js';
 import { testContext } from '../support/context.js';
 
 const BUILD = { buildId: 12, buildName: '12', jobName: 'backup', pipelineName: 'shop db', teamName: 'main', url: 'http://weir/builds/12' };
@@ -146,6 +147,36 @@ describe('volume-snapshot, kubernetes driver', () => {
 
   it('names the claim that does not exist', async () => {
     await expect(type.put(at(0), source({ pvc: 'nope' }), {}, workdir)).rejects.toMatchObject({ code: 'volume-snapshot-claim-not-found' });
+  });
+
+  describe('without a kubeconfig in the source', () => {
+    const saved = { KUBECONFIG: process.env.KUBECONFIG, [DEFAULT_CREDENTIALS_SWITCH]: process.env[DEFAULT_CREDENTIALS_SWITCH] };
+    afterEach(() => {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
+
+    it('uses the engine\'s own kubeconfig ($KUBECONFIG), which may hold what a source may not', async () => {
+      const file = join(workdir, 'engine-kubeconfig');
+      await writeFile(file, kubeconfig());
+      process.env.KUBECONFIG = file;
+      const { kubeconfig: _left, ...bare } = source();
+      expect(await type.check(testContext(), bare)).toEqual([]);
+      const put = await type.put(at(0), bare, {}, workdir);
+      expect(sim.store.get('volumesnapshots', 'ci', put.version.name)).toBeDefined();
+    });
+
+    it('is refused when the operator denies the engine\'s own credentials to pipelines', async () => {
+      const file = join(workdir, 'engine-kubeconfig');
+      await writeFile(file, kubeconfig());
+      process.env.KUBECONFIG = file;
+      process.env[DEFAULT_CREDENTIALS_SWITCH] = 'deny';
+      const { kubeconfig: _left, ...bare } = source();
+      await expect(type.check(testContext(), bare)).rejects.toMatchObject({ code: 'volume-snapshot-kubeconfig-required', hint: expect.stringContaining('source.kubeconfig') });
+      expect(sim.requests).toEqual([]);
+    });
   });
 
   describe('a kubeconfig in the source', () => {
