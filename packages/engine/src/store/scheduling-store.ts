@@ -38,7 +38,9 @@ export class SchedulingStore {
     const ids = JSON.stringify(jobIds);
     const jobs = this.ctx
       .sql<[string], { id: number; name: string; config: string; paused: number; pipeline_id: number; pipeline_name: string; pipeline_paused: number; retiring: number; config_version: number }>(`
-        SELECT j.id, j.name, j.config, j.paused, p.id AS pipeline_id, p.name AS pipeline_name, p.paused AS pipeline_paused, p.config_version,
+        SELECT j.id, j.name, j.config, j.paused, p.id AS pipeline_id, p.name AS pipeline_name, p.config_version,
+          -- A pipeline torn down while paused still runs its teardown: archiving it must not hang.
+          p.paused AND NOT (p.retiring IS NOT NULL AND j.name IS json_extract(p.config, '$.teardown_job')) AS pipeline_paused,
           p.retiring IS NOT NULL AND j.name IS NOT json_extract(p.config, '$.teardown_job') AS retiring
         FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
         WHERE j.id IN (SELECT value FROM json_each(?)) AND j.active = 1 AND p.archived = 0 ORDER BY j.id`)

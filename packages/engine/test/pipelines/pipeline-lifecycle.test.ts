@@ -234,6 +234,23 @@ describe('pipeline lifecycle: parents let go of the pipelines they stop setting'
     await until(() => child(engine, 1)!.archived, 'child 1 is archived');
   });
 
+  it('runs the teardown of a paused pipeline archived by hand', async () => {
+    const engine = testEngine();
+    const f = fixture();
+    engine.setPipeline({ name: 'watcher', text: f.watcher });
+    engine.start();
+    f.want([1]);
+    await runSync(engine);
+    await runChildJob(engine, 1, 'up');
+    engine.store.pipelines.setPaused(child(engine, 1)!.id, true);
+    const outcome = engine.archivePipeline(child(engine, 1)!.id);
+    if (outcome.archived) throw new Error('expected a teardown build');
+    expect((await followBuild(engine, outcome.teardownBuild.id)).build.status).toBe('succeeded');
+    await until(() => child(engine, 1)!.archived, 'child 1 is archived');
+    expect(child(engine, 1)!.retiring).toBe('archived by hand');
+    expect(existsSync(join(f.envs, '1'))).toBe(false);
+  });
+
   it('archives by hand without the teardown when asked to, and at once for a pipeline without one', async () => {
     const engine = testEngine();
     const f = fixture();
