@@ -1,3 +1,4 @@
+import { ENGINE_STOPPED } from '../runner/stop-reasons.js';
 import type { InstanceVars } from '../store/records.js';
 import type { LifecycleRow } from '../store/pipeline-store.js';
 
@@ -26,8 +27,14 @@ export function decideLifecycle(rows: readonly LifecycleRow[], now: number): Lif
   for (const row of rows) {
     if (row.retiring !== null) {
       const teardown = row.lastTeardown;
-      const done = row.teardownJobId === null || (teardown !== null && teardown.status === 'succeeded' && teardown.id >= (row.teardownBuildId ?? 0));
-      if (done) actions.push({ kind: 'archive', pipelineId: row.id, reason: row.retiring });
+      const current = teardown !== null && teardown.id >= (row.teardownBuildId ?? 0);
+      if (row.teardownJobId === null || (current && teardown.status === 'succeeded')) {
+        actions.push({ kind: 'archive', pipelineId: row.id, reason: row.retiring });
+      } else if (current && teardown.status === 'errored' && teardown.error?.startsWith(ENGINE_STOPPED) === true) {
+        // Cut short by a stop or crash, not failed: the teardown is owed, so it runs again. A
+        // teardown that failed on its own waits for a person (`weir archive-pipeline` retries it).
+        actions.push({ kind: 'retire', pipelineId: row.id, reason: row.retiring });
+      }
       continue;
     }
     const parent = row.parent;

@@ -13,7 +13,7 @@ import { Redactor } from './redactor.js';
 import { runPlan } from './run-plan.js';
 import { RunningBuild, type BuildServices } from './running-build.js';
 import { StepErrored } from './step-errored.js';
-import { childStopController, describeStop, stopController, stopReasonOf } from './stop-reasons.js';
+import { childStopController, describeStop, ENGINE_STOPPED, stopController, stopReasonOf } from './stop-reasons.js';
 
 export interface BuildRunnerOptions extends BuildServices {
   /** Each running build's files live under here, and are removed when it ends. */
@@ -52,7 +52,7 @@ export class BuildRunner {
     // The data directory's lock says no other engine uses these files: what is left is from builds that can never go on.
     rmSync(this.options.buildsDir, { recursive: true, force: true });
     const interrupted = store.builds.listStarted();
-    const reason = 'the engine stopped while this build was running (crash or kill); nothing of it can be resumed';
+    const reason = `${ENGINE_STOPPED} this build was running (crash or kill); nothing of it can be resumed`;
     for (const build of interrupted) {
       events.resumeAfterCrash(build.id);
       events.append(build.id, { type: 'error', data: { code: 'build-interrupted', message: reason, hint: 'rerun the build' } });

@@ -18,12 +18,15 @@ export class StepStopped extends Error {
   }
 }
 
+/** How every reason a build ended because the engine stopped begins: such a build did not fail on its own. */
+export const ENGINE_STOPPED = 'the engine stopped while';
+
 export function describeStop(reason: StopReason): string {
   switch (reason.kind) {
     case 'build-aborted':
       return 'the build was aborted';
     case 'engine-stopping':
-      return 'the engine stopped while the build was running';
+      return `${ENGINE_STOPPED} the build was running`;
     case 'timed-out':
       return `the step timed out after ${reason.duration}`;
     case 'fail-fast':

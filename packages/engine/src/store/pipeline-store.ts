@@ -98,7 +98,7 @@ export interface LifecycleRow {
   teardownJobId: number | null;
   teardownBuildId: number | null;
   /** The newest build of the teardown job: a teardown triggered by hand counts too. */
-  lastTeardown: { id: number; status: string } | null;
+  lastTeardown: { id: number; status: string; error: string | null } | null;
 }
 
 export class PipelineStore {
@@ -255,12 +255,12 @@ export class PipelineStore {
         expire_after_ms: number | null; retiring: string | null; teardown_build_id: number | null;
         parent_job: string | null; parent_pipeline: string | null; parent_job_active: number | null; parent_pipeline_archived: number | null;
         last_succeeded_id: number | null; last_succeeded_name: string | null; teardown_job_id: number | null;
-        last_teardown_id: number | null; last_teardown_status: string | null;
+        last_teardown_id: number | null; last_teardown_status: string | null; last_teardown_error: string | null;
       }>(`
         SELECT p.id, p.name, p.instance_vars, p.parent_job_id, p.parent_build_id, p.parent_set_at, p.expire_after_ms, p.retiring,
           p.teardown_build_id, j.name AS parent_job, pp.name AS parent_pipeline, j.active AS parent_job_active,
           pp.archived AS parent_pipeline_archived, s.id AS last_succeeded_id, s.name AS last_succeeded_name,
-          tj.id AS teardown_job_id, tb.id AS last_teardown_id, tb.status AS last_teardown_status
+          tj.id AS teardown_job_id, tb.id AS last_teardown_id, tb.status AS last_teardown_status, tb.error AS last_teardown_error
         FROM pipelines p
         LEFT JOIN jobs j ON j.id = p.parent_job_id
         LEFT JOIN pipelines pp ON pp.id = j.pipeline_id
@@ -289,7 +289,7 @@ export class PipelineStore {
       retiring: row.retiring,
       teardownJobId: row.teardown_job_id,
       teardownBuildId: row.teardown_build_id,
-      lastTeardown: row.last_teardown_id === null ? null : { id: row.last_teardown_id, status: row.last_teardown_status ?? '' },
+      lastTeardown: row.last_teardown_id === null ? null : { id: row.last_teardown_id, status: row.last_teardown_status ?? '', error: row.last_teardown_error },
     }));
   }
 

@@ -63,10 +63,10 @@ describe('decideLifecycle', () => {
     const retiring = { retiring: 'gone', teardownBuildId: 50 };
     const decided = decideLifecycle(
       [
-        row({ id: 1, ...retiring, lastTeardown: { id: 50, status: 'started' } }),
-        row({ id: 2, ...retiring, lastTeardown: { id: 50, status: 'failed' } }),
-        row({ id: 3, ...retiring, lastTeardown: { id: 52, status: 'succeeded' } }),
-        row({ id: 4, ...retiring, lastTeardown: { id: 49, status: 'succeeded' } }),
+        row({ id: 1, ...retiring, lastTeardown: { id: 50, status: 'started', error: null } }),
+        row({ id: 2, ...retiring, lastTeardown: { id: 50, status: 'failed', error: null } }),
+        row({ id: 3, ...retiring, lastTeardown: { id: 52, status: 'succeeded', error: null } }),
+        row({ id: 4, ...retiring, lastTeardown: { id: 49, status: 'succeeded', error: null } }),
         row({ id: 5, ...retiring, teardownJobId: null }),
       ],
       NOW,
@@ -75,5 +75,17 @@ describe('decideLifecycle', () => {
       { kind: 'archive', pipelineId: 3, reason: 'gone' },
       { kind: 'archive', pipelineId: 5, reason: 'gone' },
     ]);
+  });
+
+  it('starts the teardown again when the engine stopped it, not when it errored on its own', () => {
+    const retiring = { retiring: 'gone', teardownBuildId: 50 };
+    const decided = decideLifecycle(
+      [
+        row({ id: 1, ...retiring, lastTeardown: { id: 50, status: 'errored', error: 'the engine stopped while the build was running' } }),
+        row({ id: 2, ...retiring, lastTeardown: { id: 50, status: 'errored', error: 'the resource could not be reached' } }),
+      ],
+      NOW,
+    );
+    expect(decided.actions).toEqual([{ kind: 'retire', pipelineId: 1, reason: 'gone' }]);
   });
 });

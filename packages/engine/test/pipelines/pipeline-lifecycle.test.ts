@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/index.js';
 import { followBuild } from '../support/builds.js';
-import { testEngine } from '../support/engine.js';
+import { tempDataDir, testEngine } from '../support/engine.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -15,7 +15,7 @@ afterEach(() => {
  * A watcher that sets one `child` instance per number in `wanted.json`, as a PR watcher sets one
  * per open PR. Each child's `up` job creates `envs/<n>`; its teardown job removes it.
  */
-function fixture(options: { expireAfter?: string; failAfterSet?: boolean; teardownFails?: boolean } = {}) {
+function fixture(options: { expireAfter?: string; failAfterSet?: boolean; teardownFails?: boolean; slowTeardown?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'weir-lifecycle-'));
   dirs.push(dir);
   const envs = join(dir, 'envs');
@@ -30,7 +30,7 @@ function fixture(options: { expireAfter?: string; failAfterSet?: boolean; teardo
 - name: teardown
   plan:
   - task: delete
-    config: ${sh(options.teardownFails ? `test -e ${dir}/teardown-ok && rm -rf ${envs}/((id))` : `rm -rf ${envs}/((id))`)}
+    config: ${sh(`${options.slowTeardown ? `if test -e ${dir}/slow; then sleep 30; fi; ` : ''}${options.teardownFails ? `test -e ${dir}/teardown-ok && ` : ''}rm -rf ${envs}/((id))`)}
 teardown_job: teardown
 `,
   );
@@ -232,6 +232,35 @@ describe('pipeline lifecycle: parents let go of the pipelines they stop setting'
     expect(child(engine, 1)!.retiring).toBe('child/id:1: watcher/sync has not set it for 1h (expire_after)');
     expect((await teardownOf(engine, 1)).build.status).toBe('succeeded');
     await until(() => child(engine, 1)!.archived, 'child 1 is archived');
+  });
+
+  it('runs a teardown again that the engine stopping cut short', async () => {
+    const dataDir = tempDataDir();
+    const f = fixture({ slowTeardown: true });
+    writeFileSync(join(f.dir, 'slow'), '');
+    const first = testEngine({ dataDir });
+    first.setPipeline({ name: 'watcher', text: f.watcher });
+    first.start();
+    f.want([1, 2]);
+    await runSync(first);
+    await runChildJob(first, 2, 'up');
+    f.want([1]);
+    await runSync(first);
+    await until(() => {
+      const id = child(first, 2)?.teardownBuildId;
+      return id != null && first.store.builds.byId(id)?.status === 'started';
+    }, 'the teardown is running');
+    await first.stop();
+
+    rmSync(join(f.dir, 'slow'));
+    const second = testEngine({ dataDir });
+    const cut = child(second, 2)!;
+    expect(second.store.builds.byId(cut.teardownBuildId!)).toMatchObject({ status: 'errored', error: expect.stringContaining('the engine stopped while') });
+    second.start();
+    await until(() => child(second, 2)!.archived, 'child 2 is archived after its teardown ran again');
+    const teardowns = second.store.builds.listForJob(second.store.jobs.get(cut.id, 'teardown')!.id).map((b) => b.status);
+    expect(teardowns).toEqual(['succeeded', 'errored']);
+    expect(existsSync(join(f.envs, '2'))).toBe(false);
   });
 
   it('runs the teardown of a paused pipeline archived by hand', async () => {
