@@ -272,16 +272,18 @@ export class GitHubSimulator {
       response.end();
       return;
     }
-    this.rateLimit.remaining -= 1;
-    answer(route.status, route.body, { ...(etag !== undefined && { etag }), ...(route.link !== undefined && { link: route.link }) });
+    // Asking for the rate limit does not count against it, on GitHub.
+    if (path !== '/rate_limit') this.rateLimit.remaining -= 1;
+    answer(route.status, route.body, {
+      ...(etag !== undefined && { etag }),
+      ...(route.link !== undefined && { link: route.link }),
+      ...(route.location !== undefined && { location: route.location }),
+    });
   }
 
-  private async route(method: string, path: string, url: URL, request: IncomingMessage): Promise<{ status: number; body: unknown; link?: string }> {
+  private async route(method: string, path: string, url: URL, request: IncomingMessage): Promise<{ status: number; body: unknown; link?: string; location?: string }> {
     const notFound = { status: 404, body: this.shapes.error('Not Found', 404) };
-    if (method === 'GET' && path === '/rate_limit') {
-      const core = { limit: this.rateLimit.limit, remaining: this.rateLimit.remaining, reset: this.rateLimit.reset, used: this.rateLimit.limit - this.rateLimit.remaining };
-      return { status: 200, body: { resources: { core }, rate: core } };
-    }
+    if (method === 'GET' && path === '/rate_limit') return { status: 200, body: this.shapes.rateLimits(this.rateLimit) };
     const match = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(path);
     if (!match || match[1] !== this.repo.owner || match[2] !== this.repo.name) return notFound;
     const rest = match[3]!;
@@ -324,8 +326,10 @@ export class GitHubSimulator {
     }
     if (method === 'POST' && (parts = /^\/statuses\/([0-9a-f]{40})$/.exec(rest))) {
       const body = (await readBody(request)) as { state?: string; context?: string; description?: string; target_url?: string };
-      if (!(await this.git.commitFacts(parts[1]!))) return { status: 422, body: this.shapes.error(`No commit found for SHA: ${parts[1]}`, 422) };
-      if (!['error', 'failure', 'pending', 'success'].includes(body.state ?? '')) return { status: 422, body: this.shapes.error('Validation Failed', 422) };
+      if (!(await this.git.commitFacts(parts[1]!))) return { status: 422, body: this.shapes.validationFailed(`No commit found for SHA: ${parts[1]}`) };
+      if (!['error', 'failure', 'pending', 'success'].includes(body.state ?? '')) {
+        return { status: 422, body: this.shapes.validationFailed('Validation Failed', [{ resource: 'Status', field: 'state', code: 'custom', message: 'state is not included in the list' }]) };
+      }
       const status: StatusModel = {
         id: this.nextId++,
         sha: parts[1]!,
@@ -337,7 +341,8 @@ export class GitHubSimulator {
         createdAt: new Date().toISOString(),
       };
       this.statuses.push(status);
-      return { status: 201, body: this.shapes.status(this.repo, status) };
+      const created = this.shapes.status(this.repo, status);
+      return { status: 201, body: created, location: created.url };
     }
     if ((parts = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
       const issue = Number(parts[1]);
@@ -348,10 +353,11 @@ export class GitHubSimulator {
       }
       if (method === 'POST') {
         const body = (await readBody(request)) as { body?: string };
-        if (typeof body?.body !== 'string' || body.body === '') return { status: 422, body: this.shapes.error('Validation Failed', 422) };
+        if (typeof body?.body !== 'string' || body.body === '') return { status: 422, body: this.shapes.validationFailed('Validation Failed', [{ resource: 'IssueComment', field: 'body', code: 'missing_field' }]) };
         const comment: CommentModel = { id: this.nextId++, issue, user: this.viewer, body: body.body, createdAt: new Date().toISOString() };
         this.comments.push(comment);
-        return { status: 201, body: this.shapes.comment(this.repo, comment) };
+        const created = this.shapes.comment(this.repo, comment);
+        return { status: 201, body: created, location: created.url };
       }
     }
     if (method === 'DELETE' && (parts = /^\/issues\/comments\/(\d+)$/.exec(rest))) {

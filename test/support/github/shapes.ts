@@ -1,5 +1,6 @@
 import type { components } from '@octokit/openapi-types';
 import type { CommitFacts, FileChange } from './git-host.js';
+import type { RateLimit } from './http-answers.js';
 
 /**
  * GitHub's documented response bodies, built from the simulator's model. Typed with
@@ -208,10 +209,10 @@ export class Shapes {
       })),
       milestone: null,
       active_lock_reason: null,
-      created_at: pull.createdAt,
-      updated_at: pull.updatedAt,
-      closed_at: pull.closedAt,
-      merged_at: pull.mergedAt,
+      created_at: isoSeconds(pull.createdAt),
+      updated_at: isoSeconds(pull.updatedAt),
+      closed_at: pull.closedAt === null ? null : isoSeconds(pull.closedAt),
+      merged_at: pull.mergedAt === null ? null : isoSeconds(pull.mergedAt),
       merge_commit_sha: pull.mergeCommitSha,
       assignee: null,
       assignees: [],
@@ -299,7 +300,7 @@ export class Shapes {
       html_url: `${html}#pullrequestreview-${review.id}`,
       pull_request_url: `${this.api}/repos/${repo.owner}/${repo.name}/pulls/${pullNumber}`,
       _links: { html: { href: `${html}#pullrequestreview-${review.id}` }, pull_request: { href: `${this.api}/repos/${repo.owner}/${repo.name}/pulls/${pullNumber}` } },
-      submitted_at: review.submittedAt,
+      submitted_at: isoSeconds(review.submittedAt),
       commit_id: review.commitId,
       author_association: 'COLLABORATOR',
     };
@@ -331,8 +332,8 @@ export class Shapes {
       description: status.description,
       target_url: status.targetUrl,
       context: status.context,
-      created_at: status.createdAt,
-      updated_at: status.createdAt,
+      created_at: isoSeconds(status.createdAt),
+      updated_at: isoSeconds(status.createdAt),
       creator: this.user(status.creator),
     };
   }
@@ -346,8 +347,8 @@ export class Shapes {
       body: comment.body,
       html_url: `https://github.example.com/${repo.owner}/${repo.name}/pull/${comment.issue}#issuecomment-${comment.id}`,
       user: this.user(comment.user),
-      created_at: comment.createdAt,
-      updated_at: comment.createdAt,
+      created_at: isoSeconds(comment.createdAt),
+      updated_at: isoSeconds(comment.createdAt),
       issue_url: issue,
       author_association: 'CONTRIBUTOR',
     };
@@ -356,9 +357,32 @@ export class Shapes {
   error(message: string, status: number): Schemas['basic-error'] {
     return { message, documentation_url: 'https://docs.github.com/rest', status: String(status) };
   }
+
+  /** A 422, naming each rejected field (its resource, and why) when there are any. */
+  validationFailed(message: string, errors: NonNullable<Schemas['validation-error']['errors']> = []): Schemas['validation-error'] {
+    return { message, documentation_url: 'https://docs.github.com/rest', ...(errors.length > 0 && { errors }) };
+  }
+
+  /** `GET /rate_limit`: the simulator counts only `core`; the other resources GitHub lists stay untouched. */
+  rateLimits(core: RateLimit): Schemas['rate-limit-overview'] {
+    const used = core.limit - core.remaining;
+    const fresh = (limit: number, reset: number): Schemas['rate-limit'] => ({ limit, remaining: limit, reset, used: 0 });
+    const hourly = { ...core, used };
+    const minute = Math.floor(Date.now() / 1000) + 60;
+    return {
+      resources: {
+        core: hourly,
+        search: fresh(30, minute),
+        graphql: fresh(5000, core.reset),
+        code_search: fresh(10, minute),
+        integration_manifest: fresh(5000, core.reset),
+      },
+      rate: hourly,
+    };
+  }
 }
 
-/** GitHub's timestamps have whole seconds and a Z. */
+/** GitHub's timestamps have whole seconds and a Z; the model keeps milliseconds so its orderings stay exact. */
 function isoSeconds(date: string): string {
   return new Date(date).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
