@@ -2,8 +2,22 @@ import type { AnyResourceType, JsonSchema, Versioned } from '@weir/resources';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { WeirError } from '../errors.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// verbose: a type error can then say what the pipeline wrote (`"false"` is a string, not false).
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
+// Params read as Concourse's resource scripts read them, as text: `"true"` is true and `"5"` is
+// 5, so a quoted value or one a string var filled in still means what it says.
+const coercing = new Ajv({ allErrors: true, strict: false, verbose: true, coerceTypes: true });
+const compiledCoercing = new WeakMap<JsonSchema, ValidateFunction>();
+
+function coercingValidatorFor(schema: JsonSchema): ValidateFunction {
+  let validate = compiledCoercing.get(schema);
+  if (!validate) {
+    validate = coercing.compile(schema);
+    compiledCoercing.set(schema, validate);
+  }
+  return validate;
+}
 
 function validatorFor(schema: JsonSchema): ValidateFunction {
   let validate = compiled.get(schema);
@@ -14,22 +28,85 @@ function validatorFor(schema: JsonSchema): ValidateFunction {
   return validate;
 }
 
+/** One part of a resource's config that its type's schema checks, and how to report it. */
+interface CheckedPart {
+  /** The key as the pipeline spells it, so errors point at what the user wrote. */
+  field: 'source' | 'params' | 'get_params';
+  code: string;
+  /** The message up to the details, e.g. `the source of resource app is not valid for type git`. */
+  summary: string;
+  location: string;
+  hint: string;
+}
+
+/**
+ * Every check of config against a type's schema goes through here, so source and params errors
+ * read alike. Without a schema the type takes anything.
+ */
+function checkAgainst(schema: JsonSchema | undefined, value: unknown, part: CheckedPart, validatorOf = validatorFor): void {
+  if (schema === undefined) return;
+  const validate = validatorOf(schema);
+  if (validate(value)) return;
+  const details = (validate.errors ?? []).map((error) => {
+    const at = `${part.field}${error.instancePath.replace(/\//g, '.')}`;
+    switch (error.keyword) {
+      case 'additionalProperties':
+        return `${at} has an unknown field ${String(error.params.additionalProperty)}`;
+      case 'type':
+        return `${at} must be ${String(error.params.type)}, not ${jsonType(error.data)}`;
+      case 'enum':
+        return `${at} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      default:
+        return `${at} ${error.message ?? 'is invalid'}`;
+    }
+  });
+  throw new WeirError(part.code, `${part.summary}: ${details.join('; ')}`, { location: part.location, hint: part.hint });
+}
+
 /**
  * Checks a resource's `source` against its type's schema before any call, so a typo in a
  * pipeline is an error that names the field rather than a failure deep inside the type.
  */
 export function validateSource(type: AnyResourceType, source: unknown, location: string): void {
-  const validate = validatorFor(type.sourceSchema);
-  if (validate(source)) return;
-  const details = (validate.errors ?? []).map((error) => {
-    const at = `source${error.instancePath.replace(/\//g, '.')}`;
-    if (error.keyword === 'additionalProperties') return `${at} has an unknown field ${String(error.params.additionalProperty)}`;
-    return `${at} ${error.message ?? 'is invalid'}`;
-  });
-  throw new WeirError('resource-source-invalid', `the source of ${location} is not valid for type ${type.name}: ${details.join('; ')}`, {
+  checkAgainst(type.sourceSchema, source, {
+    field: 'source',
+    code: 'resource-source-invalid',
+    summary: `the source of ${location} is not valid for type ${type.name}`,
     location,
     hint: `fix the resource's source in the pipeline; the fields of ${type.name} are in schemas/ and the docs`,
   });
+}
+
+/** Where params come from: the step as the build names it, and the resource it uses. */
+export interface ParamsSite {
+  /** `get app`, `put app`: for a put's implicit get, the put, since that is what the user wrote. */
+  step: string;
+  resource: string;
+  /** `get_params` for the get that follows a put. */
+  field: 'params' | 'get_params';
+}
+
+/**
+ * Checks the params a get or put is about to hand its type (after ((vars)) are filled in), so
+ * a misspelt or mistyped param errors the step instead of being ignored or misread. Returns
+ * them as the type should receive them: a copy with text turned into the booleans and numbers
+ * the schema asks for.
+ */
+export function validateParams<P>(type: AnyResourceType, call: 'get' | 'put', params: P, site: ParamsSite): P {
+  const schema = call === 'get' ? type.getParamsSchema : type.putParamsSchema;
+  if (schema === undefined) return params;
+  const known = Object.keys((schema.properties as object | undefined) ?? {});
+  const coerced = structuredClone(params);
+  checkAgainst(schema, coerced, {
+    field: site.field,
+    code: `${call}-params-invalid`,
+    summary: `the ${site.field} of ${site.step} are not valid for resource ${site.resource} of type ${type.name}`,
+    location: site.step,
+    hint:
+      `fix ${site.field} of ${site.step} in the pipeline; ` +
+      (known.length > 0 ? `${type.name} takes these ${call} params: ${known.join(', ')}` : `${type.name} takes no ${call} params, so remove them`),
+  }, coercingValidatorFor);
+  return coerced;
 }
 
 /**
@@ -66,6 +143,14 @@ function adapterBug(type: AnyResourceType, call: string, what: string): WeirErro
     location: type.name,
     hint: `this is a bug in the ${type.name} resource type; report it with the resource's config`,
   });
+}
+
+/** The kind of value, never the value: params and sources may hold secrets from vars. */
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'number' && Number.isInteger(value) ? 'an integer' : `a ${typeof value}`;
 }
 
 function describe(value: unknown): string {

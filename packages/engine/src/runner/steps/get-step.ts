@@ -1,5 +1,5 @@
 import { WeirError } from '../../errors.js';
-import { validateSource, validateVersions } from '../../resource-types/checked-calls.js';
+import { validateParams, validateSource, validateVersions } from '../../resource-types/checked-calls.js';
 import type { GetPlan } from '../plan/plan.js';
 import type { StepScope } from '../running-build.js';
 import { resourceContext } from './resource-context.js';
@@ -20,7 +20,10 @@ export function runGetStep(plan: GetPlan, scope: StepScope): Promise<boolean> {
     const type = build.resourceType(resource.type, location);
     const source = resource.config.source ?? {};
     validateSource(type, source, `resource ${resource.name}`);
-    const params = scope.vars.interpolate(plan.params, location);
+    const written = scope.vars.interpolate(plan.params, location);
+    // The get after a put runs the put's get_params: name them as the user wrote them.
+    const site = plan.version_from === undefined ? { step: location, field: 'params' as const } : { step: `put ${plan.name}`, field: 'get_params' as const };
+    const params = validateParams(type, 'get', written, { ...site, resource: resource.name });
     const dir = await build.newDir('get', plan.name);
     const result = await type.get(resourceContext(scope, resource.scopeId, reporter), source, version.version, params, dir);
     const [fetched] = validateVersions(type, result, 'get');

@@ -1,7 +1,7 @@
 import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WeirError } from '../../errors.js';
-import { validateSource, validateVersions } from '../../resource-types/checked-calls.js';
+import { validateParams, validateSource, validateVersions } from '../../resource-types/checked-calls.js';
 import type { PutPlan } from '../plan/plan.js';
 import type { StepScope } from '../running-build.js';
 import { resourceContext } from './resource-context.js';
@@ -20,7 +20,8 @@ export function runPutStep(plan: PutPlan, scope: StepScope): Promise<boolean> {
     const type = build.resourceType(resource.type, location);
     const source = resource.config.source ?? {};
     validateSource(type, source, `resource ${resource.name}`);
-    const params = scope.vars.interpolate(plan.params, location);
+    const written = scope.vars.interpolate(plan.params, location);
+    const params = validateParams(type, 'put', written, { step: location, field: 'params', resource: resource.name });
     const workdir = await build.newDir('put', plan.name);
     for (const [name, dir] of selectInputs(plan.inputs, params, scope.artifacts.all(), location)) {
       await symlink(dir, join(workdir, name), 'dir');
