@@ -73,6 +73,12 @@ export interface ResourceType<
   description: string;
   /** Validated by the engine before any call, so the methods can trust `source`. */
   sourceSchema: JsonSchema;
+  /**
+   * The params of a get (and of a put's `get_params`) and of a put. The engine checks them
+   * before each call, after ((vars)) are filled in, and hands over a copy in which text became
+   * the booleans and numbers the schema asks for; an unknown param errors the step. Absent: the
+   * type takes any params.
+   */
   getParamsSchema?: JsonSchema;
   putParamsSchema?: JsonSchema;
   /**

@@ -24,9 +24,8 @@ export interface GetOptions {
   shortRefFormat: string;
 }
 
-const KNOWN = ['depth', 'submodules', 'submodule_recursive', 'fetch_tags', 'clean_tags', 'short_ref_format'];
 
-export function compileGetParams(params: Record<string, unknown>): { options: GetOptions; ignored: string[] } {
+export function compileGetParams(params: Record<string, unknown>): { options: GetOptions } {
   const read = new ParamReader(params, 'get');
   const depth = read.wholeNumber('depth');
   return {
@@ -39,7 +38,6 @@ export function compileGetParams(params: Record<string, unknown>): { options: Ge
       cleanTags: read.boolean('clean_tags') ?? false,
       shortRefFormat: read.string('short_ref_format') ?? '%s',
     },
-    ignored: read.unknown(KNOWN),
   };
 }
 

@@ -19,8 +19,7 @@ import { commitWebUrl, displayUri } from './uri.js';
  */
 export async function getGit(ctx: ResourceContext, source: GitSource, version: GitVersion, params: Record<string, unknown>, dir: string): Promise<Versioned<GitVersion>> {
   const settings = compileSource(source);
-  const { options, ignored } = compileGetParams(params);
-  for (const name of ignored) ctx.log(`params.${name} is not supported by weir's git resource; ignoring it`);
+  const { options } = compileGetParams(params);
   const uri = displayUri(settings.uri);
 
   return withGitAccess(settings, async (access) => {

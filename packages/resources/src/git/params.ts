@@ -2,8 +2,9 @@ import { ResourceError } from '../interface.js';
 
 /**
  * Reads a get's or put's params with the leniency of Concourse's shell scripts (which compare
- * text): `"true"` is true and `"10"` is 10, so values from `((vars))` work. Anything else of the
- * wrong type is an error naming the param.
+ * text): `"true"` is true and `"10"` is 10, so values from `((vars))` work. The engine already
+ * turns such text into what the params schema asks for (and refuses unknown params); reading
+ * the same way here keeps the type right when it is called without the engine, as in its tests.
  */
 export class ParamReader {
   constructor(
@@ -37,11 +38,6 @@ export class ParamReader {
 
   raw(name: string): unknown {
     return this.params[name];
-  }
-
-  /** Params this type does not know: Concourse ones weir lacks, or typos. */
-  unknown(known: readonly string[]): string[] {
-    return Object.keys(this.params).filter((name) => !known.includes(name));
   }
 
   invalid(name: string, expected: string): ResourceError {

@@ -36,9 +36,8 @@ export interface PutOptions {
   branch: string | undefined;
 }
 
-const KNOWN = ['repository', 'rebase', 'merge', 'returning', 'tag', 'tag_prefix', 'only_tag', 'annotate', 'force', 'branch'];
 
-export function compilePutParams(params: Record<string, unknown>, workdir: string): { options: PutOptions; ignored: string[] } {
+export function compilePutParams(params: Record<string, unknown>, workdir: string): { options: PutOptions } {
   const read = new ParamReader(params, 'put');
   const repository = read.string('repository');
   if (!repository) {
@@ -65,7 +64,6 @@ export function compilePutParams(params: Record<string, unknown>, workdir: strin
       force: read.boolean('force') ?? false,
       branch: read.string('branch')?.trim() || undefined,
     },
-    ignored: read.unknown(KNOWN),
   };
 }
 

@@ -23,8 +23,7 @@ const FALLBACK_IDENTITY = { 'user.name': 'weir', 'user.email': 'weir@localhost' 
  */
 export async function putGit(ctx: ResourceContext, source: GitSource, params: Record<string, unknown>, workdir: string): Promise<Versioned<GitVersion>> {
   const settings = compileSource(source);
-  const { options, ignored } = compilePutParams(params, workdir);
-  for (const name of ignored) ctx.log(`params.${name} is not supported by weir's git resource; ignoring it`);
+  const { options } = compilePutParams(params, workdir);
   const branch = options.branch ?? settings.branch;
   if (branch === undefined && !options.onlyTag) {
     throw new ResourceError('git-put-without-branch', `a put to ${displayUri(settings.uri)} needs a branch to push to`, 'set branch in the source or params.branch on the put (or only_tag: true to push tags alone)');

@@ -140,12 +140,11 @@ describe.skipIf(!haveBinaries('git'))('git get (file://)', () => {
     });
   });
 
-  it('logs params it does not support and rejects malformed ones', async () => {
+  it('reads text params leniently and rejects malformed ones', async () => {
     const repo = UpstreamRepository.create(scratch.dir('upstream'));
     const commit = repo.commit('one');
     const ctx = scratch.context();
-    await gitResourceType.get(ctx, { uri: repo.fileUri, branch: 'main' }, { ref: commit }, { disable_git_lfs: true, depth: '1' } as never, scratch.dir('get'));
-    expect(ctx.lines[0]).toBe("params.disable_git_lfs is not supported by weir's git resource; ignoring it");
+    await gitResourceType.get(ctx, { uri: repo.fileUri, branch: 'main' }, { ref: commit }, { depth: '1' } as never, scratch.dir('get'));
     await expect(gitResourceType.get(ctx, { uri: repo.fileUri, branch: 'main' }, { ref: commit }, { depth: -1 }, scratch.dir('get'))).rejects.toMatchObject({ code: 'git-get-param-invalid' });
     await expect(gitResourceType.get(ctx, { uri: repo.fileUri, branch: 'main' }, { ref: commit }, { submodules: 'some' } as never, scratch.dir('get'))).rejects.toMatchObject({
       code: 'git-get-param-invalid',

@@ -45,10 +45,9 @@ describe('compileSource', () => {
 });
 
 describe('compileGetParams', () => {
-  it('reads params as leniently as the shell scripts did, and lists the ones it ignores', () => {
-    expect(compileGetParams({ depth: '5', submodules: ['a', 'b'], submodule_recursive: 'false', fetch_tags: true, clean_tags: 'true', disable_git_lfs: true })).toEqual({
+  it('reads params as leniently as the shell scripts did', () => {
+    expect(compileGetParams({ depth: '5', submodules: ['a', 'b'], submodule_recursive: 'false', fetch_tags: true, clean_tags: 'true' })).toEqual({
       options: { depth: 5, submodules: ['a', 'b'], submoduleRecursive: false, fetchTags: true, cleanTags: true, shortRefFormat: '%s' },
-      ignored: ['disable_git_lfs'],
     });
     expect(compileGetParams({ depth: 0 }).options.depth).toBeUndefined();
     expect(compileGetParams({}).options).toEqual({ depth: undefined, submodules: 'all', submoduleRecursive: true, fetchTags: undefined, cleanTags: false, shortRefFormat: '%s' });
@@ -66,7 +65,7 @@ describe('compileGetParams', () => {
 
 describe('compilePutParams', () => {
   it('resolves paths inside the build and picks the way to reconcile', () => {
-    expect(compilePutParams({ repository: 'repo', rebase: true, tag: 'version/number', tag_prefix: 'v', annotate: 'notes', notes: 'n' }, '/build')).toEqual({
+    expect(compilePutParams({ repository: 'repo', rebase: true, tag: 'version/number', tag_prefix: 'v', annotate: 'notes' }, '/build')).toEqual({
       options: {
         repository: '/build/repo',
         reconcile: 'rebase',
@@ -78,7 +77,6 @@ describe('compilePutParams', () => {
         force: false,
         branch: undefined,
       },
-      ignored: ['notes'],
     });
     expect(compilePutParams({ repository: 'repo', merge: true, returning: 'unmerged' }, '/build').options).toMatchObject({ reconcile: 'merge', returnUnmerged: true });
     expect(compilePutParams({ repository: 'repo', returning: 'unmerged' }, '/build').options).toMatchObject({ reconcile: 'fail', returnUnmerged: false });
