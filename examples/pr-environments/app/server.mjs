@@ -15,8 +15,9 @@ mkdirSync(values.data, { recursive: true });
 const counter = join(values.data, 'visits');
 
 const server = createServer((request, response) => {
+  // The commit it runs, so a deploy can tell this app from the one it replaced.
   if (request.url === '/health') {
-    response.end('ok');
+    response.end(values.commit);
     return;
   }
   let visits = 0;

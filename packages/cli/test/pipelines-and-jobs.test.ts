@@ -47,7 +47,7 @@ describe('weir pipelines', () => {
     expect(refused.status).toBe(1);
     expect(refused.err).toContain('hint: pass -n (--non-interactive)');
     const archived = await weir(['archive-pipeline', ...at(server), '-p', 'demo'], { answers: ['y'] });
-    expect(archived).toMatchObject({ status: 0, out: 'archived pipeline demo\n', questions: ['archive pipeline demo? [yN]: '] });
+    expect(archived).toMatchObject({ status: 0, out: 'archived pipeline demo\n', questions: ['archive pipeline demo? (if it has a teardown_job, that job runs first and deletes what the pipeline created) [yN]: '] });
     expect((await weir(['pipelines', ...at(server)])).out.trimEnd().split('\n')).toHaveLength(1);
     expect(rows((await weir(['pipelines', ...at(server), '--all'])).out)[1]?.slice(1, 4)).toEqual(['demo', 'yes', 'yes']);
   });

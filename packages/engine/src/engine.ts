@@ -11,7 +11,8 @@ import { planPipelineSave } from './pipelines/plan-pipeline-save.js';
 import { ResourceTypeRegistry } from './resource-types/registry.js';
 import { SchedulingLoop } from './scheduler/scheduling-loop.js';
 import { Store } from './store/index.js';
-import type { InstanceVars, PipelineRecord } from './store/records.js';
+import type { SaveResult } from './store/pipeline-store.js';
+import type { InstanceVars } from './store/records.js';
 import type { Problem } from './config/problem.js';
 import { WeirError } from './errors.js';
 import type { Executor } from './executors/executor.js';
@@ -193,7 +194,7 @@ export class Engine {
   }
 
   /** Validates and saves a pipeline; resources are checked and jobs scheduled from then on. */
-  setPipeline(request: SetPipelineRequest): { pipeline: PipelineRecord; created: boolean; warnings: Problem[] } {
+  setPipeline(request: SetPipelineRequest): SaveResult & { warnings: Problem[] } {
     if (request.name.trim() === '' || request.name.includes('/')) {
       throw new WeirError('pipeline-name-invalid', `${JSON.stringify(request.name)} cannot name a pipeline`, {
         location: request.name,

@@ -32,7 +32,7 @@ export function registerPipelineState(setup: CommandSetup): void {
       name: 'archive-pipeline',
       alias: 'ap',
       description: 'pause a pipeline for good and hide it; set it again to bring it back',
-      question: (name: string) => `archive pipeline ${name}?`,
+      question: (name: string) => `archive pipeline ${name}? (if it has a teardown_job, that job runs first and deletes what the pipeline created)`,
       verb: 'archiving',
       nothing: 'nothing was archived',
       send: async (client: WeirClient, pipeline: PipelineName, options: { skipTeardown?: boolean }): Promise<string> => {

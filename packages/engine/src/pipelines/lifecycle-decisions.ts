@@ -18,10 +18,10 @@ export interface LifecycleDecisions {
  * Which pipelines their parents let go, and which finished tearing down. A parent lets a
  * pipeline go as Concourse does: its job was removed, its pipeline archived or destroyed, or a
  * later build of the job succeeded without setting it. `expire_after` adds a lease that runs out
- * when the job stops setting it at all. Pure: decided from stored state only, so a pass that
+ * when the job stops setting it at all, counted from when it was set or the engine started. Pure: decided from stored state only, so a pass that
  * was cut short is simply made again.
  */
-export function decideLifecycle(rows: readonly LifecycleRow[], now: number): LifecycleDecisions {
+export function decideLifecycle(rows: readonly LifecycleRow[], now: number, options: { runningSince?: number } = {}): LifecycleDecisions {
   const actions: LifecycleAction[] = [];
   let nextDueAt: number | undefined;
   for (const row of rows) {
@@ -47,7 +47,8 @@ export function decideLifecycle(rows: readonly LifecycleRow[], now: number): Lif
     } else if (parent.lastSucceeded !== null && parent.lastSucceeded.id > parent.buildId) {
       actions.push({ kind: 'retire', pipelineId: row.id, reason: `${child}: build ${parent.lastSucceeded.name} of ${parent.label} succeeded without setting it` });
     } else if (row.expireAfterMs !== null) {
-      const dueAt = parent.setAt + row.expireAfterMs;
+      // Time the engine was down does not count: its parent could not renew it then.
+      const dueAt = Math.max(parent.setAt, options.runningSince ?? 0) + row.expireAfterMs;
       if (dueAt <= now) {
         actions.push({ kind: 'retire', pipelineId: row.id, reason: `${child}: ${parent.label} has not set it for ${describeMs(row.expireAfterMs)} (expire_after)` });
       } else if (nextDueAt === undefined || dueAt < nextDueAt) {

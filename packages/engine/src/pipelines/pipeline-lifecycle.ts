@@ -25,6 +25,7 @@ export class PipelineLifecycle {
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private passQueued = false;
+  private runningSince: number | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: PipelineLifecycleOptions) {
@@ -33,6 +34,7 @@ export class PipelineLifecycle {
 
   start(): void {
     if (this.unsubscribe) return;
+    this.runningSince = this.now();
     this.unsubscribe = this.options.store.subscribe((event) => {
       if (event.kind === 'build-finished' || event.kind === 'builds-aborted' || event.kind === 'pipelines-changed') this.queuePass();
     });
@@ -87,25 +89,36 @@ export class PipelineLifecycle {
   /** One pass: decides from the store and acts. Runs by itself; public for tests that move the clock. */
   reconcile(): void {
     const { store, logger } = this.options;
+    let nextDueAt: number | undefined;
     try {
-      const { actions, nextDueAt } = decideLifecycle(store.pipelines.lifecycleRows(), this.now());
-      for (const action of actions) {
-        if (action.kind === 'archive') {
-          store.pipelines.archiveFor(action.pipelineId, action.reason);
-          logger.info({ pipelineId: action.pipelineId, reason: action.reason }, 'pipeline torn down and archived');
-        } else {
-          this.retire(action.pipelineId, action.reason);
+      const decided = decideLifecycle(store.pipelines.lifecycleRows(), this.now(), { ...(this.runningSince !== undefined && { runningSince: this.runningSince }) });
+      nextDueAt = decided.nextDueAt;
+      for (const action of decided.actions) {
+        try {
+          if (action.kind === 'archive') {
+            store.pipelines.archiveFor(action.pipelineId, action.reason);
+            logger.info({ pipelineId: action.pipelineId, reason: action.reason }, 'pipeline torn down and archived');
+          } else {
+            this.retire(action.pipelineId, action.reason);
+          }
+        } catch (error) {
+          // One pipeline that cannot be retired must not hold up the others; the next pass tries again.
+          logger.error({ err: error, pipelineId: action.pipelineId, reason: action.reason }, 'retiring a pipeline failed');
         }
-      }
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      if (nextDueAt !== undefined) {
-        this.timer = setTimeout(() => this.queuePass(), Math.min(Math.max(nextDueAt - this.now(), 0) + 10, MAX_SLEEP_MS));
-        this.timer.unref();
       }
     } catch (error) {
       // A pass is made from stored state alone, so the next event or lease makes it again.
       logger.error({ err: error }, 'pipeline lifecycle pass failed');
+    } finally {
+      this.arm(nextDueAt);
     }
+  }
+
+  private arm(nextDueAt: number | undefined): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (nextDueAt === undefined || !this.unsubscribe) return;
+    this.timer = setTimeout(() => this.queuePass(), Math.min(Math.max(nextDueAt - this.now(), 0) + 10, MAX_SLEEP_MS));
+    this.timer.unref();
   }
 }

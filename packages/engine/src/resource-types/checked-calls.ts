@@ -96,7 +96,8 @@ export function validateParams<P>(type: AnyResourceType, call: 'get' | 'put', pa
   const schema = call === 'get' ? type.getParamsSchema : type.putParamsSchema;
   if (schema === undefined) return params;
   const known = Object.keys((schema.properties as object | undefined) ?? {});
-  const coerced = structuredClone(params);
+  // A param set to null (`tag: ~`) is one not given, as the types read it; coercion would make it "" or 0.
+  const coerced = withoutNulls(structuredClone(params));
   checkAgainst(schema, coerced, {
     field: site.field,
     code: `${call}-params-invalid`,
@@ -143,6 +144,11 @@ function adapterBug(type: AnyResourceType, call: string, what: string): WeirErro
     location: type.name,
     hint: `this is a bug in the ${type.name} resource type; report it with the resource's config`,
   });
+}
+
+function withoutNulls<P>(params: P): P {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return params;
+  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== null)) as P;
 }
 
 /** The kind of value, never the value: params and sources may hold secrets from vars. */

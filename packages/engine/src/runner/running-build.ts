@@ -5,6 +5,7 @@ import type { Executor } from '../executors/executor.js';
 import type { Logger } from '../logging.js';
 import type { ResourceTypeRegistry } from '../resource-types/registry.js';
 import type { BuildInputRecord, BuildOutputRecord, BuildRecord, InstanceVars, PipelineRecord } from '../store/records.js';
+import type { SaveResult } from '../store/pipeline-store.js';
 import type { Store } from '../store/store.js';
 import type { ArtifactScope } from './artifact-scope.js';
 import type { BuildEventLog } from './events/build-event-log.js';
@@ -29,7 +30,7 @@ export interface BuildServices {
   executor: Executor;
   events: BuildEventLog;
   logger: Logger;
-  setPipeline(request: PipelineSetRequest): { pipeline: PipelineRecord; created: boolean };
+  setPipeline(request: PipelineSetRequest): SaveResult;
   /** Per resource history, shared with the checker (a git clone serves both). */
   resourceCacheDir(scopeId: number): string;
   /** Task caches, per job. */

@@ -31,6 +31,18 @@ export interface PipelineSave {
   jobs: JobSave[];
 }
 
+/**
+ * `unchanged`: a parent set the same config again (only its renewal was saved); `superseded`: a newer
+ * build of the parent job already set it, so this older one changed nothing.
+ */
+export interface SaveResult {
+  pipeline: PipelineRecord;
+  created: boolean;
+  outcome: 'created' | 'updated' | 'unchanged' | 'superseded';
+  /** For `superseded`: the newer build's id. */
+  supersededBy?: number;
+}
+
 export interface ResourceSave {
   name: string;
   /** The previous name (`old_name:`), so a renamed resource keeps its history. */
@@ -108,7 +120,7 @@ export class PipelineStore {
   ) {}
 
   /** Creates or updates a pipeline, its resources and jobs, in one transaction. */
-  save(input: PipelineSave): { pipeline: PipelineRecord; created: boolean } {
+  save(input: PipelineSave): SaveResult {
     const saved = this.ctx.transaction(() => {
       const teamId = this.teamId(input.ref.team ?? DEFAULT_TEAM);
       const instanceVars = canonicalJson(input.ref.instanceVars ?? {});
@@ -121,18 +133,33 @@ export class PipelineStore {
           { location, hint: 'load the pipeline again, re-apply your change, and set it again' },
         );
       }
+      const parent = input.parent;
+      if (existing && parent && existing.parent_job_id === parent.jobId && (existing.parent_build_id ?? 0) > parent.buildId) {
+        // As in Concourse: a slower, older build of the job must not roll back what a newer one set.
+        return { id: existing.id, created: false, outcome: 'superseded' as const, by: existing.parent_build_id! };
+      }
       if (existing && existing.archived === 0 && existing.teardown_build_id !== null && existing.retiring !== null) {
         const status = this.ctx.sql<[number], string>('SELECT status FROM builds WHERE id = ?').pluck().get(existing.teardown_build_id);
         if (status === 'pending' || status === 'started') {
-          throw new WeirError('pipeline-tearing-down', `pipeline ${location} is being torn down (${existing.retiring}); it cannot be set until its teardown build ends`, {
-            location,
-            hint: 'set it again once the teardown build has ended; it then comes back with a fresh start',
-          });
+          throw new WeirError(
+            'pipeline-tearing-down',
+            `pipeline ${location} is being torn down (${existing.retiring}); it cannot be set while its teardown build (id ${existing.teardown_build_id}) is ${status}`,
+            {
+              location,
+              hint: 'set it again once that build has ended (it brings the pipeline back); if the teardown cannot run, `weir archive-pipeline --skip-teardown` archives it without',
+            },
+          );
         }
       }
       const now = this.ctx.now();
       const config = canonicalJson(input.config);
       const secrets = JSON.stringify(input.secretValues ?? []);
+      if (parent && existing && existing.archived === 0 && existing.retiring === null && existing.config === config && this.secretValuesText(existing.id) === secrets) {
+        // Nothing to change but the parent's renewal: a watcher re-setting fifty unchanged
+        // instances each build must not reschedule them all.
+        this.saveParent(existing.id, parent, now);
+        return { id: existing.id, created: false, outcome: 'unchanged' as const };
+      }
       let pipelineId: number;
       if (existing) {
         pipelineId = existing.id;
@@ -150,20 +177,26 @@ export class PipelineStore {
             .run(teamId, input.ref.name, instanceVars, config, secrets, input.pausedIfNew ? 1 : 0, now, now).lastInsertRowid,
         );
       }
-      if (input.parent !== undefined) {
-        const parent = input.parent;
-        this.ctx
-          .sql('UPDATE pipelines SET parent_job_id = ?, parent_build_id = ?, parent_set_at = ?, expire_after_ms = ? WHERE id = ?')
-          .run(parent?.jobId ?? null, parent?.buildId ?? null, parent ? now : null, parent?.expireAfterMs ?? null, pipelineId);
-      }
+      if (parent !== undefined) this.saveParent(pipelineId, parent, now);
       const resourceIds = this.saveResources(pipelineId, input.resources);
       this.saveJobs(pipelineId, input.jobs, resourceIds);
       this.requests.pipeline(pipelineId);
       this.ctx.afterCommit(() => this.ctx.history.forgetAll());
       this.ctx.emit({ kind: 'pipelines-changed' });
-      return { id: pipelineId, created: !existing };
+      return { id: pipelineId, created: !existing, outcome: existing ? ('updated' as const) : ('created' as const) };
     });
-    return { pipeline: this.byId(saved.id)!, created: saved.created };
+    const { outcome } = saved;
+    return { pipeline: this.byId(saved.id)!, created: saved.created, outcome, ...('by' in saved && { supersededBy: saved.by }) };
+  }
+
+  private saveParent(id: number, parent: NonNullable<PipelineSave['parent']> | null, now: number): void {
+    this.ctx
+      .sql('UPDATE pipelines SET parent_job_id = ?, parent_build_id = ?, parent_set_at = ?, expire_after_ms = ? WHERE id = ?')
+      .run(parent?.jobId ?? null, parent?.buildId ?? null, parent ? now : null, parent?.expireAfterMs ?? null, id);
+  }
+
+  private secretValuesText(id: number): string {
+    return this.ctx.sql<[number], string>('SELECT secret_values FROM pipelines WHERE id = ?').pluck().get(id) ?? '[]';
   }
 
   /** What build logs of this pipeline must not show. */

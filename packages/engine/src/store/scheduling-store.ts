@@ -38,8 +38,8 @@ export class SchedulingStore {
     const ids = JSON.stringify(jobIds);
     const jobs = this.ctx
       .sql<[string], { id: number; name: string; config: string; paused: number; pipeline_id: number; pipeline_name: string; pipeline_paused: number; retiring: number; config_version: number }>(`
-        SELECT j.id, j.name, j.config, j.paused, p.id AS pipeline_id, p.name AS pipeline_name, p.config_version,
-          -- A pipeline torn down while paused still runs its teardown: archiving it must not hang.
+        SELECT j.id, j.name, j.config, j.paused AND NOT (p.retiring IS NOT NULL AND j.name IS json_extract(p.config, '$.teardown_job')) AS paused, p.id AS pipeline_id, p.name AS pipeline_name, p.config_version,
+          -- A pipeline (or teardown job) torn down while paused still runs its teardown: archiving it must not hang.
           p.paused AND NOT (p.retiring IS NOT NULL AND j.name IS json_extract(p.config, '$.teardown_job')) AS pipeline_paused,
           p.retiring IS NOT NULL AND j.name IS NOT json_extract(p.config, '$.teardown_job') AS retiring
         FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id

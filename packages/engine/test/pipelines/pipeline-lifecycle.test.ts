@@ -293,3 +293,70 @@ describe('pipeline lifecycle: parents let go of the pipelines they stop setting'
     expect(engine.archivePipeline(watcher.id)).toEqual({ archived: true });
   });
 });
+
+describe("pipeline lifecycle: what a parent's set changes", () => {
+  it('renews an unchanged pipeline without a new config version, and lets no older build roll back a newer one', () => {
+    let now = 1_000_000;
+    const engine = testEngine({ now: () => now });
+    engine.setPipeline({ name: 'watcher', text: 'jobs: [{name: sync, plan: [{task: t, config: {platform: linux, run: {path: "true"}}}]}]' });
+    const jobId = engine.store.jobs.get(engine.store.pipelines.get({ name: 'watcher' })!.id, 'sync')!.id;
+    const text = 'jobs: [{name: j, plan: [{task: t, config: {platform: linux, run: {path: ((cmd))}}}]}]';
+    const set = (buildId: number, cmd: string) => engine.setPipeline({ name: 'child', text, vars: { cmd }, parent: { jobId, buildId, expireAfterMs: null } });
+
+    expect(set(5, 'true').outcome).toBe('created');
+    now += 1000;
+    const renewed = set(6, 'true');
+    expect(renewed.outcome).toBe('unchanged');
+    expect(renewed.pipeline).toMatchObject({ configVersion: 1, parent: { jobId, buildId: 6, setAt: now } });
+    expect(set(7, 'false').outcome).toBe('updated');
+    const older = set(6, 'echo');
+    expect(older).toMatchObject({ outcome: 'superseded', supersededBy: 7 });
+    expect(older.pipeline).toMatchObject({ configVersion: 2, parent: { buildId: 7 } });
+  });
+
+  it('keeps the parent of a pipeline that sets itself by its own name', async () => {
+    const engine = testEngine();
+    const f = fixture();
+    writeFileSync(join(f.dir, 'next.yml'), 'jobs: [{name: other, plan: [{task: t, config: {platform: linux, run: {path: "true"}}}]}]\n');
+    const self = `jobs:
+- name: reconfigure
+  plan:
+  - task: read
+    config:
+      platform: linux
+      outputs: [{name: ci}]
+      run: {path: sh, args: [-c, "cp ${f.dir}/next.yml ci/me.yml"]}
+  - set_pipeline: me
+    file: ci/me.yml
+`;
+    engine.setPipeline({ name: 'me', text: self });
+    engine.start();
+    const me = engine.store.pipelines.get({ name: 'me' })!;
+    const build = engine.triggerJob(engine.store.jobs.get(me.id, 'reconfigure')!.id);
+    expect((await followBuild(engine, build.id)).build.status).toBe('succeeded');
+    engine.lifecycle.reconcile();
+    expect(engine.store.pipelines.get({ name: 'me' })).toMatchObject({ archived: false, parent: null, retiring: null, configVersion: 2 });
+  });
+
+  it('does not count time the engine was down against expire_after', async () => {
+    let now = Date.parse('2026-11-22T10:00:00Z');
+    const dataDir = tempDataDir();
+    const f = fixture({ expireAfter: '1h' });
+    const first = testEngine({ dataDir, now: () => now });
+    first.setPipeline({ name: 'watcher', text: f.watcher });
+    first.start();
+    f.want([1]);
+    await runSync(first);
+    await first.stop();
+    now += 5 * 3_600_000;
+    const second = testEngine({ dataDir, now: () => now });
+    second.start();
+    second.lifecycle.reconcile();
+    expect(child(second, 1)!.retiring).toBeNull();
+    now += 61 * 60_000;
+    second.lifecycle.reconcile();
+    expect(child(second, 1)!.retiring).toContain('has not set it for 1h');
+    await teardownOf(second, 1);
+    await until(() => child(second, 1)!.archived, 'child 1 is archived');
+  });
+});

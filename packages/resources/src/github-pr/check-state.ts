@@ -23,13 +23,18 @@ const FORMAT = 1;
 
 /** The state the last check saved; an empty one when there is none or it is unreadable (it is only a cache). */
 export async function loadCheckState(cacheDir: string): Promise<CheckState> {
+  return (await loadSavedCheckState(cacheDir)) ?? { history: { pulls: {}, emitted: [] }, heads: {}, etags: {} };
+}
+
+/** The state the last check saved, or undefined when there is none (or it is torn, or from another format). */
+export async function loadSavedCheckState(cacheDir: string): Promise<CheckState | undefined> {
   try {
     const saved = JSON.parse(await readFile(join(cacheDir, FILE), 'utf8')) as { format?: number } & CheckState;
     if (saved.format === FORMAT && saved.history && saved.heads && saved.etags) return { history: saved.history, heads: saved.heads, etags: saved.etags };
   } catch {
     // Missing or torn: start over; the engine keeps versions by content, so re-reporting is harmless.
   }
-  return { history: { pulls: {}, emitted: [] }, heads: {}, etags: {} };
+  return undefined;
 }
 
 /** Written to a temporary file and renamed, so a crash leaves the old state or the new one, never half of either. */

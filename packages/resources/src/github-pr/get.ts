@@ -4,7 +4,7 @@ import { withGitAccess } from '../git/git-access.js';
 import { GitRunner } from '../git/git-runner.js';
 import { compileSource as compileGitSource } from '../git/source.js';
 import { ResourceError, type ResourceContext, type Versioned } from '../interface.js';
-import { loadCheckState } from './check-state.js';
+import { loadSavedCheckState } from './check-state.js';
 import { GithubApi, type PullSummary } from './github-api.js';
 import { openVersions } from './history.js';
 import { pullMetadata } from './pull-metadata.js';
@@ -42,7 +42,11 @@ export async function getPullRequest(ctx: ResourceContext, settings: GithubPrSet
   // From the check's memory, not from this version: a watcher's build sets a pipeline for every
   // PR still open, whichever PR's version triggered it, and a version can only speak for its own
   // PR. It is what the resource's latest check saw, which may be newer than the version fetched.
-  await writeFile(join(resourceDir, 'open_pulls.json'), JSON.stringify(openVersions((await loadCheckState(ctx.cacheDir)).history)));
+  const checked = await loadSavedCheckState(ctx.cacheDir);
+  // Without a saved check, "open now" is unknown: an empty list would tell a watcher that every
+  // PR is gone. No file makes its load_var, and so its build, fail instead.
+  if (checked) await writeFile(join(resourceDir, 'open_pulls.json'), JSON.stringify(openVersions(checked.history)));
+  else ctx.log('open_pulls.json is not written: no check of this resource has been saved here yet, so which PRs are open is not known');
   if (params.skip_download) ctx.log(`skipped downloading pull request #${version.pr} at ${version.commit.slice(0, 7)} (skip_download): only its facts are in .git/resource`);
   else ctx.log(`fetched pull request #${version.pr} at ${version.commit.slice(0, 7)}${tool === 'checkout' ? '' : ` (${tool === 'merge' ? 'merged with' : 'rebased onto'} ${pull.baseRef} at ${baseSha.slice(0, 7)})`}`);
   return { version, metadata };

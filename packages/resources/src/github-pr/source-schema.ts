@@ -38,7 +38,7 @@ export const githubPrSourceSchema: JsonSchema = {
 export const githubPrGetParamsSchema: JsonSchema = {
   type: 'object',
   description:
-    'Every get also writes .git/resource/open_pulls.json: a JSON array, by PR number, of the version ({pr, commit, state, committed, opened}) of every PR open at the resource\'s latest check and reported by it, not as of the version fetched. For a watcher: load_var it and set_pipeline across its values.',
+    'Every get also writes .git/resource/open_pulls.json: a JSON array, by PR number, of the version ({pr, commit, state, committed, opened}) of every PR open at the resource\'s latest check and reported by it, not as of the version fetched; not written before a check of the resource was saved (an empty list would mean every PR is gone). For a watcher: load_var it and set_pipeline across its values.',
   additionalProperties: false,
   properties: {
     integration_tool: {

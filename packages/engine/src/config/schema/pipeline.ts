@@ -80,7 +80,7 @@ export const Pipeline = Type.Object(
     teardown_job: Type.Optional(
       Type.String({
         description:
-          'weir extension. The job that deletes what this pipeline created (an environment, a database copy). Whenever weir archives the pipeline (its parent job stopped setting it, its `expire_after` ran out, or `weir archive-pipeline`), it first stops the other jobs, runs this one, and archives only once a build of it succeeds; a failed teardown leaves the pipeline in place to retry.',
+          'weir extension. The job that deletes what this pipeline created (an environment, a database copy). Whenever weir archives the pipeline (its parent job stopped setting it or was removed, the parent\'s pipeline was archived or destroyed, its `expire_after` ran out, or `weir archive-pipeline`), it first holds the other jobs and aborts their builds, runs this one (even when paused), and archives only once a build of it succeeds. A teardown cut short by the engine stopping runs again; one that fails leaves the pipeline in place until `weir archive-pipeline` retries it (or `--skip-teardown` archives without). Give it no `passed` constraints: it must be able to run at any time.',
         examples: ['teardown'],
       }),
     ),

@@ -206,7 +206,7 @@ export const TaskStep = stepKind(
 );
 
 export const SetPipelineStep = stepKind(
-  'Create or update a pipeline from a config file produced earlier in the plan. The job becomes its parent: when a later build of the job succeeds without setting it, or the job is removed, the pipeline is archived (after its `teardown_job`, if it has one), so a job sets every pipeline it still wants in each build, e.g. with `across`.',
+  'Create or update a pipeline from a config file produced earlier in the plan. The job becomes its parent (not for `self` or the pipeline\'s own name): when a later build of the job succeeds without setting it, or the job is removed, or its pipeline archived, the pipeline is archived (after its `teardown_job`, if it has one), so a job sets every pipeline it still wants in each build, e.g. with `across`. An older build never overwrites what a newer build of the job set.',
   {
     set_pipeline: Type.String({
       description: 'Name of the pipeline to set, or `self` for the pipeline this step belongs to.',
@@ -230,7 +230,7 @@ export const SetPipelineStep = stepKind(
     ),
     expire_after: Type.Optional(
       Duration(
-        'weir extension, a safety net for pipelines set per pull request or branch: if no build of this job sets the pipeline again for this long, weir archives it (running its `teardown_job` first), even when the build that should have let it go never succeeded. Each set renews it, so trigger the job more often than this (e.g. on a `time` resource). Example: `expire_after: 72h`.',
+        'weir extension, a safety net for pipelines set per pull request or branch: if no build of this job sets the pipeline again for this long (time the engine was down does not count), weir archives it (running its `teardown_job` first), even when the build that should have let it go never succeeded. Each set renews it, so trigger the job more often than this (e.g. on a `time` resource). Ignored for `self`. Example: `expire_after: 72h`.',
       ),
     ),
   },

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { parseDuration } from '../../config/duration.js';
 import { WeirError } from '../../errors.js';
+import { canonicalJson } from '../../store/canonical-json.js';
 import type { SetPipelinePlan } from '../plan/plan.js';
 import { artifactFilePath, readArtifactFile } from '../artifact-file.js';
 import type { StepScope } from '../running-build.js';
@@ -32,17 +33,25 @@ export function runSetPipelineStep(plan: SetPipelinePlan, scope: StepScope): Pro
     const self = step.name === 'self';
     const instanceVars = self ? build.pipeline.instanceVars : step.instance_vars;
     const jobId = build.build.jobId;
+    // A pipeline setting itself by its own name is `self` too: it cannot be its own parent.
+    const own = self || (step.name === build.pipeline.name && canonicalJson(instanceVars) === canonicalJson(build.pipeline.instanceVars));
     const result = build.services.setPipeline({
       name: self ? build.pipeline.name : step.name,
       ...(Object.keys(instanceVars).length > 0 && { instanceVars }),
       text,
       file: artifactFilePath(scope.artifacts, step.file, location),
       vars,
-      parent: self || jobId === null ? 'keep' : { jobId, buildId: build.build.id, expireAfterMs: expireAfter(step.expire_after, location) },
+      parent: own || jobId === null ? 'keep' : { jobId, buildId: build.build.id, expireAfterMs: expireAfter(step.expire_after, location) },
     });
-    const { pipeline, created } = result;
+    const { pipeline } = result;
     const instance = Object.keys(pipeline.instanceVars).length > 0 ? ` (instance ${JSON.stringify(pipeline.instanceVars)})` : '';
-    reporter.log('weir', `${created ? 'created' : 'updated'} pipeline ${pipeline.name}${instance}, config version ${pipeline.configVersion}`);
+    const what = {
+      created: `created pipeline ${pipeline.name}${instance}, config version ${pipeline.configVersion}`,
+      updated: `updated pipeline ${pipeline.name}${instance}, config version ${pipeline.configVersion}`,
+      unchanged: `pipeline ${pipeline.name}${instance} is unchanged (config version ${pipeline.configVersion})`,
+      superseded: `left pipeline ${pipeline.name}${instance} as a newer build of this job (id ${result.supersededBy}) set it`,
+    }[result.outcome];
+    reporter.log('weir', what);
     return { ok: true };
   });
 }

@@ -14,4 +14,7 @@ ALTER TABLE pipelines ADD COLUMN expire_after_ms INTEGER;
 ALTER TABLE pipelines ADD COLUMN retiring TEXT;
 ALTER TABLE pipelines ADD COLUMN teardown_build_id INTEGER;
 CREATE INDEX pipelines_by_parent ON pipelines (parent_job_id) WHERE parent_job_id IS NOT NULL;
+-- The newest succeeded build of a parent job, read for every child at every lifecycle pass: without
+-- it, SQLite walks back through all of the job's other builds.
+CREATE INDEX builds_succeeded_by_job ON builds (job_id, id) WHERE status = 'succeeded';
 `;
