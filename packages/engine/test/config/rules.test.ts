@@ -91,6 +91,16 @@ const CASES: Array<[string, string, string[]]> = [
     ['error job-not-in-group @ jobs.deploy.name 9:9', 'error group-unknown-job @ groups.all.jobs[1] 14:17'],
   ],
   [
+    'teardown_job names a job, and one that can always run',
+    `${withPlan('  - get: repo\n')}- name: down\n  plan:\n  - get: repo\n    passed: [build]\nteardown_job: down\n`,
+    ['warning teardown-job-passed @ jobs.down.plan[0].passed 12:13'],
+  ],
+  [
+    'teardown_job naming no job',
+    `${withPlan('  - get: repo\n')}teardown_job: buidl\n`,
+    ['error teardown-job-unknown @ teardown_job 9:15'],
+  ],
+  [
     'unknown top-level keys are warnings, typos of real keys say so',
     `anchors:\n  x: &x 1\nresource: []\n${withPlan('  - get: repo\n')}`,
     ['warning unknown-top-level-key @ anchors 1:1', 'warning unknown-top-level-key @ resource 3:1'],
