@@ -175,7 +175,7 @@ describe('pipeline lifecycle: parents let go of the pipelines they stop setting'
     expect(engine.store.builds.byId(held.id)!.status).toBe('aborted');
   });
 
-  it('refuses to set a pipeline while its teardown runs', async () => {
+  it('sets a pipeline again only once its running teardown has ended', async () => {
     const engine = testEngine();
     const f = fixture();
     writeFileSync(join(f.dir, 'child.yml'), readFileSync(join(f.dir, 'child.yml'), 'utf8').replace('rm -rf', 'sleep 1; rm -rf'));
@@ -186,10 +186,30 @@ describe('pipeline lifecycle: parents let go of the pipelines they stop setting'
     f.want([1]);
     await runSync(engine);
     await until(() => child(engine, 2)!.teardownBuildId !== null, 'the teardown started');
+    const teardownId = child(engine, 2)!.teardownBuildId!;
     f.want([1, 2]);
-    const refused = await runSync(engine);
-    expect(refused.build.status).toBe('errored');
-    expect(refused.events.some((e) => e.type === 'error' && JSON.stringify(e.data).includes('pipeline-tearing-down'))).toBe(true);
+    const again = await runSync(engine);
+    expect(again.build.status).toBe('succeeded');
+    expect(again.logs.some((line) => line.includes(`waiting for its teardown build (id ${teardownId}) to end`))).toBe(true);
+    expect(engine.store.builds.byId(teardownId)!.status).toBe('succeeded');
+    engine.lifecycle.reconcile();
+    expect(child(engine, 2)).toMatchObject({ archived: false, retiring: null, paused: false });
+  });
+
+  it('says why a pipeline cannot be set by hand while its teardown runs', async () => {
+    const engine = testEngine();
+    const f = fixture();
+    writeFileSync(join(f.dir, 'child.yml'), readFileSync(join(f.dir, 'child.yml'), 'utf8').replace('rm -rf', 'sleep 1; rm -rf'));
+    engine.setPipeline({ name: 'watcher', text: f.watcher });
+    engine.start();
+    f.want([1, 2]);
+    await runSync(engine);
+    f.want([1]);
+    await runSync(engine);
+    await until(() => child(engine, 2)!.teardownBuildId !== null, 'the teardown started');
+    expect(() => engine.setPipeline({ name: 'child', instanceVars: { id: 2 }, text: readFileSync(join(f.dir, 'child.yml'), 'utf8') })).toThrow(
+      expect.objectContaining({ code: 'pipeline-tearing-down', hint: expect.stringContaining('--skip-teardown') }),
+    );
     await teardownOf(engine, 2);
     await until(() => child(engine, 2)!.archived, 'child 2 is archived');
   });

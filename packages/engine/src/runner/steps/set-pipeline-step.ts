@@ -4,6 +4,7 @@ import { WeirError } from '../../errors.js';
 import { canonicalJson } from '../../store/canonical-json.js';
 import type { SetPipelinePlan } from '../plan/plan.js';
 import { artifactFilePath, readArtifactFile } from '../artifact-file.js';
+import type { PipelineRef } from '../../store/records.js';
 import type { StepScope } from '../running-build.js';
 import { runLeafStep } from './leaf-step.js';
 
@@ -32,11 +33,13 @@ export function runSetPipelineStep(plan: SetPipelinePlan, scope: StepScope): Pro
     Object.assign(vars, step.vars);
     const self = step.name === 'self';
     const instanceVars = self ? build.pipeline.instanceVars : step.instance_vars;
+    const name = self ? build.pipeline.name : step.name;
+    await awaitTeardown(scope, { name, ...(Object.keys(instanceVars).length > 0 && { instanceVars }) }, (line) => reporter.log('weir', line));
     const jobId = build.build.jobId;
     // A pipeline setting itself by its own name is `self` too: it cannot be its own parent.
     const own = self || (step.name === build.pipeline.name && canonicalJson(instanceVars) === canonicalJson(build.pipeline.instanceVars));
     const result = build.services.setPipeline({
-      name: self ? build.pipeline.name : step.name,
+      name,
       ...(Object.keys(instanceVars).length > 0 && { instanceVars }),
       text,
       file: artifactFilePath(scope.artifacts, step.file, location),
@@ -54,6 +57,21 @@ export function runSetPipelineStep(plan: SetPipelinePlan, scope: StepScope): Pro
     reporter.log('weir', what);
     return { ok: true };
   });
+}
+
+/**
+ * A pipeline being torn down cannot be set until its teardown build ends (a PR reopened while
+ * its environment is removed): wait for that build rather than fail the step, then set it.
+ */
+async function awaitTeardown(scope: StepScope, ref: PipelineRef, log: (line: string) => void): Promise<void> {
+  const { store, events } = scope.build.services;
+  const target = store.pipelines.get(ref);
+  const buildId = target && !target.archived && target.retiring !== null ? target.teardownBuildId : null;
+  if (buildId === null || buildId === undefined) return;
+  const status = store.builds.byId(buildId)?.status;
+  if (status !== 'pending' && status !== 'started') return;
+  log(`pipeline ${ref.name} is being torn down (${target!.retiring}); waiting for its teardown build (id ${buildId}) to end`);
+  for await (const event of events.follow(buildId, 0, scope.signal)) void event;
 }
 
 function expireAfter(text: string | undefined, location: string): number | null {
