@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiBuildEvent } from '../src/client/api-types.js';
+import type { ApiBuildEvent, ApiPipeline } from '../src/client/api-types.js';
 import { BuildLogFormatter } from '../src/render/build-log.js';
 import { exitStatusForBuild } from '../src/render/build-status.js';
 import { palette } from '../src/render/palette.js';
 import { describeRunningSteps } from '../src/render/progress-line.js';
+import { renderPipelinesTable } from '../src/render/listings.js';
 import { renderTable } from '../src/render/table.js';
 import { formatDuration } from '../src/render/times.js';
 
@@ -15,6 +16,24 @@ describe('tables', () => {
       ['integration-tests', paint.red('failed'), ''],
     ]);
     expect(table.replace(/\u001b\[[0-9;]*m/g, '')).toBe(['name               status     next', 'unit               succeeded  n/a', 'integration-tests  failed', ''].join('\n'));
+  });
+});
+
+describe('pipelines table', () => {
+  it('says which pipelines are being torn down, and which teardown did not succeed', () => {
+    const base: ApiPipeline = { id: 1, name: 'pr-env', team: 'main', instance_vars: { pr: '1' }, config_version: 1, paused: false, archived: false, created_at: 0, updated_at: 0, parent: null, expires_at: null, retiring: null };
+    const rows = renderPipelinesTable(
+      [
+        base,
+        { ...base, id: 2, instance_vars: { pr: '2' }, retiring: { reason: 'gone', teardown_build_id: 7, teardown_status: 'started' } },
+        { ...base, id: 3, instance_vars: { pr: '3' }, retiring: { reason: 'gone', teardown_build_id: 9, teardown_status: 'failed' } },
+      ],
+      palette(false),
+      { archivedColumn: false },
+    )
+      .split('\n')
+      .map((line) => line.split(/\s{2,}/)[2]);
+    expect(rows.slice(1, 4)).toEqual(['no', 'tearing down', 'teardown failed (build id 9)']);
   });
 });
 

@@ -16,7 +16,7 @@ export interface ApiPipeline {
   updated_at: number;
   parent: { job_id: number; build_id: number; set_at: number } | null;
   expires_at: number | null;
-  retiring: { reason: string; teardown_build_id: number | null } | null;
+  retiring: { reason: string; teardown_build_id: number | null; teardown_status: string | null } | null;
 }
 
 export interface ApiPipelineWithConfig extends ApiPipeline {

@@ -14,11 +14,17 @@ export function renderPipelinesTable(pipelines: readonly ApiPipeline[], paint: P
     String(p.id),
     formatPipelineName({ name: p.name, instanceVars: p.instance_vars }),
     // Only its teardown job runs while it is torn down: as good as paused, and the reason says why.
-    p.retiring !== null && !p.archived ? paint.yellow('tearing down') : p.paused ? paint.yellow('yes') : 'no',
+    p.retiring !== null && !p.archived ? retiringLabel(p.retiring, paint) : p.paused ? paint.yellow('yes') : 'no',
     ...(options.archivedColumn ? [p.archived ? 'yes' : 'no'] : []),
     formatTime(p.updated_at),
   ]);
   return renderTable(header, rows, paint.bold);
+}
+
+function retiringLabel(retiring: NonNullable<ApiPipeline['retiring']>, paint: Palette): string {
+  const status = retiring.teardown_status;
+  if (status === null || status === 'pending' || status === 'started') return paint.yellow('tearing down');
+  return paint.red(`teardown ${status} (build id ${retiring.teardown_build_id})`);
 }
 
 export function renderJobsTable(jobs: readonly ApiJob[], paint: Palette): string {

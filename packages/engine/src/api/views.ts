@@ -22,7 +22,7 @@ export interface PipelineJson {
   /** When it is torn down unless its parent sets it again (`expire_after`). */
   expires_at: number | null;
   /** Why it is being (or was) torn down and archived, and the teardown build, if it has one. */
-  retiring: { reason: string; teardown_build_id: number | null } | null;
+  retiring: { reason: string; teardown_build_id: number | null; teardown_status: string | null } | null;
 }
 
 export function pipelineJson(pipeline: PipelineRecord): PipelineJson {
@@ -38,7 +38,7 @@ export function pipelineJson(pipeline: PipelineRecord): PipelineJson {
     updated_at: pipeline.updatedAt,
     parent: pipeline.parent && { job_id: pipeline.parent.jobId, build_id: pipeline.parent.buildId, set_at: pipeline.parent.setAt },
     expires_at: pipeline.parent && pipeline.expireAfterMs !== null && !pipeline.archived ? pipeline.parent.setAt + pipeline.expireAfterMs : null,
-    retiring: pipeline.retiring === null ? null : { reason: pipeline.retiring, teardown_build_id: pipeline.teardownBuildId },
+    retiring: pipeline.retiring === null ? null : { reason: pipeline.retiring, teardown_build_id: pipeline.teardownBuildId, teardown_status: pipeline.teardownStatus },
   };
 }
 

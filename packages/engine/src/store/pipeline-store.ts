@@ -83,11 +83,12 @@ interface PipelineRow {
   expire_after_ms: number | null;
   retiring: string | null;
   teardown_build_id: number | null;
+  teardown_status: string | null;
 }
 
 const PIPELINE_COLUMNS = `p.id, t.name AS team, p.name, p.instance_vars, p.config, p.config_version, p.paused,
   p.archived, p.created_at, p.updated_at, p.parent_job_id, p.parent_build_id, p.parent_set_at, p.expire_after_ms,
-  p.retiring, p.teardown_build_id`;
+  p.retiring, p.teardown_build_id, (SELECT status FROM builds WHERE id = p.teardown_build_id) AS teardown_status`;
 
 /** What the lifecycle pass needs of a pipeline that has a parent or is being torn down. */
 export interface LifecycleRow {
@@ -482,6 +483,7 @@ function toRecord(row: PipelineRow): PipelineRecord {
     expireAfterMs: row.expire_after_ms,
     retiring: row.retiring,
     teardownBuildId: row.teardown_build_id,
+    teardownStatus: row.teardown_status,
   };
 }
 

@@ -31,6 +31,8 @@ export interface PipelineRecord {
   /** Why it is being torn down, while its teardown build runs or after one failed; null otherwise. */
   retiring: string | null;
   teardownBuildId: number | null;
+  /** That build's status: a retiring pipeline whose teardown did not succeed waits for a person. */
+  teardownStatus: string | null;
 }
 
 export interface ResourceRecord {

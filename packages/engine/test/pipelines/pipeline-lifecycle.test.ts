@@ -157,6 +157,7 @@ describe('pipeline lifecycle: parents let go of the pipelines they stop setting'
     const stuck = child(engine, 2)!;
     expect(stuck.archived).toBe(false);
     expect(stuck.retiring).toContain('succeeded without setting it');
+    expect(stuck.teardownStatus).toBe('failed');
     expect(existsSync(join(f.envs, '2', 'state'))).toBe(true);
 
     // While it is torn down, its other jobs start nothing, and its parent cannot set it.
