@@ -3,12 +3,16 @@ import { warning, type PathSegment, type Problem } from './problem.js';
 // Concourse's rule: lowercase letters (any script), digits, then also `-`, `_` and `.`.
 const VALID = /^[\p{Ll}\p{Lt}\p{Lm}\p{Lo}\d][\p{Ll}\p{Lt}\p{Lm}\p{Lo}\d\-_.]*$/u;
 const PLACEHOLDER = /\(\([^)]*\)\)/g;
+// Almost every name is plain ASCII that VALID accepts; this answers those without the Unicode
+// classes and the placeholder pass. All digits is excluded: that gets a warning below.
+const PLAIN_VALID = /^(?![0-9]+$)[a-z0-9][a-z0-9\-_.]*$/;
 
 /**
  * Concourse only warns about names that break its identifier rule, so weir does too; vars inside
  * a name are left out of the check because their value is not known yet.
  */
 export function checkIdentifier(name: string, what: string, path: PathSegment[]): Problem | undefined {
+  if (PLAIN_VALID.test(name)) return undefined;
   const bare = name.replace(PLACEHOLDER, '');
   if (bare === '' && name !== '') return undefined;
   if (/^\d+$/.test(bare)) {

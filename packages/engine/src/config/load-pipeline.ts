@@ -5,7 +5,7 @@ import { SchemaChecker } from './schema-check.js';
 import { pipelineJsonSchema, STEP_KIND_KEYS, type PipelineConfig } from './schema/index.js';
 import { asRecord } from './loose.js';
 import type { Problem } from './problem.js';
-import { stepKinds } from './step-tree.js';
+import { pipelineJobs, stepKinds } from './step-tree.js';
 
 export interface LoadPipelineOptions extends CheckDocumentOptions {
   resourceTypes: ResourceTypeCatalog;
@@ -38,7 +38,10 @@ export function loadPipeline(text: string, options: LoadPipelineOptions): Checke
   const kind: DocumentKind = {
     subject: 'pipeline',
     schema: pipelineSchema,
-    rules: (config) => PIPELINE_RULES.flatMap((rule) => rule({ config, resourceTypes: options.resourceTypes })),
+    rules: (config) => {
+      const context = { config, resourceTypes: options.resourceTypes, jobs: pipelineJobs(config) };
+      return PIPELINE_RULES.flatMap((rule) => rule(context));
+    },
     reconcile,
   };
   return checkDocument<PipelineConfig>(text, kind, options);

@@ -101,24 +101,37 @@ export function interpolateVars(root: unknown, sourceMap: SourceMap, options: In
   const secrets = new Set<string>();
   const reportedMissing = new Set<string>();
 
-  const visit = (value: unknown, path: PathSegment[]): unknown => {
-    if (typeof value === 'string') return interpolateString(value, path);
+  // The path of the value being visited. Copied only when a string holds a reference, because
+  // building a fresh path for every node of the document was most of what interpolation cost.
+  const path: PathSegment[] = [];
+
+  const visit = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.includes('((') ? interpolateString(value, [...path]) : value;
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) value[i] = visit(value[i], [...path, i]);
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        const item = value[i];
+        const replaced = visit(item);
+        if (replaced !== item) value[i] = replaced;
+        path.pop();
+      }
       return value;
     }
     if (typeof value === 'object' && value !== null) {
       const record = value as Record<string, unknown>;
       for (const key of Object.keys(record)) {
-        const child = visit(record[key], [...path, key]);
-        const newKey = findVarReferences(key).length > 0 ? interpolateString(key, [...path, key]) : key;
+        path.push(key);
+        const old = record[key];
+        const child = visit(old);
+        const newKey = key.includes('((') ? interpolateString(key, [...path]) : key;
         if (typeof newKey === 'string' && newKey !== key) {
           delete record[key];
           setOwn(record, newKey, child);
           sourceMap.renameKey(record, key, newKey);
-        } else {
+        } else if (child !== old) {
           record[key] = child;
         }
+        path.pop();
       }
     }
     return value;
@@ -171,7 +184,7 @@ export function interpolateVars(root: unknown, sourceMap: SourceMap, options: In
     }
   };
 
-  const value = visit(root, []);
+  const value = visit(root);
   return { value, problems, secrets };
 }
 

@@ -126,6 +126,11 @@ const CASES: Array<[string, string, string[]]> = [
     ['error duplicate-local-var @ jobs.build.plan[2].load_var 11:15', 'warning shadowed-local-var @ jobs.build.plan[3].across[0].var 16:12'],
   ],
   [
+    'local vars: the scope of across covers the nested steps and ends with them',
+    withPlan('  - get: repo\n  - do:\n    - load_var: v\n      file: repo/a\n    across:\n    - var: v\n      values: [1]\n  - load_var: v\n    file: repo/b\n'),
+    ['error duplicate-local-var @ jobs.build.plan[1].do[0].load_var 10:17'],
+  ],
+  [
     'hooks are checked like any step',
     withPlan('  - get: repo\n  on_failure:\n    put: nope\n'),
     ['error unknown-resource @ jobs.build.on_failure.put 10:10'],

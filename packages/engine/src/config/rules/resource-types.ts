@@ -1,7 +1,6 @@
 import { CONCOURSE_BASE_RESOURCE_TYPES, type ResourceTypeCatalog } from '../concourse-base-types.js';
 import { asRecord, asString, records } from '../loose.js';
 import { error, warning, type PathSegment, type Problem } from '../problem.js';
-import { allJobSteps } from '../step-tree.js';
 import { suggest } from '../suggest.js';
 import { isWholeVarReference } from '../vars.js';
 import type { Rule } from './rule.js';
@@ -12,7 +11,7 @@ import type { Rule } from './rule.js';
  * types weir does not implement yet, and names it has never heard of, are warnings, because
  * Concourse accepts both when the pipeline is set.
  */
-export const resourceTypesKnown: Rule = ({ config, resourceTypes }) => {
+export const resourceTypesKnown: Rule = ({ config, resourceTypes, jobs }) => {
   const problems: Problem[] = [];
   const declared = records(config.resource_types)
     .map(([, t]) => asString(t.name))
@@ -20,7 +19,7 @@ export const resourceTypesKnown: Rule = ({ config, resourceTypes }) => {
   const check = (type: unknown, path: PathSegment[], what: string, self?: string): void => {
     const name = asString(type);
     if (name === undefined || isWholeVarReference(name)) return;
-    const problem = classify(name, declared.filter((d) => d !== self), resourceTypes, path, what);
+    const problem = classify(name, self === undefined ? declared : declared.filter((d) => d !== self), resourceTypes, path, what);
     if (problem) problems.push(problem);
   };
   for (const [i, resource] of records(config.resources)) check(resource.type, ['resources', i, 'type'], `resource "${asString(resource.name) ?? i}"`);
@@ -28,8 +27,8 @@ export const resourceTypesKnown: Rule = ({ config, resourceTypes }) => {
     const name = asString(type.name);
     check(type.type, ['resource_types', i, 'type'], `resource type "${name ?? i}"`, name);
   }
-  for (const [index, job] of records(config.jobs)) {
-    for (const { step, path } of allJobSteps(job, ['jobs', index])) {
+  for (const { steps } of jobs) {
+    for (const { step, path } of steps) {
       const image = asRecord(asRecord(step.config)?.image_resource);
       if (image) check(image.type, [...path, 'config', 'image_resource', 'type'], 'the task image');
     }

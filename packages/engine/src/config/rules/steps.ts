@@ -1,24 +1,30 @@
 import { checkIdentifier } from '../identifier.js';
-import { asArray, asRecord, asString, records, type LooseRecord } from '../loose.js';
+import { asArray, asRecord, asString, type LooseRecord } from '../loose.js';
 import { error, warning, type PathSegment, type Problem } from '../problem.js';
 import { STEP_KIND_KEYS } from '../schema/index.js';
-import { childSteps, jobSteps, stepKinds } from '../step-tree.js';
 import type { Rule } from './rule.js';
 
 /**
  * Each step does exactly one thing; tasks say where their config is; `across` has vars with
  * values; names of steps and local vars follow Concourse's rules.
  */
-export const stepRules: Rule = ({ config }) => {
+export const stepRules: Rule = ({ jobs }) => {
   const problems: Problem[] = [];
-  for (const [jobIndex, job] of records(config.jobs)) {
+  for (const { steps } of jobs) {
+    // The job's scope, then one per enclosing step with `across`; `openers` holds those steps' depths.
     const scopes: Array<Set<string>> = [new Set()];
-    const visit = (step: LooseRecord, path: PathSegment[]): void => {
-      const kinds = stepKinds(step);
+    const openers: number[] = [];
+    for (const { step, path, kinds, depth } of steps) {
+      // Steps come depth first, so coming back to an opener's depth means its subtree, and scope, is done.
+      while (openers.length > 0 && (openers[openers.length - 1] as number) >= depth) {
+        openers.pop();
+        scopes.pop();
+      }
       const across = step.across;
       const opensScope = across !== undefined;
       if (opensScope) {
         scopes.push(new Set());
+        openers.push(depth);
         problems.push(...checkAcross(across, [...path, 'across'], scopes));
       }
       if (kinds.length === 0) {
@@ -28,18 +34,18 @@ export const stepRules: Rule = ({ config }) => {
       } else {
         problems.push(...checkStep(step, kinds[0] as (typeof STEP_KIND_KEYS)[number], path, opensScope, scopes));
       }
-      for (const child of childSteps(step, path)) visit(child.step, child.path);
-      if (opensScope) scopes.pop();
-    };
-    for (const top of jobSteps(job, ['jobs', jobIndex])) visit(top.step, top.path);
+    }
   }
   return problems;
 };
 
+/** Step kinds whose key holds a name that must be an identifier. */
+const NAMED_KINDS: ReadonlySet<string> = new Set(['get', 'put', 'task', 'set_pipeline', 'load_var']);
+
 function checkStep(step: LooseRecord, kind: (typeof STEP_KIND_KEYS)[number], path: PathSegment[], underAcross: boolean, scopes: Array<Set<string>>): Problem[] {
   const problems: Problem[] = [];
   const name = asString(step[kind]);
-  const named = ['get', 'put', 'task', 'set_pipeline', 'load_var'].includes(kind);
+  const named = NAMED_KINDS.has(kind);
   // Concourse lets task and set_pipeline names under `across` carry the var, e.g. test-((.:os)).
   const skipIdentifier = underAcross && (kind === 'task' || kind === 'set_pipeline');
   if (named && name !== undefined && !skipIdentifier && !(kind === 'set_pipeline' && name === 'self')) {

@@ -1,4 +1,3 @@
-import { allJobSteps } from '../step-tree.js';
 import type { Rule } from './rule.js';
 import { asRecord, asString, records, type LooseRecord } from '../loose.js';
 import { error, type PathSegment, type Problem } from '../problem.js';
@@ -25,10 +24,10 @@ export function checkTaskConfig(config: LooseRecord, path: PathSegment[]): Probl
 }
 
 /** Inline task configs in a pipeline follow the same rules as task files. */
-export const inlineTaskConfigs: Rule = ({ config }) => {
+export const inlineTaskConfigs: Rule = ({ jobs }) => {
   const problems: Problem[] = [];
-  for (const [index, job] of records(config.jobs)) {
-    for (const { step, path, kinds } of allJobSteps(job, ['jobs', index])) {
+  for (const { steps } of jobs) {
+    for (const { step, path, kinds } of steps) {
       const inline = asRecord(step.config);
       if (kinds.includes('task') && inline) problems.push(...checkTaskConfig(inline, [...path, 'config']));
     }

@@ -1,6 +1,5 @@
-import { asString, records } from '../loose.js';
+import { asString } from '../loose.js';
 import { error, warning, type Problem } from '../problem.js';
-import { allJobSteps } from '../step-tree.js';
 import { suggest } from '../suggest.js';
 import type { Rule } from './rule.js';
 
@@ -9,15 +8,13 @@ import type { Rule } from './rule.js';
  * one that can run whenever it is asked to: a `passed` input may never resolve, and then the
  * pipeline could never be archived.
  */
-export const teardownJob: Rule = ({ config }) => {
+export const teardownJob: Rule = ({ config, jobs }) => {
   const name = asString(config.teardown_job);
   if (name === undefined) return [];
-  const jobs = records(config.jobs);
-  const jobNames = jobs.map(([, job]) => asString(job.name)).filter((n): n is string => n !== undefined);
-  const found = jobs.find(([, job]) => asString(job.name) === name);
+  const jobNames = jobs.map(({ job }) => asString(job.name)).filter((n): n is string => n !== undefined);
+  const found = jobs.find(({ job }) => asString(job.name) === name);
   if (found) {
-    const [index, job] = found;
-    return [...allJobSteps(job, ['jobs', index])]
+    return found.steps
       .filter(({ step }) => step.passed !== undefined)
       .map(({ path }) =>
         warning(
