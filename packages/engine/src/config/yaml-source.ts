@@ -12,10 +12,11 @@ import {
   type SchemaOptions,
   type Range,
 } from 'yaml';
+import { readYamlFast } from './fast-yaml.js';
 import { error, warning, type PathSegment, type Problem } from './problem.js';
 
 /** Where one container came from: its own range, and per key (or index) the range of the key and of the value. */
-interface ContainerSpan {
+export interface ContainerSpan {
   range: [number, number];
   keys: Map<PathSegment, [number, number]>;
   values: Map<PathSegment, [number, number]>;
@@ -33,6 +34,11 @@ export class SourceMap {
 
   record(container: object, span: ContainerSpan): void {
     this.spans.set(container, span);
+  }
+
+  /** What was recorded for one container; for comparing two readers' maps. */
+  spanOf(container: object): Readonly<ContainerSpan> | undefined {
+    return this.spans.get(container);
   }
 
   /** Keeps the position of a key when interpolation renames it. */
@@ -109,7 +115,7 @@ export function isMisreadNaN(value: unknown, source: unknown): boolean {
   return typeof value === 'number' && Number.isNaN(value) && !/^[-+]?\.nan$/i.test(String(source));
 }
 
-const DEFAULTS: Required<ReadYamlOptions> = {
+export const DEFAULT_YAML_LIMITS: Required<ReadYamlOptions> = {
   maxBytes: 8 * 1024 * 1024,
   maxNodes: 1_000_000,
   maxDepth: 200,
@@ -120,7 +126,20 @@ const DEFAULTS: Required<ReadYamlOptions> = {
  * timestamps stay strings) into plain JS values, keeping where every value came from.
  */
 export function readYaml(text: string, options: ReadYamlOptions = {}): YamlReadResult {
-  const limits = { ...DEFAULTS, ...options };
+  const limits = { ...DEFAULT_YAML_LIMITS, ...options };
+  if (Buffer.byteLength(text, 'utf8') <= limits.maxBytes && !text.includes('\u0000')) {
+    const fast = readYamlFast(text, limits);
+    if (fast) return { ...fast, problems: [] };
+  }
+  return readYamlSlow(text, options);
+}
+
+/**
+ * readYaml without its fast path: the reference the fast path is tested against, and what runs
+ * whenever the fast path cannot be sure of giving the same result (every file with a problem).
+ */
+export function readYamlSlow(text: string, options: ReadYamlOptions = {}): YamlReadResult {
+  const limits = { ...DEFAULT_YAML_LIMITS, ...options };
   const lineCounter = new LineCounter();
   const sourceMap = new SourceMap(text, lineCounter);
   const problems: Problem[] = [];
