@@ -1,4 +1,5 @@
 export * from './interface.js';
+export { parseGoDuration } from './go-duration.js';
 export { BUILTIN_RESOURCE_TYPES, builtinResourceTypeNames, implementedResourceTypes } from './builtin-types.js';
 export { mockResourceType, type MockSource, type MockVersion } from './mock/index.js';
 export { timeResourceType, type TimeSource, type TimeVersion } from './time/index.js';
