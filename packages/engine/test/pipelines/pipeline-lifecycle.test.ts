@@ -93,12 +93,33 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting until ${what}`);
 }
 
+/** An engine running the watcher of a fresh fixture. */
+function startWatcher(options: Parameters<typeof fixture>[0] = {}) {
+  const engine = testEngine();
+  const f = fixture(options);
+  engine.setPipeline({ name: 'watcher', text: f.watcher });
+  engine.start();
+  return { engine, f };
+}
+
+/** Child 2 let go by the watcher, with a teardown that takes a second: started, not yet ended. */
+async function whileChild2TearsDown() {
+  const engine = testEngine();
+  const f = fixture();
+  writeFileSync(join(f.dir, 'child.yml'), readFileSync(join(f.dir, 'child.yml'), 'utf8').replace('rm -rf', 'sleep 1; rm -rf'));
+  engine.setPipeline({ name: 'watcher', text: f.watcher });
+  engine.start();
+  f.want([1, 2]);
+  await runSync(engine);
+  f.want([1]);
+  await runSync(engine);
+  await until(() => child(engine, 2)!.teardownBuildId !== null, 'the teardown started');
+  return { engine, f };
+}
+
 describe('pipeline lifecycle: parents let go of the pipelines they stop setting', () => {
   it('tears down and archives an instance a successful build no longer sets, and brings it back when set again', async () => {
-    const engine = testEngine();
-    const f = fixture();
-    engine.setPipeline({ name: 'watcher', text: f.watcher });
-    engine.start();
+    const { engine, f } = startWatcher();
     f.want([1, 2]);
     expect((await runSync(engine)).build.status).toBe('succeeded');
     expect((await runChildJob(engine, 1, 'up')).build.status).toBe('succeeded');
@@ -128,10 +149,7 @@ describe('pipeline lifecycle: parents let go of the pipelines they stop setting'
   });
 
   it('lets nothing go when the parent build fails, even after it set fewer pipelines', async () => {
-    const engine = testEngine();
-    const f = fixture({ failAfterSet: true });
-    engine.setPipeline({ name: 'watcher', text: f.watcher });
-    engine.start();
+    const { engine, f } = startWatcher({ failAfterSet: true });
     writeFileSync(join(f.dir, 'sync-ok'), '');
     f.want([1, 2]);
     expect((await runSync(engine)).build.status).toBe('succeeded');
@@ -143,10 +161,7 @@ describe('pipeline lifecycle: parents let go of the pipelines they stop setting'
   });
 
   it('keeps a pipeline whose teardown failed, holds its other jobs, and archives it when a teardown succeeds', async () => {
-    const engine = testEngine();
-    const f = fixture({ teardownFails: true });
-    engine.setPipeline({ name: 'watcher', text: f.watcher });
-    engine.start();
+    const { engine, f } = startWatcher({ teardownFails: true });
     f.want([1, 2]);
     await runSync(engine);
     await runChildJob(engine, 2, 'up');
@@ -177,16 +192,7 @@ describe('pipeline lifecycle: parents let go of the pipelines they stop setting'
   });
 
   it('sets a pipeline again only once its running teardown has ended', async () => {
-    const engine = testEngine();
-    const f = fixture();
-    writeFileSync(join(f.dir, 'child.yml'), readFileSync(join(f.dir, 'child.yml'), 'utf8').replace('rm -rf', 'sleep 1; rm -rf'));
-    engine.setPipeline({ name: 'watcher', text: f.watcher });
-    engine.start();
-    f.want([1, 2]);
-    await runSync(engine);
-    f.want([1]);
-    await runSync(engine);
-    await until(() => child(engine, 2)!.teardownBuildId !== null, 'the teardown started');
+    const { engine, f } = await whileChild2TearsDown();
     const teardownId = child(engine, 2)!.teardownBuildId!;
     f.want([1, 2]);
     const again = await runSync(engine);
@@ -198,16 +204,7 @@ describe('pipeline lifecycle: parents let go of the pipelines they stop setting'
   });
 
   it('says why a pipeline cannot be set by hand while its teardown runs', async () => {
-    const engine = testEngine();
-    const f = fixture();
-    writeFileSync(join(f.dir, 'child.yml'), readFileSync(join(f.dir, 'child.yml'), 'utf8').replace('rm -rf', 'sleep 1; rm -rf'));
-    engine.setPipeline({ name: 'watcher', text: f.watcher });
-    engine.start();
-    f.want([1, 2]);
-    await runSync(engine);
-    f.want([1]);
-    await runSync(engine);
-    await until(() => child(engine, 2)!.teardownBuildId !== null, 'the teardown started');
+    const { engine, f } = await whileChild2TearsDown();
     expect(() => engine.setPipeline({ name: 'child', instanceVars: { id: 2 }, text: readFileSync(join(f.dir, 'child.yml'), 'utf8') })).toThrow(
       expect.objectContaining({ code: 'pipeline-tearing-down', hint: expect.stringContaining('--skip-teardown') }),
     );
@@ -216,10 +213,7 @@ describe('pipeline lifecycle: parents let go of the pipelines they stop setting'
   });
 
   it('lets go of the pipelines of a job that was removed or whose pipeline was destroyed', async () => {
-    const engine = testEngine();
-    const f = fixture();
-    engine.setPipeline({ name: 'watcher', text: f.watcher });
-    engine.start();
+    const { engine, f } = startWatcher();
     f.want([1]);
     await runSync(engine);
     engine.setPipeline({ name: 'watcher', text: f.watcher.replace('name: sync', 'name: other') });
@@ -285,10 +279,7 @@ describe('pipeline lifecycle: parents let go of the pipelines they stop setting'
   });
 
   it('runs the teardown of a paused pipeline archived by hand', async () => {
-    const engine = testEngine();
-    const f = fixture();
-    engine.setPipeline({ name: 'watcher', text: f.watcher });
-    engine.start();
+    const { engine, f } = startWatcher();
     f.want([1]);
     await runSync(engine);
     await runChildJob(engine, 1, 'up');
@@ -302,10 +293,7 @@ describe('pipeline lifecycle: parents let go of the pipelines they stop setting'
   });
 
   it('archives by hand without the teardown when asked to, and at once for a pipeline without one', async () => {
-    const engine = testEngine();
-    const f = fixture();
-    engine.setPipeline({ name: 'watcher', text: f.watcher });
-    engine.start();
+    const { engine, f } = startWatcher();
     f.want([1]);
     await runSync(engine);
     expect(engine.archivePipeline(child(engine, 1)!.id, { skipTeardown: true })).toEqual({ archived: true });

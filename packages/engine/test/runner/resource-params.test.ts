@@ -3,35 +3,15 @@ import { describe, expect, it } from 'vitest';
 import type { BuildEvent } from '../../src/index.js';
 import { testEngine } from '../support/engine.js';
 import { outcomes, runJob, type FinishedBuild } from '../support/builds.js';
+import { mockPipeline } from '../support/mock-pipeline.js';
 
-/** A job named `job` whose plan is the given YAML (indented for `plan:`), with mock resources `app` and `out`. */
+/** The plan, then a task that would run after it: a step that errors must stop the build there. */
 function pipeline(plan: string): string {
-  return `
-resources:
-- name: app
-  type: mock
-  source:
-    initial_version: v1
-    create_files:
-      config.json: '{"name": "json-value", "count": 3}'
-- name: out
-  type: mock
-  source: {no_initial_version: true}
-jobs:
-- name: job
-  plan:
-${plan}
+  return mockPipeline(`${plan}
   - task: after
     config:
       platform: linux
-      run: {path: sh, args: [-c, 'echo after']}
-# Uses every resource, as Concourse requires; never triggered.
-- name: other
-  plan:
-  - get: app
-  - put: out
-    params: {version: unused}
-`;
+      run: {path: sh, args: [-c, 'echo after']}`);
 }
 
 type ErrorEvent = Extract<BuildEvent, { type: 'error' }>;

@@ -1,35 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testEngine } from '../support/engine.js';
 import { outcomes, runJob } from '../support/builds.js';
-
-/** A job named `job` whose plan is the given YAML (indented for `plan:`), with a mock resource `app`. */
-function pipeline(plan: string, extra = ''): string {
-  return `
-resources:
-- name: app
-  type: mock
-  source:
-    initial_version: v1
-    create_files:
-      hello.txt: hello from app
-      vars.yml: 'v: from-var-file'
-      config.json: '{"name": "json-value", "count": 3}'
-- name: out
-  type: mock
-  source: {no_initial_version: true}
-${extra}
-jobs:
-- name: job
-  plan:
-${plan}
-# Uses every resource, as Concourse requires; never triggered.
-- name: other
-  plan:
-  - get: app
-  - put: out
-    params: {version: unused}
-`;
-}
+import { mockPipeline as pipeline } from '../support/mock-pipeline.js';
 
 /** An inline task config, its `config:` key indented by `indent` spaces. */
 const sh = (script: string, extra = '', indent = 4) => {
