@@ -34,8 +34,14 @@ const RESOLVERS: ReadonlyArray<[RegExp, (source: string) => unknown]> = [
   [/^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/, parseSexagesimal],
 ];
 
-/** Only these can start a non-string plain scalar; everything else skips the regular expressions. */
-const MAYBE_NOT_STRING = /^[-+0-9.~nNyYtTfFoOeE]/;
+/**
+ * Which resolvers can match, by first character: null and booleans start with a letter (or `~`),
+ * numbers never do (but for an exponent's `e`). Anything else is a string without a test.
+ */
+const WORD_RESOLVERS = RESOLVERS.slice(0, 3);
+const NUMBER_RESOLVERS = RESOLVERS.slice(3);
+const STARTS_WORD = /^[~nNyYtTfFoO]/;
+const STARTS_NUMBER = /^[-+0-9.eE]/;
 
 function parseInteger(source: string, offset: number, radix: number): number {
   const sign = source[0];
@@ -59,8 +65,9 @@ const YAML_1_1 = new Type('tag:weir,yaml-1.1', {
   kind: 'scalar',
   resolve: () => true,
   construct: (source: string) => {
-    if (!MAYBE_NOT_STRING.test(source)) return source;
-    for (const [test, resolve] of RESOLVERS) if (test.test(source)) return resolve(source);
+    const resolvers = STARTS_WORD.test(source) ? WORD_RESOLVERS : STARTS_NUMBER.test(source) ? NUMBER_RESOLVERS : undefined;
+    if (resolvers === undefined) return source;
+    for (const [test, resolve] of resolvers) if (test.test(source)) return resolve(source);
     return source;
   },
 });
@@ -107,12 +114,15 @@ interface MapNode extends NodeBase {
   flow: boolean;
   indent: number;
   pairs: Array<[ScalarNode, FastNode]>;
+  /** Set once the block collection's end is known (see `finish`). */
+  finished: Finished | undefined;
 }
 interface SeqNode extends NodeBase {
   type: 'seq';
   flow: boolean;
   indent: number;
   items: FastNode[];
+  finished: Finished | undefined;
 }
 type FastNode = ScalarNode | AliasNode | EmptyNode | MapNode | SeqNode;
 type BlockNode = (MapNode | SeqNode) & { flow: false };
@@ -124,7 +134,34 @@ type BlockNode = (MapNode | SeqNode) & { flow: false };
  * `?` keys, and non-ASCII line breaks. Of lines starting `---`, only a bare document start is
  * read: js-yaml also takes `---x` for one, where the `yaml` package sees a plain scalar.
  */
-const UNHANDLED_TEXT = /[\t\r\ufeff\u0085\u2028\u2029]|^%|^\.\.\.|^---(?!(?:[ ]+#.*)?[ ]*$)|(?:^|[\s[{,])\?(?:\s|$)/m;
+function hasUnhandledText(text: string): boolean {
+  // Searches for single characters and looks closer only where one is found: a regular expression
+  // over the whole text was the costliest step before parsing.
+  for (const character of UNHANDLED_CHARACTERS) if (text.includes(character)) return true;
+  for (let lineStart = 0; lineStart >= 0 && lineStart < text.length; ) {
+    const c = text[lineStart];
+    if (c === '%' || c === '.' || c === '-') {
+      UNHANDLED_LINE_START.lastIndex = lineStart;
+      if (UNHANDLED_LINE_START.test(text)) return true;
+    }
+    const nl = text.indexOf('\n', lineStart);
+    lineStart = nl < 0 ? -1 : nl + 1;
+  }
+  for (let at = text.indexOf('?'); at >= 0; at = text.indexOf('?', at + 1)) {
+    if ((at === 0 || BEFORE_EXPLICIT_KEY.test(text[at - 1] as string)) && (at + 1 === text.length || /\s/.test(text[at + 1] as string))) return true;
+  }
+  // js-yaml takes `#` right after a quote, bracket or comma for a comment; the `yaml` package
+  // wants a space first. Inside a plain scalar the same characters are content, read alike.
+  for (let at = text.indexOf('#'); at > 0; at = text.indexOf('#', at + 1)) {
+    if (BEFORE_TIGHT_COMMENT.includes(text[at - 1] as string)) return true;
+  }
+  return false;
+}
+
+const UNHANDLED_CHARACTERS = ['\t', '\r', '\ufeff', '\u0085', '\u2028', '\u2029'];
+const UNHANDLED_LINE_START = /%|\.\.\.|---(?!(?:[ ]+#.*)?[ ]*$)/my;
+const BEFORE_EXPLICIT_KEY = /[\s[{,]/;
+const BEFORE_TIGHT_COMMENT = `"'[]{},`;
 
 export interface FastRead {
   value: unknown;
@@ -137,7 +174,7 @@ export interface FastRead {
  * oversized and binary text.
  */
 export function readYamlFast(text: string, limits: Required<ReadYamlOptions>): FastRead | undefined {
-  if (UNHANDLED_TEXT.test(text)) return undefined;
+  if (hasUnhandledText(text)) return undefined;
   try {
     return new FastReader(text, limits).read();
   } catch (cause) {
@@ -151,7 +188,8 @@ class FastReader {
   private readonly sourceMap: SourceMap;
   private readonly anchors = new Map<string, FastNode>();
   private readonly aliasTargets = new Map<AliasNode, FastNode>();
-  private readonly finished = new Map<BlockNode, Finished>();
+  /** Anchors of the nodes being converted, whose own anchor is not registered yet. */
+  private readonly openAnchors: string[] = [];
   private nodes = 0;
   private readonly inProgress = new Set<FastNode>();
 
@@ -189,8 +227,6 @@ class FastReader {
     const rootFrame = roots[0];
     if (rootFrame === undefined) return { value: null, sourceMap: this.sourceMap };
     const root = this.convert(rootFrame, false);
-    this.registerAnchors(root);
-    this.measure(root);
     const value = root.type === 'empty' ? null : this.build(root, 0);
     return { value, sourceMap: this.sourceMap };
   }
@@ -204,7 +240,31 @@ class FastReader {
 
   // ---- From js-yaml's frames to nodes with the `yaml` package's ranges ----
 
+  /**
+   * Converts in document order, so anchors are registered and aliases resolved on the way: an
+   * alias refers to the latest node before it with that anchor. Block collections are finished
+   * here too, children first, since where one ends depends on its last value.
+   */
   private convert(frame: Frame, inFlow: boolean): FastNode {
+    if (frame.anchor !== null) this.openAnchors.push(frame.anchor);
+    const node = this.convertFrame(frame, inFlow);
+    if (frame.anchor !== null) this.openAnchors.pop();
+    if (node.type === 'alias') {
+      // An alias inside the node its anchor names is recursive, or names a node redefined inside it.
+      const target = this.anchors.get(node.name);
+      if (target === undefined || this.openAnchors.includes(node.name)) bail();
+      this.aliasTargets.set(node, target);
+      return node;
+    }
+    if (node.anchor !== undefined) {
+      if (this.openAnchors.includes(node.anchor)) bail();
+      this.anchors.set(node.anchor, node);
+    }
+    if ((node.type === 'map' || node.type === 'seq') && !node.flow) this.finish(node as BlockNode);
+    return node;
+  }
+
+  private convertFrame(frame: Frame, inFlow: boolean): FastNode {
     // js-yaml reads a value on its own line as a would-be mapping key first; when no `:` follows,
     // the frame keeps its only child's result, and that child is the node.
     const only = frame.children.length === 1 ? (frame.children[0] as Frame) : undefined;
@@ -308,7 +368,7 @@ class FastReader {
       if ((value.type === 'map' || value.type === 'seq') && !value.flow && !this.text.slice(key.end, value.start).includes('\n')) bail();
       pairs.push([key, value]);
     }
-    return this.collection({ type: 'map', start, end: flow ? this.flowEnd(frame, '}', inFlow) : 0, flow, indent: 0, pairs }, anchor);
+    return this.collection({ type: 'map', start, end: flow ? this.flowEnd(frame, '}', inFlow) : 0, flow, indent: 0, pairs, finished: undefined }, anchor);
   }
 
   private sequence(frame: Frame, start: number, anchor: string | undefined, inFlow: boolean): SeqNode {
@@ -316,7 +376,7 @@ class FastReader {
     // Empty block items and flow pairs (`[a: b]`) have no frame of their own.
     if (frame.children.length !== (frame.result as unknown[]).length) bail();
     const items = frame.children.map((child) => this.convert(child, flow || inFlow));
-    return this.collection({ type: 'seq', start, end: flow ? this.flowEnd(frame, ']', inFlow) : 0, flow, indent: 0, items }, anchor);
+    return this.collection({ type: 'seq', start, end: flow ? this.flowEnd(frame, ']', inFlow) : 0, flow, indent: 0, items, finished: undefined }, anchor);
   }
 
   private collection<T extends MapNode | SeqNode>(node: T, anchor: string | undefined): T {
@@ -438,28 +498,36 @@ class FastReader {
    * next content.
    */
   private finish(node: BlockNode): Finished {
-    const known = this.finished.get(node);
-    if (known) return known;
+    if (node.finished !== undefined) return node.finished;
     const last = node.type === 'map' ? node.pairs[node.pairs.length - 1]?.[1] : node.items[node.items.length - 1];
     if (last === undefined) bail();
-    let result: Finished;
+    let end: number;
+    let kept: boolean;
+    let next: number;
+    let deepestComment: number;
     if ((last.type === 'map' || last.type === 'seq') && !last.flow) {
       const inner = this.finish(last as BlockNode);
-      result = { ...inner, end: inner.outer };
+      end = inner.outer;
+      kept = inner.kept;
+      next = inner.next;
+      deepestComment = inner.deepestComment;
     } else {
-      let base: number;
-      if (last.type === 'empty') base = last.end;
-      else if (last.type === 'scalar' && last.style === 'block') base = last.end;
-      else base = this.absorbComments(this.afterLine(last.end), node.indent);
-      const trivia = this.trivia(base);
+      if (last.type === 'empty' || (last.type === 'scalar' && last.style === 'block')) end = last.end;
+      else end = this.absorbComments(this.afterLine(last.end), node.indent);
+      const trivia = this.trivia(end);
       if (last.type === 'empty' && trivia.deepestComment >= 0) bail();
-      result = { end: base, outer: base, kept: false, next: trivia.next, deepestComment: trivia.deepestComment };
+      kept = false;
+      next = trivia.next;
+      deepestComment = trivia.deepestComment;
     }
-    if (!result.kept && node.indent !== 0 && result.deepestComment >= node.indent) result = { ...result, outer: result.next, kept: true };
-    else result = { ...result, outer: result.end };
-    node.end = result.end;
-    this.finished.set(node, result);
-    return result;
+    let outer = end;
+    if (!kept && node.indent !== 0 && deepestComment >= node.indent) {
+      outer = next;
+      kept = true;
+    }
+    node.end = end;
+    node.finished = { end, outer, kept, next, deepestComment };
+    return node.finished;
   }
 
   /** After the rest of the line `from` is on, which may hold only spaces and a comment. */
@@ -516,66 +584,16 @@ class FastReader {
     return { next: text.length, deepestComment };
   }
 
-  // ---- Aliases and limits, as readYamlSlow has them ----
-
-  /** Every alias refers to the latest node before it with that anchor, in document order. */
-  private registerAnchors(node: FastNode): void {
-    if (node.type === 'alias') {
-      const target = this.anchors.get(node.name);
-      if (!target) bail();
-      this.aliasTargets.set(node, target);
-      return;
-    }
-    if (node.anchor !== undefined) this.anchors.set(node.anchor, node);
-    if (node.type === 'map') {
-      for (const [key, value] of node.pairs) {
-        this.registerAnchors(key);
-        this.registerAnchors(value);
-      }
-    } else if (node.type === 'seq') for (const item of node.items) this.registerAnchors(item);
-    if ((node.type === 'map' || node.type === 'seq') && !node.flow) this.finish(node as BlockNode);
-  }
-
-  /** Expanded size and depth, counted as readYamlSlow's measure() counts them; over a limit, the slow reader reports it. */
-  private measure(root: FastNode): void {
-    const sizes = new Map<FastNode, { size: number; depth: number }>();
-    const inProgress = new Set<FastNode>();
-    const visit = (node: FastNode, depth: number): { size: number; depth: number } => {
-      if (depth > this.limits.maxDepth) bail();
-      if (node.type === 'alias') {
-        const target = this.aliasTargets.get(node) as FastNode;
-        if (inProgress.has(target)) bail();
-        return visit(target, depth);
-      }
-      const known = sizes.get(node);
-      if (known) {
-        if (depth + known.depth > this.limits.maxDepth) bail();
-        return known;
-      }
-      let size = 1;
-      let deepest = 0;
-      if (node.type === 'map' || node.type === 'seq') {
-        inProgress.add(node);
-        const children = node.type === 'map' ? node.pairs.flat() : node.items;
-        for (const child of children) {
-          const measured = visit(child, depth + 1);
-          size += measured.size;
-          deepest = Math.max(deepest, measured.depth + 1);
-          if (size > this.limits.maxNodes) bail();
-        }
-        inProgress.delete(node);
-      }
-      const result = { size, depth: deepest };
-      sizes.set(node, result);
-      return result;
-    };
-    visit(root, 0);
-  }
-
   // ---- Values, as readYamlSlow's ValueBuilder builds them ----
 
+  /**
+   * readYamlSlow refuses a document whose expansion is too deep or too big before building it.
+   * Building counts depth as its measure does (merge sources inside a sequence one deeper), and
+   * bails at a third of the size limit: measure also counts keys and merge sequences, at most
+   * three nodes per value built. So whatever the slow reader refuses, this bails on.
+   */
   private build(node: FastNode, depth: number): unknown {
-    if (++this.nodes > this.limits.maxNodes || depth > this.limits.maxDepth) bail();
+    if (++this.nodes * 3 > this.limits.maxNodes || depth > this.limits.maxDepth) bail();
     if (node.type === 'alias') {
       const target = this.aliasTargets.get(node) as FastNode;
       if (this.inProgress.has(target)) bail();
@@ -630,8 +648,9 @@ class FastReader {
   private mergeInto(out: Record<string, unknown>, span: ContainerSpan, merge: FastNode, depth: number): void {
     const resolved = merge.type === 'alias' ? this.aliasTargets.get(merge) : merge;
     const sources = resolved?.type === 'seq' ? resolved.items : [merge];
+    const sourceDepth = resolved?.type === 'seq' ? depth + 2 : depth + 1;
     for (const source of sources) {
-      const value = this.build(source, depth + 1);
+      const value = this.build(source, sourceDepth);
       if (typeof value !== 'object' || value === null || Array.isArray(value)) bail();
       for (const [key, v] of Object.entries(value)) {
         if (span.keys.has(key)) continue;

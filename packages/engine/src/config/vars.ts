@@ -184,7 +184,8 @@ export function interpolateVars(root: unknown, sourceMap: SourceMap, options: In
     }
   };
 
-  const value = visit(root);
+  // Every reference is in the text the document was read from, so text without one needs no walk.
+  const value = sourceMap.text.includes('((') ? visit(root) : root;
   return { value, problems, secrets };
 }
 

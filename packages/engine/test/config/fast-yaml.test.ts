@@ -153,12 +153,36 @@ describe('readYamlFast, by hand', () => {
   it('gives up on what it does not reproduce', () => {
     for (const text of [
       'a: !!str 1\n', 'a: !custom x\n', '%YAML 1.1\n---\na: 1\n', 'a: 1\n---\nb: 2\n', 'a: 1\n...\n', 'a: 1\na: 2\n', '? a\n: b\n',
-      'a:\tb\n', 'a: 1\r\n', '\ufeffa: 1\n', 'a: [1, 2\n', 'a:\n- x\n-\n- y\n', '{a: }\n', `${'['.repeat(150)}${']'.repeat(150)}\n`,
+      'a:\tb\n', 'a: 1\r\n', '\ufeffa: 1\n', 'a: [1, 2\n', 'a:\n- x\n-\n- y\n', '{a: }\n',
+      'a: "x"# c\n', "a: 'x'# c\n", 'a: [1]# c\nb: 2\n', 'a: {b: 1,# c\n  d: 2}\n', `${'['.repeat(150)}${']'.repeat(150)}\n`,
     ]) {
       expect(answered(text), JSON.stringify(text)).toBe(false);
     }
     expect(readYamlFast('a: [1, 2, 3]\n', { ...DEFAULT_YAML_LIMITS, maxNodes: 3 })).toBeUndefined();
     expect(readYamlFast('a: [[[1]]]\n', { ...DEFAULT_YAML_LIMITS, maxDepth: 3 })).toBeUndefined();
+  });
+
+  it('gives up wherever the slow reader refuses the expanded size or depth', () => {
+    const documents = [
+      'a: &a {x: 1, y: [1, 2]}\nb: {<<: *a, z: 3}\n',
+      'a: &a {x: 1}\nb: &b {y: {z: 2}}\nc:\n  <<: [*a, *b]\n  w: 4\n',
+      'a: &a [1, 2, 3]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n',
+      'r: &r {k: v}\ns:\n  - <<: *r\n    t:\n      <<: [*r]\n      u: [[[1]]]\n',
+    ];
+    const limitSets = [
+      ...Array.from({ length: 120 }, (_, i) => ({ ...DEFAULT_YAML_LIMITS, maxNodes: i + 1 })),
+      ...Array.from({ length: 10 }, (_, i) => ({ ...DEFAULT_YAML_LIMITS, maxDepth: i + 1 })),
+    ];
+    let refused = 0;
+    for (const text of documents) {
+      for (const limits of limitSets) {
+        const slowRefuses = readYamlSlow(text, limits).problems.some((problem) => problem.code === 'yaml-too-many-nodes' || problem.code === 'yaml-too-deep');
+        if (!slowRefuses) continue;
+        refused++;
+        expect(readYamlFast(text, limits), `${JSON.stringify(text)} with at most ${limits.maxNodes} nodes, ${limits.maxDepth} deep`).toBeUndefined();
+      }
+    }
+    expect(refused).toBeGreaterThan(50);
   });
 
   it('reads empty documents as null', () => {
