@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_CLASS_ANNOTATION, SimulatedControllers, type ControllerTimings } from './controllers.js';
 import { ConflictError, ObjectStore, type KubeObject, type ResourceName } from './object-store.js';
@@ -27,6 +28,8 @@ export interface KubeSimulator {
 
 export interface KubeSimulatorOptions extends Partial<ControllerTimings> {
   token?: string;
+  /** Serve https with this key and certificate (PEM), as a real API server does; plain http otherwise. */
+  tls?: { key: string; cert: string };
 }
 
 const SNAPSHOT_GROUP = 'snapshot.storage.k8s.io';
@@ -65,13 +68,14 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
   const requests: string[] = [];
   const watches = new Set<() => void>();
 
-  const server = createServer((request, response) => {
+  const listener: RequestListener = (request, response) => {
     requests.push(`${request.method} ${request.url}`);
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) sendStatus(response, 500, 'InternalError', `simulator: ${(error as Error).message}`);
       else response.end();
     });
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (request.headers.authorization !== `Bearer ${token}`) return sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
@@ -210,7 +214,7 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
   };
   simulator.createSnapshotClass('csi-hostpath-snapclass', { isDefault: true });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { ...simulator, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return { ...simulator, url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 function validate(resource: ResourceName, object: KubeObject): Array<{ field: string; message: string }> {

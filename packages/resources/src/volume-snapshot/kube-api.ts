@@ -5,6 +5,8 @@ export interface KubeClients {
   core: CoreV1Api;
   custom: CustomObjectsApi;
   watch: Watch;
+  /** The current context's namespace (in a pod: its service account's), else `default`, as kubectl has it. */
+  contextNamespace: string;
 }
 
 /**
@@ -44,7 +46,8 @@ export function kubeClients(kubeconfig: string | undefined): KubeClients {
   if (!config.getCurrentCluster()) {
     throw new ResourceError('volume-snapshot-kubeconfig-invalid', 'the kubeconfig has no current cluster', 'set `current-context` in the kubeconfig to a context whose cluster is listed');
   }
-  return { core: config.makeApiClient(CoreV1Api), custom: config.makeApiClient(CustomObjectsApi), watch: new Watch(config) };
+  const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace?.trim() || 'default';
+  return { core: config.makeApiClient(CoreV1Api), custom: config.makeApiClient(CustomObjectsApi), watch: new Watch(config), contextNamespace };
 }
 
 const KUBECONFIG_SHAPE = 'give `source.kubeconfig` the text of a kubeconfig file (clusters, users, contexts, current-context)';

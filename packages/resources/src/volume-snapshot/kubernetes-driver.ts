@@ -2,7 +2,7 @@ import { ResourceError, type ResourceContext } from '../interface.js';
 import type { RestoreRequest, SnapshotDriver, SnapshotRecord } from './driver.js';
 import { apiStatus, kubeClients, kubeFailure, type KubeClients } from './kube-api.js';
 import { waitFor } from './kube-wait.js';
-import { BUILD_LABEL, CREATED_ANNOTATION, JOB_LABEL, labelValue, OWNER_LABEL, PIPELINE_LABEL, randomSuffix, RESTORED_FROM_LABEL, snapshotName, buildOf } from './naming.js';
+import { BUILD_LABEL, CREATED_ANNOTATION, JOB_LABEL, labelValue, OWNER_LABEL, ownerId, PIPELINE_LABEL, randomSuffix, RESTORED_FROM_LABEL, snapshotName, buildOf } from './naming.js';
 import { restoreClaim, restoreClaimYaml } from './restore-claim.js';
 import type { KubernetesSource } from './source.js';
 
@@ -20,15 +20,15 @@ interface VolumeSnapshotObject {
 
 /** CSI VolumeSnapshots of PersistentVolumeClaims, through the Kubernetes API. */
 export function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext): SnapshotDriver {
-  let clients: KubeClients | undefined;
-  const api = (): KubeClients => (clients ??= kubeClients(source.kubeconfig));
-  const namespace = source.namespace;
+  const api = kubeClients(source.kubeconfig);
+  const namespace = source.namespace ?? api.contextNamespace;
+  const owner = ownerId({ driver: 'kubernetes', namespace, claims: 'name' in source.claims ? source.claims.name : `selector:${source.claims.selector}`, namePrefix: source.namePrefix });
   const snapshotsPath = `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}`;
   const target = { group: GROUP, version: VERSION, namespace, plural: PLURAL };
 
   const listSnapshots = async (selector: { labelSelector?: string; fieldSelector?: string }): Promise<{ items: VolumeSnapshotObject[]; metadata?: { resourceVersion?: string } }> => {
     try {
-      return (await api().custom.listNamespacedCustomObject({ ...target, ...selector })) as { items: VolumeSnapshotObject[] };
+      return (await api.custom.listNamespacedCustomObject({ ...target, ...selector })) as { items: VolumeSnapshotObject[] };
     } catch (error) {
       if (apiStatus(error)?.code === 404) {
         throw new ResourceError('volume-snapshot-api-missing', `the cluster has no ${GROUP}/${VERSION} VolumeSnapshot API in namespace ${namespace}`, 'install the CSI snapshot CRDs and the snapshot controller (kubernetes-csi/external-snapshotter), and check that the namespace exists');
@@ -40,14 +40,14 @@ export function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext)
   const claimNames = async (): Promise<string[]> => {
     if ('name' in source.claims) {
       const name = source.claims.name;
-      await api().core.readNamespacedPersistentVolumeClaim({ name, namespace }).catch((error: unknown) => {
+      await api.core.readNamespacedPersistentVolumeClaim({ name, namespace }).catch((error: unknown) => {
         if (apiStatus(error)?.code === 404) throw new ResourceError('volume-snapshot-claim-not-found', `the PersistentVolumeClaim ${name} does not exist in namespace ${namespace}`, 'check `pvc` and `namespace` in the source');
         throw kubeFailure(error, `reading PersistentVolumeClaim ${name}`);
       });
       return [name];
     }
     const selector = source.claims.selector;
-    const claims = await api().core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: selector }).catch((error: unknown) => {
+    const claims = await api.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: selector }).catch((error: unknown) => {
       throw kubeFailure(error, `listing PersistentVolumeClaims matching ${selector}`);
     });
     const names = claims.items.map((claim) => claim.metadata?.name).filter((name): name is string => name !== undefined);
@@ -66,17 +66,17 @@ export function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext)
       metadata: {
         name,
         namespace,
-        labels: { ...source.labels, ...buildLabels(ctx), [OWNER_LABEL]: source.owner },
+        labels: { ...source.labels, ...buildLabels(ctx), [OWNER_LABEL]: owner },
         annotations: { [CREATED_ANNOTATION]: now.toISOString(), ...(ctx.build && { 'weir.dev/build-url': ctx.build.url }) },
       },
       spec: { source: { persistentVolumeClaimName: claim }, ...(source.snapshotClass !== undefined && { volumeSnapshotClassName: source.snapshotClass }) },
     };
-    await api().custom.createNamespacedCustomObject({ ...target, body }).catch((error: unknown) => {
+    await api.custom.createNamespacedCustomObject({ ...target, body }).catch((error: unknown) => {
       throw kubeFailure(error, `creating VolumeSnapshot ${name} of ${claim}`);
     });
     ctx.log(`created VolumeSnapshot ${namespace}/${name} of claim ${claim}, waiting until it is ready`);
     const ready = await waitFor<VolumeSnapshotObject>({
-      watch: api().watch,
+      watch: api.watch,
       path: snapshotsPath,
       fieldSelector: `metadata.name=${name}`,
       list: () => listSnapshots({ fieldSelector: `metadata.name=${name}` }),
@@ -96,22 +96,22 @@ export function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext)
     }).catch(async (error: unknown) => {
       if (!(error instanceof SnapshotFailed)) throw kubeFailure(error, `waiting for VolumeSnapshot ${name}`);
       // A failed snapshot never becomes usable: remove it so it does not linger as this resource's.
-      await api().custom.deleteNamespacedCustomObject({ ...target, name }).catch(() => undefined);
+      await api.custom.deleteNamespacedCustomObject({ ...target, name }).catch(() => undefined);
       throw new ResourceError('volume-snapshot-failed', `the VolumeSnapshot ${name} of ${claim} failed: ${error.message}`, 'the message is the snapshot controller\'s; check the claim\'s CSI driver and the VolumeSnapshotClass (`kubectl describe volumesnapshot`)');
     });
-    const record = toRecord(ready, source.owner);
+    const record = toRecord(ready, owner);
     ctx.log(`VolumeSnapshot ${name} is ready${record.restoreSize ? ` (restore size ${record.restoreSize})` : ''}`);
     return record;
   };
 
   return {
     async listOwned() {
-      return (await listSnapshots({ labelSelector: `${OWNER_LABEL}=${source.owner}` })).items.map((item) => toRecord(item, source.owner));
+      return (await listSnapshots({ labelSelector: `${OWNER_LABEL}=${owner}` })).items.map((item) => toRecord(item, owner));
     },
 
     async find(name) {
       const found = (await listSnapshots({ fieldSelector: `metadata.name=${name}` })).items[0];
-      return found && toRecord(found, source.owner);
+      return found && toRecord(found, owner);
     },
 
     async create(timeoutMs) {
@@ -121,7 +121,7 @@ export function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext)
     },
 
     async delete(name) {
-      await api()
+      await api
         .custom.deleteNamespacedCustomObject({ ...target, name })
         .catch((error: unknown) => {
           if (apiStatus(error)?.code !== 404) throw kubeFailure(error, `deleting VolumeSnapshot ${name}`);
@@ -134,7 +134,7 @@ export function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext)
       }
       const claimNamespace = request.namespace ?? namespace;
       const body = restoreClaim({ ...claimOptions(snapshot, request, request.toPvc), namespace: claimNamespace, labels: { ...buildLabels(ctx), [RESTORED_FROM_LABEL]: labelValue(snapshot.name) } });
-      const created = await api()
+      const created = await api
         .core.createNamespacedPersistentVolumeClaim({ namespace: claimNamespace, body })
         .catch((error: unknown) => {
           if (apiStatus(error)?.code === 409) {
@@ -148,7 +148,7 @@ export function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext)
         { name: 'size', value: (body.spec as { resources: { requests: { storage: string } } }).resources.requests.storage },
       ];
       if (!request.wait) return facts;
-      const phase = await waitForBound(api(), claimNamespace, request.toPvc, created.metadata?.uid ?? '', request.timeoutMs, ctx.signal);
+      const phase = await waitForBound(api, claimNamespace, request.toPvc, created.metadata?.uid ?? '', request.timeoutMs, ctx.signal);
       ctx.log(`PersistentVolumeClaim ${claimNamespace}/${request.toPvc} is ${phase}`);
       return facts;
     },

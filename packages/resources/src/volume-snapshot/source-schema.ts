@@ -36,7 +36,7 @@ export const volumeSnapshotSourceSchema: JsonSchema = {
       description:
         'kubernetes: the kubeconfig as YAML text (use a ((var))), with inline credentials only: `exec`, `auth-provider` and file paths (`tokenFile`, `client-certificate`, `client-key`, `certificate-authority`) are refused; use the `-data` forms or a `token`. Without it, the engine\'s own identity is used: its $KUBECONFIG, ~/.kube/config, or in-cluster service account, unless the engine runs with WEIR_KUBERNETES_DEFAULT_CREDENTIALS=deny.',
     },
-    namespace: { type: 'string', description: 'kubernetes: the namespace of the claims and snapshots. Default: "default".' },
+    namespace: { type: 'string', description: 'kubernetes: the namespace of the claims and snapshots. Default: the namespace of the kubeconfig\'s current context (for a weir running in a pod without `kubeconfig`, the pod\'s own namespace), else "default", as kubectl does.' },
     pvc: { type: 'string', description: 'kubernetes: the PersistentVolumeClaim to snapshot. Give this or `pvc_selector`.' },
     pvc_selector: {
       type: 'string',

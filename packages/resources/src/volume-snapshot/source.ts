@@ -23,7 +23,6 @@ export interface VolumeSnapshotSource {
 }
 
 interface CommonSource {
-  owner: string;
   namePrefix: string;
   retention: RetentionPolicy;
 }
@@ -31,7 +30,8 @@ interface CommonSource {
 export interface KubernetesSource extends CommonSource {
   driver: 'kubernetes';
   kubeconfig?: string;
-  namespace: string;
+  /** Unset: the kubeconfig's current context says (in a pod, its own namespace), as with kubectl. */
+  namespace?: string;
   claims: { name: string } | { selector: string };
   snapshotClass?: string;
   labels: Record<string, string>;
@@ -39,6 +39,7 @@ export interface KubernetesSource extends CommonSource {
 
 export interface LocalSource extends CommonSource {
   driver: 'local';
+  owner: string;
   path: string;
   store: string;
   mode: LocalCopyMode;
@@ -53,7 +54,6 @@ export function compileSource(source: VolumeSnapshotSource): CompiledSource {
     ...(source.retention?.max_age !== undefined && { maxAgeMs: parseDurationField(source.retention.max_age, 'retention.max_age') }),
   };
   if (source.driver === 'kubernetes') {
-    const namespace = source.namespace ?? 'default';
     const claims = source.pvc !== undefined ? { name: source.pvc } : { selector: requireSelector(source.pvc_selector) };
     const namePrefix = source.name_prefix ?? ('name' in claims ? `${claims.name}-` : '');
     const reserved = Object.keys(source.labels ?? {}).filter((key) => key.startsWith('weir.dev/'));
@@ -63,13 +63,12 @@ export function compileSource(source: VolumeSnapshotSource): CompiledSource {
     return {
       driver: 'kubernetes',
       ...(source.kubeconfig !== undefined && { kubeconfig: source.kubeconfig }),
-      namespace,
+      ...(source.namespace !== undefined && { namespace: source.namespace }),
       claims,
       ...(source.snapshot_class !== undefined && { snapshotClass: source.snapshot_class }),
       labels: source.labels ?? {},
       namePrefix,
       retention,
-      owner: ownerId({ driver: 'kubernetes', namespace, claims: 'name' in claims ? claims.name : `selector:${claims.selector}`, namePrefix }),
     };
   }
   const path = absolute(source.path, 'path');

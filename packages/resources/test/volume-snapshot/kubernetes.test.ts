@@ -29,12 +29,12 @@ afterEach(async () => {
   await rm(workdir, { recursive: true, force: true });
 });
 
-function kubeconfig(token = sim.token): string {
+function kubeconfig(token = sim.token, contextNamespace?: string): string {
   const config = new KubeConfig();
   config.loadFromOptions({
     clusters: [{ name: 'sim', server: sim.url, skipTLSVerify: true }],
     users: [{ name: 'weir', token }],
-    contexts: [{ name: 'sim', cluster: 'sim', user: 'weir' }],
+    contexts: [{ name: 'sim', cluster: 'sim', user: 'weir', ...(contextNamespace !== undefined && { namespace: contextNamespace }) }],
     currentContext: 'sim',
   });
   return config.exportConfig();
@@ -143,6 +143,17 @@ describe('volume-snapshot, kubernetes driver', () => {
     const cleanup = await type.put(testContext(), source(), { action: 'delete', all: true }, workdir);
     expect(cleanup.metadata).toContainEqual({ name: 'deleted', value: '1' });
     expect(sim.store.list('volumesnapshots', 'ci').map((s) => s.metadata.name)).toEqual([foreign.version.name]);
+  });
+
+  it('works in the kubeconfig context\'s namespace when the source names none, as kubectl does', async () => {
+    const { namespace: _left, ...bare } = source({ kubeconfig: kubeconfig(sim.token, 'ci') });
+    const put = await type.put(at(0), bare, {}, workdir);
+    expect(sim.store.get('volumesnapshots', 'ci', put.version.name)).toBeDefined();
+    expect((await type.check(testContext(), bare)).map((v) => v.version)).toEqual([put.version]);
+    // The same resource with the namespace written out owns the same snapshots.
+    expect((await type.check(testContext(), source())).map((v) => v.version)).toEqual([put.version]);
+    const { namespace: _also, ...noContext } = source();
+    await expect(type.put(at(1), noContext, {}, workdir)).rejects.toMatchObject({ code: 'volume-snapshot-claim-not-found', message: expect.stringContaining('namespace default') });
   });
 
   it('names the claim that does not exist', async () => {
