@@ -52,6 +52,7 @@ for (const mode of MODES) {
     rmSync(target, { recursive: true, force: true });
     writeFileSync(join(volume, 'part-0000.bin'), randomBytes(FILE_BYTES));
     afterOneChange.push(await timed(() => type.put(ctx, source, {}, root)));
+    await type.put(ctx, source, { action: 'delete', all: true }, root);
   }
   rmSync(store, { recursive: true, force: true });
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
