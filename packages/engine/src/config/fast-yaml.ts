@@ -613,33 +613,32 @@ class FastReader {
   }
 
   private buildSeq(node: SeqNode, depth: number): unknown[] {
-    const out: unknown[] = [];
-    const span = emptySpan(node);
-    node.items.forEach((item, index) => {
-      out.push(this.build(item, depth + 1));
-      span.keys.set(index, [item.start, item.end]);
-      span.values.set(index, [item.start, item.end]);
-    });
-    this.sourceMap.record(out, span);
+    const out = node.items.map((item) => this.build(item, depth + 1));
+    this.sourceMap.record(out, () => seqSpan(node));
     return out;
   }
 
   private buildMap(node: MapNode, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const span = emptySpan(node);
-    const merges: FastNode[] = [];
+    let merges: FastNode[] | undefined;
     for (const [keyNode, valueNode] of node.pairs) {
       // The slow reader merges on a quoted "<<" key as well as on the plain one.
       if (keyNode.value === '<<') {
-        merges.push(valueNode);
+        (merges ??= []).push(valueNode);
         continue;
       }
-      const key = keyNode.value === null ? 'null' : String(keyNode.value);
-      if (span.keys.has(key)) bail();
+      const key = keyString(keyNode);
+      if (Object.hasOwn(out, key)) bail();
       setOwn(out, key, this.build(valueNode, depth + 1));
-      span.keys.set(key, [keyNode.start, keyNode.end]);
-      span.values.set(key, [valueNode.start, valueNode.end]);
     }
+    if (merges === undefined) {
+      // Built only if a problem is located inside: most documents never need their spans.
+      this.sourceMap.record(out, () => mapSpan(node));
+      return out;
+    }
+    // Merged keys point into the merged mappings, whose own keys interpolation may rename later:
+    // located now, while they are as written.
+    const span = mapSpan(node);
     for (const merge of merges) this.mergeInto(out, span, merge, depth);
     this.sourceMap.record(out, span);
     return out;
@@ -677,6 +676,31 @@ interface Finished {
 
 function emptySpan(node: MapNode | SeqNode): ContainerSpan {
   return { range: [node.start, node.end], keys: new Map(), values: new Map() };
+}
+
+function keyString(keyNode: ScalarNode): string {
+  return keyNode.value === null ? 'null' : String(keyNode.value);
+}
+
+/** The span of a mapping's own pairs, merges left out. */
+function mapSpan(node: MapNode): ContainerSpan {
+  const span = emptySpan(node);
+  for (const [keyNode, valueNode] of node.pairs) {
+    if (keyNode.value === '<<') continue;
+    const key = keyString(keyNode);
+    span.keys.set(key, [keyNode.start, keyNode.end]);
+    span.values.set(key, [valueNode.start, valueNode.end]);
+  }
+  return span;
+}
+
+function seqSpan(node: SeqNode): ContainerSpan {
+  const span = emptySpan(node);
+  node.items.forEach((item, index) => {
+    span.keys.set(index, [item.start, item.end]);
+    span.values.set(index, [item.start, item.end]);
+  });
+  return span;
 }
 
 function isSpace(c: number): boolean {

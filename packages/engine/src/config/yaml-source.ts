@@ -28,22 +28,31 @@ export interface ContainerSpan {
  * the shared YAML is written.
  */
 export class SourceMap {
-  private readonly spans = new WeakMap<object, ContainerSpan>();
+  private readonly spans = new WeakMap<object, ContainerSpan | (() => ContainerSpan)>();
 
   constructor(readonly text: string, private readonly lineCounter: LineCounter) {}
 
-  record(container: object, span: ContainerSpan): void {
+  /** A span, or a function that builds it when a position inside the container is first asked for. */
+  record(container: object, span: ContainerSpan | (() => ContainerSpan)): void {
     this.spans.set(container, span);
+  }
+
+  private span(container: object): ContainerSpan | undefined {
+    const recorded = this.spans.get(container);
+    if (typeof recorded !== 'function') return recorded;
+    const built = recorded();
+    this.spans.set(container, built);
+    return built;
   }
 
   /** What was recorded for one container; for comparing two readers' maps. */
   spanOf(container: object): Readonly<ContainerSpan> | undefined {
-    return this.spans.get(container);
+    return this.span(container);
   }
 
   /** Keeps the position of a key when interpolation renames it. */
   renameKey(container: object, from: string, to: string): void {
-    const span = this.spans.get(container);
+    const span = this.span(container);
     if (!span) return;
     for (const ranges of [span.keys, span.values]) {
       const range = ranges.get(from);
@@ -62,11 +71,11 @@ export class SourceMap {
   locate(root: unknown, path: readonly PathSegment[], at: 'key' | 'value' = 'value'): [number, number] {
     let node: unknown = root;
     let best: [number, number] = [0, 0];
-    const rootSpan = isObject(root) ? this.spans.get(root) : undefined;
+    const rootSpan = isObject(root) ? this.span(root) : undefined;
     if (rootSpan) best = rootSpan.range;
     for (let i = 0; i < path.length; i++) {
       if (!isObject(node)) break;
-      const span = this.spans.get(node);
+      const span = this.span(node);
       const segment = path[i] as PathSegment;
       if (!span) break;
       const last = i === path.length - 1;
