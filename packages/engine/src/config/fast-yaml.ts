@@ -11,6 +11,13 @@ import { isMisreadNaN, setOwn, SourceMap, type ContainerSpan, type ReadYamlOptio
  * none. test/config/fast-yaml.test.ts holds it to the slow reader on the corpus and on fuzzed input.
  */
 
+/**
+ * js-yaml takes a `#` right after a closing quote or bracket, or after a flow collection's
+ * opening bracket or comma, for a comment; the `yaml` package wants white space before it. The
+ * reader gives up on all of these.
+ */
+const FLOW_TIGHT_COMMENT = /[[{,]#/;
+
 /** Thrown to give up; caught at the top so that the slow reader runs. */
 class Bail extends Error {}
 
@@ -150,18 +157,12 @@ function hasUnhandledText(text: string): boolean {
   for (let at = text.indexOf('?'); at >= 0; at = text.indexOf('?', at + 1)) {
     if ((at === 0 || BEFORE_EXPLICIT_KEY.test(text[at - 1] as string)) && (at + 1 === text.length || /\s/.test(text[at + 1] as string))) return true;
   }
-  // js-yaml takes `#` right after a quote, bracket or comma for a comment; the `yaml` package
-  // wants a space first. Inside a plain scalar the same characters are content, read alike.
-  for (let at = text.indexOf('#'); at > 0; at = text.indexOf('#', at + 1)) {
-    if (BEFORE_TIGHT_COMMENT.includes(text[at - 1] as string)) return true;
-  }
   return false;
 }
 
 const UNHANDLED_CHARACTERS = ['\t', '\r', '\ufeff', '\u0085', '\u2028', '\u2029'];
 const UNHANDLED_LINE_START = /%|\.\.\.|---(?!(?:[ ]+#.*)?[ ]*$)/my;
 const BEFORE_EXPLICIT_KEY = /[\s[{,]/;
-const BEFORE_TIGHT_COMMENT = `"'[]{},`;
 
 export interface FastRead {
   value: unknown;
@@ -330,6 +331,7 @@ class FastReader {
       while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
       if (end <= start) bail();
     }
+    if (style === 'quoted' && text[end] === '#') bail();
     if (style !== 'block') this.checkContinuation(start, end, false);
     return { type: 'scalar', start, end, value: frame.result, style, ...(anchor === undefined ? {} : { anchor }) };
   }
@@ -386,8 +388,14 @@ class FastReader {
   }
 
   private flowEnd(frame: Frame, terminator: string, inFlow: boolean): number {
-    if (this.text[frame.close - 1] !== terminator) bail();
-    if (!inFlow) this.checkContinuation(this.skipSpace(frame.open), frame.close, true);
+    const { text } = this;
+    if (text[frame.close - 1] !== terminator || text[frame.close] === '#') bail();
+    if (!inFlow) {
+      const start = this.skipSpace(frame.open);
+      // Also within quoted scalars inside, where it is content: giving up there is only slower.
+      if (FLOW_TIGHT_COMMENT.test(text.slice(start, frame.close))) bail();
+      this.checkContinuation(start, frame.close, true);
+    }
     return frame.close;
   }
 

@@ -154,7 +154,7 @@ describe('readYamlFast, by hand', () => {
     for (const text of [
       'a: !!str 1\n', 'a: !custom x\n', '%YAML 1.1\n---\na: 1\n', 'a: 1\n---\nb: 2\n', 'a: 1\n...\n', 'a: 1\na: 2\n', '? a\n: b\n',
       'a:\tb\n', 'a: 1\r\n', '\ufeffa: 1\n', 'a: [1, 2\n', 'a:\n- x\n-\n- y\n', '{a: }\n',
-      'a: "x"# c\n', "a: 'x'# c\n", 'a: [1]# c\nb: 2\n', 'a: {b: 1,# c\n  d: 2}\n', `${'['.repeat(150)}${']'.repeat(150)}\n`,
+      'a: "x"# c\n', "a: 'x'# c\n", 'a: [1]# c\nb: 2\n', 'a: {b: 1,# c\n  d: 2}\n', 'a: [# c\n  2]\n', `${'['.repeat(150)}${']'.repeat(150)}\n`,
     ]) {
       expect(answered(text), JSON.stringify(text)).toBe(false);
     }
@@ -183,6 +183,10 @@ describe('readYamlFast, by hand', () => {
       }
     }
     expect(refused).toBeGreaterThan(50);
+  });
+
+  it('reads a # that starts a quoted scalar as content', () => {
+    expect(answered('channel: "#contact"\nroom: \'#ops\'\nlist: ["#a", \'#b\']\n')).toBe(true);
   });
 
   it('reads empty documents as null', () => {
