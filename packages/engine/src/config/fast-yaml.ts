@@ -13,10 +13,10 @@ import { isMisreadNaN, setOwn, SourceMap, type ContainerSpan, type ReadYamlOptio
 
 /**
  * js-yaml takes a `#` right after a closing quote or bracket, or after a flow collection's
- * opening bracket or comma, for a comment; the `yaml` package wants white space before it. The
+ * opening bracket, comma or a quoted key's colon, for a comment; the `yaml` package wants white space before it. The
  * reader gives up on all of these.
  */
-const FLOW_TIGHT_COMMENT = /[[{,]#/;
+const FLOW_TIGHT_COMMENT = /[[{,:]#/;
 
 /** Thrown to give up; caught at the top so that the slow reader runs. */
 class Bail extends Error {}
@@ -655,6 +655,8 @@ class FastReader {
   private mergeInto(out: Record<string, unknown>, span: ContainerSpan, merge: FastNode, depth: number): void {
     const resolved = merge.type === 'alias' ? this.aliasTargets.get(merge) : merge;
     const sources = resolved?.type === 'seq' ? resolved.items : [merge];
+    // Nothing built here, yet measure counts the key and the empty list: the bound above needs a value.
+    if (sources.length === 0) bail();
     const sourceDepth = resolved?.type === 'seq' ? depth + 2 : depth + 1;
     for (const source of sources) {
       const value = this.build(source, sourceDepth);

@@ -184,8 +184,9 @@ export function interpolateVars(root: unknown, sourceMap: SourceMap, options: In
     }
   };
 
-  // Every reference is in the text the document was read from, so text without one needs no walk.
-  const value = sourceMap.text.includes('((') ? visit(root) : root;
+  // A reference is either written out in the text or made by a double-quoted escape (`\x28(v))`,
+  // an escaped line break): text with neither needs no walk.
+  const value = sourceMap.text.includes('((') || sourceMap.text.includes('\\') ? visit(root) : root;
   return { value, problems, secrets };
 }
 

@@ -154,7 +154,7 @@ describe('readYamlFast, by hand', () => {
     for (const text of [
       'a: !!str 1\n', 'a: !custom x\n', '%YAML 1.1\n---\na: 1\n', 'a: 1\n---\nb: 2\n', 'a: 1\n...\n', 'a: 1\na: 2\n', '? a\n: b\n',
       'a:\tb\n', 'a: 1\r\n', '\ufeffa: 1\n', 'a: [1, 2\n', 'a:\n- x\n-\n- y\n', '{a: }\n',
-      'a: "x"# c\n', "a: 'x'# c\n", 'a: [1]# c\nb: 2\n', 'a: {b: 1,# c\n  d: 2}\n', 'a: [# c\n  2]\n', `${'['.repeat(150)}${']'.repeat(150)}\n`,
+      'a: "x"# c\n', "a: 'x'# c\n", 'a: [1]# c\nb: 2\n', 'a: {b: 1,# c\n  d: 2}\n', 'a: [# c\n  2]\n', '{"a":#c\n 1}\n', `${'['.repeat(150)}${']'.repeat(150)}\n`,
     ]) {
       expect(answered(text), JSON.stringify(text)).toBe(false);
     }
@@ -168,6 +168,8 @@ describe('readYamlFast, by hand', () => {
       'a: &a {x: 1}\nb: &b {y: {z: 2}}\nc:\n  <<: [*a, *b]\n  w: 4\n',
       'a: &a [1, 2, 3]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n',
       'r: &r {k: v}\ns:\n  - <<: *r\n    t:\n      <<: [*r]\n      u: [[[1]]]\n',
+      'm: &m {<<: [], <<: [], <<: [], x: 1}\nl: [*m, *m, *m]\n',
+      'a:\n  b:\n    <<: []\n',
     ];
     const limitSets = [
       ...Array.from({ length: 120 }, (_, i) => ({ ...DEFAULT_YAML_LIMITS, maxNodes: i + 1 })),

@@ -89,6 +89,13 @@ describe('interpolation', () => {
     expect(result.problems.map((p) => p.code)).toEqual(['var-not-scalar']);
   });
 
+  it('finds references that only escapes in double quotes spell out', () => {
+    const text = 'jobs:\n- name: a\n  plan:\n  - task: t\n    file: "ci/\\x28(f)).yml"\n    params:\n      X: "(\\\n        (v))"\n';
+    const result = load(text, { vars: { f: 'build', v: 'value' } });
+    expect(result.config?.jobs[0]?.plan[0]).toMatchObject({ file: 'ci/build.yml', params: { X: 'value' } });
+    expect(summarize(load(text, { vars: { v: 'value' }, missingVars: 'error' }).problems)).toEqual(['error var-undefined @ jobs.a.plan[0].file 5:11']);
+  });
+
   it('interpolates keys', () => {
     const result = load('jobs:\n- name: a\n  plan:\n  - task: t\n    file: x.yml\n    params:\n      ((key)): v\n', { vars: { key: 'NAME' } });
     expect(result.config?.jobs[0]?.plan[0]).toMatchObject({ params: { NAME: 'v' } });
