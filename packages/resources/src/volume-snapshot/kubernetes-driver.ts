@@ -22,6 +22,8 @@ interface VolumeSnapshotObject {
 export function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext): SnapshotDriver {
   const api = kubeClients(source.kubeconfig);
   const namespace = source.namespace ?? api.contextNamespace;
+  // Said aloud: with another kubeconfig the same source works elsewhere and sees other snapshots.
+  if (source.namespace === undefined) ctx.log(`namespace ${namespace}, from the kubeconfig's current context (set \`namespace\` in the source to fix it)`);
   const owner = ownerId({ driver: 'kubernetes', namespace, claims: 'name' in source.claims ? source.claims.name : `selector:${source.claims.selector}`, namePrefix: source.namePrefix });
   const snapshotsPath = `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}`;
   const target = { group: GROUP, version: VERSION, namespace, plural: PLURAL };
