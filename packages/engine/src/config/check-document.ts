@@ -1,3 +1,4 @@
+import { booleanKeyWarnings } from './boolean-keys.js';
 import { displayPath } from './display-path.js';
 import { hasErrors, error, type Problem } from './problem.js';
 import type { SchemaChecker } from './schema-check.js';
@@ -50,6 +51,7 @@ export function checkDocument<T>(text: string, kind: DocumentKind, options: Chec
     return finish(undefined);
   }
 
+  problems.push(...booleanKeyWarnings(root, read.sourceMap));
   const varSources = new Set(records(record.var_sources).map(([, s]) => asString(s.name)).filter((n): n is string => n !== undefined));
   const interpolated = interpolateVars(root, read.sourceMap, { vars: options.vars ?? {}, varSources, missing: options.missingVars ?? 'error' });
   root = interpolated.value;
