@@ -1,5 +1,5 @@
 import { warning, type PathSegment, type Problem } from './problem.js';
-import type { SourceMap } from './yaml-source.js';
+import type { YamlReadResult } from './yaml-source.js';
 
 /**
  * Plain keys that YAML 1.1 reads as booleans. Concourse reads them so too and turns them into the
@@ -11,10 +11,12 @@ const BOOLEAN_KEY_TEXT = new RegExp(`^${BOOLEAN_WORD}$`);
 
 /**
  * A warning for each key written as one of those words. Runs before interpolation, which may
- * rename keys; a key inside shared YAML (an anchor) is reported once, where it is written.
+ * rename keys; a key inside shared YAML (an anchor) is reported once, where it is written. Walks
+ * the document only when the reader saw such a word (or did not count, and the text has one).
  */
-export function booleanKeyWarnings(root: unknown, sourceMap: SourceMap): Problem[] {
-  if (!MAYBE_BOOLEAN_KEY.test(sourceMap.text)) return [];
+export function booleanKeyWarnings(root: unknown, read: Pick<YamlReadResult, 'sourceMap' | 'booleanWords'>): Problem[] {
+  const { sourceMap } = read;
+  if (read.booleanWords === false || (read.booleanWords === undefined && !MAYBE_BOOLEAN_KEY.test(sourceMap.text))) return [];
   const problems: Problem[] = [];
   const reported = new Set<number>();
   const visit = (value: unknown, path: PathSegment[]): void => {

@@ -51,7 +51,7 @@ export function checkDocument<T>(text: string, kind: DocumentKind, options: Chec
     return finish(undefined);
   }
 
-  problems.push(...booleanKeyWarnings(root, read.sourceMap));
+  problems.push(...booleanKeyWarnings(root, read));
   const varSources = new Set(records(record.var_sources).map(([, s]) => asString(s.name)).filter((n): n is string => n !== undefined));
   const interpolated = interpolateVars(root, read.sourceMap, { vars: options.vars ?? {}, varSources, missing: options.missingVars ?? 'error' });
   root = interpolated.value;

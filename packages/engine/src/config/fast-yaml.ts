@@ -67,6 +67,13 @@ function parseSexagesimal(source: string): number {
 /** Keys `<<` must carry js-yaml's merge tag, or two of them in one mapping would be a duplicate key. */
 const MERGE = new Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (data: unknown) => data === '<<' });
 
+/**
+ * Plain scalars read as booleans from another word than true or false since the last read began:
+ * js-yaml calls `construct` without the reader at hand, and reads are synchronous.
+ */
+let booleanWords = 0;
+const TRUE_OR_FALSE = /^(?:true|false)$/i;
+
 /** Resolves every plain scalar, NaN included (keys use it unchanged; values get isMisreadNaN later). */
 const YAML_1_1 = new Type('tag:weir,yaml-1.1', {
   kind: 'scalar',
@@ -74,7 +81,12 @@ const YAML_1_1 = new Type('tag:weir,yaml-1.1', {
   construct: (source: string) => {
     const resolvers = STARTS_WORD.test(source) ? WORD_RESOLVERS : STARTS_NUMBER.test(source) ? NUMBER_RESOLVERS : undefined;
     if (resolvers === undefined) return source;
-    for (const [test, resolve] of resolvers) if (test.test(source)) return resolve(source);
+    for (const [test, resolve] of resolvers) {
+      if (!test.test(source)) continue;
+      const value = resolve(source);
+      if (typeof value === 'boolean' && !TRUE_OR_FALSE.test(source)) booleanWords++;
+      return value;
+    }
     return source;
   },
 });
@@ -167,6 +179,7 @@ const BEFORE_EXPLICIT_KEY = /[\s[{,]/;
 export interface FastRead {
   value: unknown;
   sourceMap: SourceMap;
+  booleanWords: boolean;
 }
 
 /**
@@ -217,6 +230,7 @@ class FastReader {
         (stack.length > 0 ? (stack[stack.length - 1] as Frame).children : roots).push(frame);
       },
     };
+    booleanWords = 0;
     try {
       load(this.text, options);
     } catch {
@@ -226,10 +240,10 @@ class FastReader {
     if (roots.length > 1) bail();
     this.countLines();
     const rootFrame = roots[0];
-    if (rootFrame === undefined) return { value: null, sourceMap: this.sourceMap };
+    if (rootFrame === undefined) return { value: null, sourceMap: this.sourceMap, booleanWords: false };
     const root = this.convert(rootFrame, false);
     const value = root.type === 'empty' ? null : this.build(root, 0);
-    return { value, sourceMap: this.sourceMap };
+    return { value, sourceMap: this.sourceMap, booleanWords: booleanWords > 0 };
   }
 
   /** The positions SourceMap.position reports are the `yaml` package's: line starts after every LF. */

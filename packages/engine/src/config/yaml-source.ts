@@ -108,6 +108,11 @@ export interface YamlReadResult {
   value: unknown;
   sourceMap: SourceMap;
   problems: Problem[];
+  /**
+   * Whether some plain scalar was read as a boolean from a word other than true or false (`no`,
+   * `on`, `y`); undefined when the reader did not keep count.
+   */
+  booleanWords?: boolean;
 }
 
 /** YAML as go-yaml v2 reads it: version 1.1, timestamps left as strings; duplicates are reported by us. */

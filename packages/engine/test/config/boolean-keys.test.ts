@@ -11,6 +11,10 @@ describe('keys YAML 1.1 reads as booleans', () => {
     expect(result.config?.jobs[0]?.plan[0]).toMatchObject({ params: { false: 'does-not-exist', true: 1 } });
   });
 
+  it('warns on the slow reader\'s path too (a tab sends a file there)', () => {
+    expect(summarize(load(`#\tcomment\n${pipeline('      n: 1\n')}`).problems)).toEqual(['warning yaml-boolean-key @ jobs.a.plan[0].params.false 8:7']);
+  });
+
   it('leaves quoted words and keys written as true or false alone', () => {
     expect(load(pipeline("      'no': x\n      \"y\": 2\n      true: 3\n      False: 4\n")).problems).toEqual([]);
   });
