@@ -28,6 +28,8 @@ export interface RestoreRequest {
   wait: boolean;
   to?: string;
   overwrite: boolean;
+  /** A target that already exists is left as it is, and the restore succeeds without restoring. */
+  keepExisting: boolean;
   timeoutMs: number;
 }
 

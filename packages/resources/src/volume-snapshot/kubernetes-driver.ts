@@ -140,10 +140,18 @@ export function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext)
         .core.createNamespacedPersistentVolumeClaim({ namespace: claimNamespace, body })
         .catch((error: unknown) => {
           if (apiStatus(error)?.code === 409) {
-            throw new ResourceError('volume-snapshot-claim-exists', `the PersistentVolumeClaim ${claimNamespace}/${request.toPvc} already exists`, 'choose another `to_pvc`, or delete the old claim first');
+            if (request.keepExisting) return undefined;
+            throw new ResourceError('volume-snapshot-claim-exists', `the PersistentVolumeClaim ${claimNamespace}/${request.toPvc} already exists`, 'choose another `to_pvc`, delete the old claim first, or set `keep_existing: true` to leave it as it is');
           }
           throw kubeFailure(error, `creating PersistentVolumeClaim ${claimNamespace}/${request.toPvc}`);
         });
+      if (created === undefined) {
+        ctx.log(`kept the PersistentVolumeClaim ${claimNamespace}/${request.toPvc} as it is (it exists, and keep_existing is set): ${snapshot.name} was not restored`);
+        return [
+          { name: 'restored_to', value: `${claimNamespace}/${request.toPvc}` },
+          { name: 'kept_existing', value: 'true' },
+        ];
+      }
       ctx.log(`created PersistentVolumeClaim ${claimNamespace}/${request.toPvc} from ${snapshot.name}`);
       const facts = [
         { name: 'restored_to', value: `${claimNamespace}/${request.toPvc}` },

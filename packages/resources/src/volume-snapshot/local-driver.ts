@@ -120,8 +120,15 @@ export function localDriver(source: LocalSource, ctx: ResourceContext): Snapshot
         throw error;
       });
       if (existing && existing.length > 0) {
+        if (request.keepExisting) {
+          ctx.log(`kept ${target} as it is (it is not empty, and keep_existing is set): ${snapshot.name} was not restored`);
+          return [
+            { name: 'restored_to', value: target },
+            { name: 'kept_existing', value: 'true' },
+          ];
+        }
         if (!request.overwrite) {
-          throw new ResourceError('volume-snapshot-restore-target-not-empty', `the restore target ${target} is not empty`, 'restore into an empty or missing directory, or set `overwrite: true` to empty it first');
+          throw new ResourceError('volume-snapshot-restore-target-not-empty', `the restore target ${target} is not empty`, 'restore into an empty or missing directory, set `overwrite: true` to empty it first, or `keep_existing: true` to leave it as it is');
         }
         await Promise.all(existing.map((entry) => rm(join(target, entry), { recursive: true, force: true })));
       }

@@ -21,6 +21,7 @@ export interface VolumeSnapshotPutParams extends VolumeSnapshotGetParams {
   wait?: boolean;
   to?: string;
   overwrite?: boolean;
+  keep_existing?: boolean;
 }
 
 const DEFAULT_TIMEOUT = '10m';
@@ -30,6 +31,9 @@ export function timeoutOf(params: VolumeSnapshotPutParams): number {
 }
 
 export function restoreRequest(params: VolumeSnapshotPutParams): RestoreRequest {
+  if (params.overwrite === true && params.keep_existing === true) {
+    throw new ResourceError('volume-snapshot-restore-conflict', 'a restore got both `overwrite` and `keep_existing`', 'keep one: `overwrite` replaces what the target holds, `keep_existing` leaves it as it is');
+  }
   return {
     ...(params.to_pvc !== undefined && { toPvc: params.to_pvc }),
     ...(params.namespace !== undefined && { namespace: params.namespace }),
@@ -39,6 +43,7 @@ export function restoreRequest(params: VolumeSnapshotPutParams): RestoreRequest 
     ...(params.to !== undefined && { to: params.to }),
     wait: params.wait ?? false,
     overwrite: params.overwrite ?? false,
+    keepExisting: params.keep_existing ?? false,
     timeoutMs: timeoutOf(params),
   };
 }

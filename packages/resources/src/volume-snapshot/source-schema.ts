@@ -119,5 +119,10 @@ export const volumeSnapshotPutParamsSchema: JsonSchema = {
     wait: { type: 'boolean', description: 'kubernetes restore: wait until the claim is Bound, and fail with the provisioner\'s reason when it cannot be. Leave off for storage classes that bind on first use.' },
     to: { type: 'string', description: 'local restore: the absolute path of the directory to restore into. It must be empty or missing unless `overwrite` is set.' },
     overwrite: { type: 'boolean', description: 'local restore: empty a non-empty `to` directory first.' },
+    keep_existing: {
+      type: 'boolean',
+      description:
+        'restore: when the target already exists (a non-empty `to` directory, or a claim named `to_pvc`), leave it as it is and succeed without restoring (the version\'s metadata says `kept_existing`). For seeding an environment once: the first deploy restores, later ones keep what the environment has become. Not with `overwrite`.',
+    },
   },
 };

@@ -134,6 +134,16 @@ describe('volume-snapshot, kubernetes driver', () => {
     await expect(type.put(at(1), source(), { action: 'restore', name: put.version.name, to_pvc: 'cache' }, workdir)).rejects.toMatchObject({ code: 'volume-snapshot-claim-exists' });
   });
 
+  it('keeps an existing claim with keep_existing, and restores when there is none', async () => {
+    const put = await type.put(at(0), source(), {}, workdir);
+    const kept = await type.put(at(1), source(), { action: 'restore', name: put.version.name, to_pvc: 'cache', keep_existing: true, wait: true }, workdir);
+    expect(kept.metadata).toContainEqual({ name: 'kept_existing', value: 'true' });
+    expect(sim.store.get('persistentvolumeclaims', 'ci', 'cache')?.spec.dataSource).toBeUndefined();
+    const restored = await type.put(at(1), source(), { action: 'restore', name: put.version.name, to_pvc: 'pr-7-db', keep_existing: true, wait: true }, workdir);
+    expect(restored.metadata).toContainEqual({ name: 'restored_to', value: 'ci/pr-7-db' });
+    expect(sim.store.get('persistentvolumeclaims', 'ci', 'pr-7-db')?.spec.dataSource).toMatchObject({ kind: 'VolumeSnapshot', name: put.version.name });
+  });
+
   it('deletes one snapshot by name, or all of its own at cleanup', async () => {
     const foreign = await type.put(at(0), source({ name_prefix: 'manual-' }), {}, workdir);
     const first = await type.put(at(0), source(), {}, workdir);

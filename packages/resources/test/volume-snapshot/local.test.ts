@@ -120,6 +120,21 @@ describe('volume-snapshot, local driver', () => {
     expect((await readdir(target)).sort()).toEqual(['a.txt', 'link', 'nested']);
   });
 
+  it('with keep_existing, restores into an empty target once and leaves it alone afterwards', async () => {
+    const put = await create(T0);
+    const target = join(root, 'environment');
+    const params = { action: 'restore' as const, name: put.version.name, to: target, keep_existing: true };
+    const first = await type.put(testContext(), source(), params, workdir);
+    expect(first.metadata).not.toContainEqual({ name: 'kept_existing', value: 'true' });
+    await writeFile(join(target, 'a.txt'), 'what the environment became');
+    const ctx = testContext();
+    const again = await type.put(ctx, source(), params, workdir);
+    expect(again.metadata).toContainEqual({ name: 'kept_existing', value: 'true' });
+    expect(ctx.lines.join('\n')).toContain('was not restored');
+    expect(await readFile(join(target, 'a.txt'), 'utf8')).toBe('what the environment became');
+    await expect(type.put(testContext(), source(), { ...params, overwrite: true }, workdir)).rejects.toMatchObject({ code: 'volume-snapshot-restore-conflict' });
+  });
+
   it('delete removes one snapshot by name, or all of its own', async () => {
     const other = await create(T0, { name_prefix: 'manual-' });
     const first = await create(T0);
