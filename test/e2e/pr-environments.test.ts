@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, Engine, type BuildRecord, type PipelineRecord } from '@weir/engine';
-import { implementedResourceTypes } from '@weir/resources';
+import { implementedResourceTypes, volumeSnapshotResourceType } from '@weir/resources';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testContext } from '../../packages/resources/test/support/context.js';
 import { GitHubSimulator } from '../support/github/index.js';
 
 const exampleFile = (path: string) => readFileSync(fileURLToPath(new URL(`../../examples/pr-environments/${path}`, import.meta.url)), 'utf8');
@@ -54,10 +55,23 @@ function builds(engine: Engine, pipeline: PipelineRecord, job: string): BuildRec
   return engine.store.builds.listForJob(engine.store.jobs.get(pipeline.id, job)!.id).reverse();
 }
 
-/** Checks the watcher's resources now (as a webhook would have it), then waits until no build is pending or running for a moment. */
+/**
+ * Checks the watcher's resources now (as a webhook would have it) and waits until no build is
+ * pending or running for a moment; then does the same for the instances' resources, which the
+ * engine would first check within a few seconds of their being set.
+ */
 async function settle(engine: Engine): Promise<void> {
   const watcher = engine.store.pipelines.get({ name: 'pr-environments' })!;
   for (const name of ['pull-requests', 'ci', 'hourly']) await engine.checker.checkResource(engine.store.resources.get(watcher.id, name)!.id);
+  await quiet(engine);
+  for (const pipeline of engine.store.pipelines.list()) {
+    if (pipeline.id === watcher.id || pipeline.retiring !== null) continue;
+    for (const resource of engine.store.resources.list(pipeline.id)) await engine.checker.checkResource(resource.id);
+  }
+  await quiet(engine);
+}
+
+async function quiet(engine: Engine): Promise<void> {
   let quietSince: number | undefined;
   for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
     const busy = engine.store.builds.listRecent(500).some((b) => b.status === 'pending' || b.status === 'started');
@@ -79,6 +93,13 @@ describe('examples/pr-environments against the GitHub simulator', () => {
     const envRoot = mkdtempSync(join(tmpdir(), 'weir-pr-envs-'));
     cleanups.push(() => rmSync(envRoot, { recursive: true, force: true }));
     const portBase = await freePortBase(2);
+    // Production's data, and a snapshot of it as the periodic-snapshots pipeline takes them: the
+    // app there has counted 41 visits.
+    const production = { driver: 'local' as const, path: join(envRoot, 'production', 'data'), store: join(envRoot, 'production', 'snapshots'), name_prefix: 'db-' };
+    mkdirSync(production.path, { recursive: true });
+    writeFileSync(join(production.path, 'visits'), '41');
+    await volumeSnapshotResourceType.put(testContext(), production, {}, envRoot);
+    writeFileSync(join(production.path, 'visits'), '1000');
     const engine = Engine.open({ dataDir: ':memory:', resourceTypes: implementedResourceTypes(), logger: createLogger({ level: 'silent' }) });
     cleanups.push(async () => {
       // Whatever the test left running goes, as a teardown would have done.
@@ -96,11 +117,15 @@ describe('examples/pr-environments against the GitHub simulator', () => {
         github_api: github.apiUrl,
         env_root: envRoot,
         port_base: portBase,
+        production_data: production.path,
+        snapshot_store: production.store,
+        snapshot_prefix: production.name_prefix,
       },
     });
     engine.start();
 
-    // Two PRs open: each gets an instance that deploys its head and reports on it.
+    // Two PRs open: each gets an instance that deploys its head and reports on it, with its data
+    // seeded from the production snapshot (not from production as it is now).
     const one = await github.openPullRequest({ head: 'feature-one', commit: { files: { 'one.txt': 'one\n' }, message: 'feature one' } });
     const two = await github.openPullRequest({ head: 'feature-two', commit: { files: { 'two.txt': 'two\n' }, message: 'feature two' } });
     const head1 = await github.git.revParse(`refs/pull/${one}/head`, 'bare');
@@ -110,8 +135,8 @@ describe('examples/pr-environments against the GitHub simulator', () => {
       [{ pr: '1' }, false],
       [{ pr: '2' }, false],
     ]);
-    expect(await app(portBase + 1)).toMatchObject({ commit: head1, visits: 1, data: join(envRoot, 'pr-1', 'data') });
-    expect(await app(portBase + 2)).toMatchObject({ commit: head2, visits: 1 });
+    expect(await app(portBase + 1)).toMatchObject({ commit: head1, visits: 42, data: join(envRoot, 'pr-1', 'data') });
+    expect(await app(portBase + 2)).toMatchObject({ commit: head2, visits: 42 });
     for (const head of [head1, head2]) {
       expect(github.statusesOf(head).map((s) => [s.context, s.state])).toEqual([
         ['weir/environment', 'pending'],
@@ -122,10 +147,10 @@ describe('examples/pr-environments against the GitHub simulator', () => {
     expect(deployOne.map((b) => b.status)).toEqual(['succeeded']);
     expect(github.statusesOf(head1)[1]!.targetUrl).toContain(`/builds/${deployOne[0]!.id}`);
 
-    // A push to PR 1 redeploys it at the new commit; its data directory stays; PR 2 is untouched.
+    // A push to PR 1 redeploys it at the new commit; its data stays (not seeded again); PR 2 is untouched.
     const pushed = await github.push(one, { files: { 'one.txt': 'one, revised\n' }, message: 'revise one' });
     await settle(engine);
-    expect(await app(portBase + 1)).toMatchObject({ commit: pushed, visits: 2 });
+    expect(await app(portBase + 1)).toMatchObject({ commit: pushed, visits: 43 });
     expect(github.statusesOf(pushed).map((s) => s.state)).toEqual(['pending', 'success']);
     expect(builds(engine, instance(engine, 1)!, 'deploy').map((b) => b.status)).toEqual(['succeeded', 'succeeded']);
     expect(builds(engine, instance(engine, 2)!, 'deploy')).toHaveLength(1);
@@ -152,7 +177,7 @@ describe('examples/pr-environments against the GitHub simulator', () => {
     await settle(engine);
     expect(instance(engine, 2)).toMatchObject({ archived: false, paused: false, retiring: null });
     expect(instance(engine, 1)).toMatchObject({ archived: true });
-    expect(await app(portBase + 2)).toMatchObject({ commit: head2, visits: 1 });
+    expect(await app(portBase + 2)).toMatchObject({ commit: head2, visits: 42 });
     expect(builds(engine, instance(engine, 2)!, 'deploy').map((b) => b.status)).toEqual(['succeeded', 'succeeded']);
     expect(builds(engine, instance(engine, 2)!, 'teardown').map((b) => b.status)).toEqual(['succeeded']);
     expect(github.statusesOf(head2).map((s) => s.state)).toEqual(['pending', 'success', 'pending', 'success']);
