@@ -45,5 +45,5 @@ export interface SnapshotDriver {
   /** Restores `snapshot`; returns facts to show with the version. */
   restore(snapshot: SnapshotRecord, request: RestoreRequest): Promise<MetadataField[]>;
   /** Files a get writes beside `snapshot.json` (kubernetes: `restore-pvc.yaml`). */
-  getFiles(snapshot: SnapshotRecord, params: Pick<RestoreRequest, 'toPvc' | 'storageClass' | 'size' | 'accessModes'>): Record<string, string>;
+  getFiles(snapshot: SnapshotRecord, params: Pick<RestoreRequest, 'toPvc' | 'storageClass' | 'size' | 'accessModes'>): Promise<Record<string, string>>;
 }

@@ -28,7 +28,7 @@ export const volumeSnapshotResourceType: ResourceType<VolumeSnapshotSource, Volu
   putParamsSchema: volumeSnapshotPutParamsSchema,
 
   async check(ctx, source, from) {
-    const ready = (await driverFor(compileSource(source), ctx).listOwned()).filter((snapshot) => snapshot.ready).sort((a, b) => newerFirst(b, a));
+    const ready = (await (await driverFor(compileSource(source), ctx)).listOwned()).filter((snapshot) => snapshot.ready).sort((a, b) => newerFirst(b, a));
     if (!from) return ready.map(versioned);
     const at = ready.findIndex((snapshot) => snapshot.name === from.name);
     // `from` was pruned or deleted: what came after it is still news.
@@ -37,11 +37,11 @@ export const volumeSnapshotResourceType: ResourceType<VolumeSnapshotSource, Volu
   },
 
   async get(ctx, source, version, params, dir) {
-    const driver = driverFor(compileSource(source), ctx);
+    const driver = await driverFor(compileSource(source), ctx);
     const snapshot = await readySnapshot(driver, version.name);
     const document = { name: snapshot.name, created: snapshot.created, source: snapshot.source, ...(snapshot.restoreSize && { restore_size: snapshot.restoreSize }), ...snapshot.details };
     await writeFile(join(dir, 'snapshot.json'), `${JSON.stringify(document, null, 2)}\n`);
-    const files = driver.getFiles(snapshot, {
+    const files = await driver.getFiles(snapshot, {
       ...(params.to_pvc !== undefined && { toPvc: params.to_pvc }),
       ...(params.storage_class !== undefined && { storageClass: params.storage_class }),
       ...(params.size !== undefined && { size: params.size }),
@@ -54,7 +54,7 @@ export const volumeSnapshotResourceType: ResourceType<VolumeSnapshotSource, Volu
 
   async put(ctx, source, params, workdir) {
     const compiled = compileSource(source);
-    const driver = driverFor(compiled, ctx);
+    const driver = await driverFor(compiled, ctx);
     const action = params.action ?? 'create';
     switch (action) {
       case 'create': {
@@ -79,7 +79,7 @@ export const volumeSnapshotResourceType: ResourceType<VolumeSnapshotSource, Volu
   },
 };
 
-function driverFor(source: CompiledSource, ctx: ResourceContext): SnapshotDriver {
+async function driverFor(source: CompiledSource, ctx: ResourceContext): Promise<SnapshotDriver> {
   return source.driver === 'kubernetes' ? kubernetesDriver(source, ctx) : localDriver(source, ctx);
 }
 

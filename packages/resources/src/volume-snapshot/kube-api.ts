@@ -1,5 +1,19 @@
-import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, loadYaml, Watch } from '@kubernetes/client-node';
+import type { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
 import { ResourceError } from '../interface.js';
+
+type KubeClientModule = typeof import('@kubernetes/client-node');
+
+/**
+ * The client, imported on first use: importing it takes most of a second, which every weir
+ * command (`weir validate` included) paid at start-up while it was imported with the package.
+ */
+let clientModule: Promise<KubeClientModule> | undefined;
+let loadedModule: KubeClientModule | undefined;
+
+export function kubeClientModule(): Promise<KubeClientModule> {
+  clientModule ??= import('@kubernetes/client-node').then((loaded) => (loadedModule = loaded));
+  return clientModule;
+}
 
 export interface KubeClients {
   core: CoreV1Api;
@@ -21,7 +35,8 @@ export const DEFAULT_CREDENTIALS_SWITCH = 'WEIR_KUBERNETES_DEFAULT_CREDENTIALS';
  * in-cluster. The defaults are the engine's own setup and trusted; a source's kubeconfig is
  * pipeline input and only says where to connect and with which inline credentials.
  */
-export function kubeClients(kubeconfig: string | undefined): KubeClients {
+export async function kubeClients(kubeconfig: string | undefined): Promise<KubeClients> {
+  const { CoreV1Api, CustomObjectsApi, KubeConfig, loadYaml, Watch } = await kubeClientModule();
   const config = new KubeConfig();
   if (kubeconfig === undefined && process.env[DEFAULT_CREDENTIALS_SWITCH] === 'deny') {
     throw new ResourceError(
@@ -32,7 +47,7 @@ export function kubeClients(kubeconfig: string | undefined): KubeClients {
   }
   try {
     if (kubeconfig !== undefined) {
-      const parsed = parseKubeconfig(kubeconfig);
+      const parsed = parseKubeconfig(kubeconfig, loadYaml);
       refuseHostAccess(parsed);
       // Load what was checked, not the text again: the two readings cannot differ.
       config.loadFromString(JSON.stringify(parsed));
@@ -56,7 +71,7 @@ const KUBECONFIG_SHAPE = 'give `source.kubeconfig` the text of a kubeconfig file
 const USER_FIELDS_REFUSED = ['exec', 'auth-provider', 'token-file', 'tokenFile', 'client-certificate', 'client-key'];
 const CLUSTER_FIELDS_REFUSED = ['certificate-authority'];
 
-function parseKubeconfig(text: string): unknown {
+function parseKubeconfig(text: string, loadYaml: KubeClientModule['loadYaml']): unknown {
   try {
     return loadYaml(text);
   } catch (error) {
@@ -96,9 +111,9 @@ export interface ApiStatus {
 }
 
 export function apiStatus(error: unknown): ApiStatus | undefined {
-  if (!(error instanceof ApiException)) return undefined;
-  const code = (error as ApiException<unknown>).code;
-  const body = (error as ApiException<unknown>).body;
+  // An ApiException comes from a call, so the client is loaded by then.
+  if (loadedModule === undefined || !(error instanceof loadedModule.ApiException)) return undefined;
+  const { code, body } = error as InstanceType<KubeClientModule['ApiException']>;
   try {
     const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as { reason?: string; message?: string } | undefined;
     return { code, ...(parsed?.reason && { reason: parsed.reason }), ...(parsed?.message && { message: parsed.message }) };

@@ -19,8 +19,8 @@ interface VolumeSnapshotObject {
 }
 
 /** CSI VolumeSnapshots of PersistentVolumeClaims, through the Kubernetes API. */
-export function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext): SnapshotDriver {
-  const api = kubeClients(source.kubeconfig);
+export async function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext): Promise<SnapshotDriver> {
+  const api = await kubeClients(source.kubeconfig);
   const namespace = source.namespace ?? api.contextNamespace;
   // Said aloud: with another kubeconfig the same source works elsewhere and sees other snapshots.
   if (source.namespace === undefined) ctx.log(`namespace ${namespace}, from the kubeconfig's current context (set \`namespace\` in the source to fix it)`);
@@ -163,9 +163,9 @@ export function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext)
       return facts;
     },
 
-    getFiles(snapshot, params) {
+    async getFiles(snapshot, params) {
       const options = claimOptions(snapshot, params, params.toPvc ?? `${snapshot.name}-restore`.slice(0, 253));
-      return { 'restore-pvc.yaml': restoreClaimYaml({ ...options, labels: { [RESTORED_FROM_LABEL]: labelValue(snapshot.name) } }) };
+      return { 'restore-pvc.yaml': await restoreClaimYaml({ ...options, labels: { [RESTORED_FROM_LABEL]: labelValue(snapshot.name) } }) };
     },
   };
 

@@ -141,7 +141,7 @@ export function localDriver(source: LocalSource, ctx: ResourceContext): Snapshot
       ];
     },
 
-    getFiles() {
+    async getFiles() {
       return {};
     },
   };

@@ -1,4 +1,4 @@
-import { dumpYaml } from '@kubernetes/client-node';
+import { kubeClientModule } from './kube-api.js';
 
 export interface RestoreClaimOptions {
   name: string;
@@ -35,6 +35,6 @@ export function restoreClaim(options: RestoreClaimOptions): Record<string, unkno
 }
 
 /** The claim as `kubectl apply -f` takes it. */
-export function restoreClaimYaml(options: RestoreClaimOptions): string {
-  return dumpYaml(restoreClaim(options));
+export async function restoreClaimYaml(options: RestoreClaimOptions): Promise<string> {
+  return (await kubeClientModule()).dumpYaml(restoreClaim(options));
 }

@@ -25,9 +25,9 @@ describe('restoreClaim', () => {
     expect(restoreClaim(options).spec).toEqual(spec);
   });
 
-  it('renders YAML that reads back as the same claim', () => {
+  it('renders YAML that reads back as the same claim', async () => {
     const options = { ...base, labels: { 'weir.dev/restored-from': 'db-20240501-030405-ab12c' } };
-    const yaml = restoreClaimYaml(options);
+    const yaml = await restoreClaimYaml(options);
     expect(yaml).toMatch(/^apiVersion: v1\nkind: PersistentVolumeClaim\n/);
     expect(loadYaml(yaml)).toEqual(restoreClaim(options));
   });
