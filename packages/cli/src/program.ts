@@ -3,7 +3,6 @@ import { CliError, renderCliError } from './cli-error.js';
 import { registerBuildActions } from './commands/build-actions.js';
 import { registerBuilds } from './commands/builds.js';
 import { registerCheckResource } from './commands/check-resource.js';
-import { executeCommand } from './commands/execute.js';
 import { registerExplain } from './commands/explain.js';
 import { formatCommand } from './commands/format.js';
 import { registerGetPipeline } from './commands/get-pipeline.js';
@@ -83,6 +82,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(new Option('-l, --load-vars-from <file>', 'load vars from a YAML file (repeatable)').argParser(collect).default([]))
     .option('--timeout <duration>', 'stop the task after this long, e.g. 10m')
     .action(async (options: Omit<VarOptions, 'instanceVar'> & { config: string; input: string[]; output: string[]; timeout?: string }) => {
+      // Imported only now, with the executor and the engine behind it.
+      const { executeCommand } = await import('./commands/execute.js');
       status = await executeCommand(
         { config: options.config, inputs: options.input, outputs: options.output, varFlags: await varFlags(options), ...(options.timeout !== undefined && { timeout: options.timeout }) },
         io,

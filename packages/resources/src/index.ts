@@ -1,6 +1,7 @@
 export * from './interface.js';
 export { parseGoDuration } from './go-duration.js';
-export { BUILTIN_RESOURCE_TYPES, builtinResourceTypeNames, implementedResourceTypes } from './builtin-types.js';
+export { BUILTIN_RESOURCE_TYPES, builtinResourceTypeNames } from './builtin-type-names.js';
+export { implementedResourceTypes } from './builtin-types.js';
 export { mockResourceType, type MockSource, type MockVersion } from './mock/index.js';
 export { timeResourceType, type TimeSource, type TimeVersion } from './time/index.js';
 export { cronResourceType, type CronSource, type CronVersion, type CatchUp } from './cron/index.js';

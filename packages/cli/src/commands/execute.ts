@@ -16,7 +16,7 @@ import {
   type TaskConfig,
   type VarFlag,
 } from '@weir/engine';
-import { builtinResourceTypeNames } from '@weir/resources';
+import { builtinResourceTypeNames } from '@weir/resources/type-names';
 import type { CliIo } from '../io.js';
 import { readInput } from '../read-input.js';
 

@@ -1,5 +1,5 @@
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
-import { formatConfig, renderProblem, type Problem } from '@weir/engine';
+import { formatConfig, renderProblem, type Problem } from '@weir/engine/pipeline-config';
 import type { CliIo } from '../io.js';
 import { readInput } from '../read-input.js';
 

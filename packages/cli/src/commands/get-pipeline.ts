@@ -1,4 +1,4 @@
-import { formatConfig } from '@weir/engine';
+import { formatConfig } from '@weir/engine/pipeline-config';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { ApiPipelineWithConfig } from '../client/api-types.js';

@@ -1,5 +1,5 @@
-import { configForReaders, hasErrors, hiddenVarValues, loadPipeline, renderProblem, varsFromFlags, type Problem, type VarFlag } from '@weir/engine';
-import { builtinResourceTypeNames } from '@weir/resources';
+import { configForReaders, hasErrors, hiddenVarValues, loadPipeline, renderProblem, varsFromFlags, type Problem, type VarFlag } from '@weir/engine/pipeline-config';
+import { builtinResourceTypeNames } from '@weir/resources/type-names';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { ApiError } from '../client/api-error.js';

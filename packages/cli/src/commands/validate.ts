@@ -1,5 +1,5 @@
-import { hasErrors, loadPipeline, loadTaskConfig, renderProblem, varsFromFlags, type Problem, type VarFlag } from '@weir/engine';
-import { builtinResourceTypeNames } from '@weir/resources';
+import { hasErrors, loadPipeline, loadTaskConfig, renderProblem, varsFromFlags, type Problem, type VarFlag } from '@weir/engine/pipeline-config';
+import { builtinResourceTypeNames } from '@weir/resources/type-names';
 import type { CliIo } from '../io.js';
 import { readInput } from '../read-input.js';
 

@@ -1,4 +1,4 @@
-import { parseGoDuration } from '@weir/resources';
+import { parseGoDuration } from '@weir/resources/go-duration';
 
 /**
  * Parses Go's duration syntax (what Concourse accepts for `timeout`, `check_every`, ...):

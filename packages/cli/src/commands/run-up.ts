@@ -1,0 +1,115 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join, relative } from 'node:path';
+import { createLogger, Engine, ensureApiToken, PipelineInvalidError, renderProblem, startApiServer, WeirError, type Logger } from '@weir/engine';
+import { implementedResourceTypes } from '@weir/resources';
+import type { CliIo } from '../io.js';
+
+export interface UpOptions {
+  data: string;
+  host: string;
+  port: number;
+  /** A directory whose pipeline files are set at start. */
+  pipelines?: string;
+  externalUrl?: string;
+  logLevel: string;
+}
+
+/**
+ * `weir up`: checker, scheduler, runner and API in one process on the data directory.
+ * Resolves with the exit status once `stopped` resolves (SIGTERM or SIGINT from `main`) and
+ * everything has shut down.
+ */
+export async function upCommand(options: UpOptions, io: CliIo, stopped: Promise<void>): Promise<number> {
+  try {
+    return await runEngine(options, io, stopped);
+  } catch (error) {
+    // A data directory in use, an unreadable --pipelines directory, a port already taken.
+    if (error instanceof WeirError) {
+      io.err(`error: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>): Promise<number> {
+  const logger = createLogger({ level: options.logLevel });
+  const engine = Engine.open({
+    dataDir: options.data,
+    resourceTypes: implementedResourceTypes(),
+    logger,
+    ...(options.externalUrl && { externalUrl: options.externalUrl }),
+  });
+  try {
+    const token = await ensureApiToken(engine.dataDir);
+    if (options.pipelines !== undefined) await setPipelinesFrom(engine, options.pipelines, io, logger);
+    engine.start();
+    const server = await startApiServer({
+      engine,
+      token,
+      host: options.host,
+      port: options.port,
+      ...(options.externalUrl && { externalUrl: options.externalUrl }),
+    });
+    io.err(
+      [
+        `weir is up at ${server.url} (data in ${engine.dataDir}, API token in ${join(engine.dataDir, 'token')})`,
+        'try next:',
+        '  weir pipelines                         # what is set',
+        '  weir builds                            # what ran',
+        '  weir set-pipeline -p NAME -c FILE      # set your own',
+        '  weir trigger-job -j PIPELINE/JOB -w    # run a job and watch it',
+        '',
+      ].join('\n'),
+    );
+    await stopped;
+    io.err('stopping: running builds are ended, nothing committed is lost\n');
+    await server.close();
+  } finally {
+    await engine.stop();
+  }
+  return 0;
+}
+
+/**
+ * Sets every pipeline in a directory: `NAME.yml` directly in it, and `NAME/pipeline.yml` one
+ * level down (the layout of `examples/`). A pipeline that cannot be set is reported and
+ * skipped, so one broken file does not keep the engine from starting.
+ */
+async function setPipelinesFrom(engine: Engine, dir: string, io: CliIo, logger: Logger): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    throw new WeirError('pipelines-dir-unreadable', `cannot read the pipelines directory ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      location: dir,
+      hint: 'pass an existing directory to --pipelines',
+    });
+  }
+  const files: Array<{ name: string; file: string }> = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name);
+    if (entry.isFile() && ['.yml', '.yaml'].includes(extname(entry.name))) files.push({ name: basename(entry.name, extname(entry.name)), file: path });
+    if (entry.isDirectory()) {
+      const nested = join(path, 'pipeline.yml');
+      if (await stat(nested).then((s) => s.isFile(), () => false)) files.push({ name: entry.name, file: nested });
+    }
+  }
+  for (const { name, file } of files) {
+    const shown = relative(process.cwd(), file) || file;
+    try {
+      const { pipeline, created } = engine.setPipeline({ name, text: await readFile(file, 'utf8'), file: shown });
+      logger.info({ pipeline: name, file: shown, configVersion: pipeline.configVersion }, created ? 'pipeline created' : 'pipeline set');
+      io.err(`set pipeline ${name} from ${shown}\n`);
+    } catch (error) {
+      if (!(error instanceof WeirError)) throw error;
+      io.err(`skipped ${shown}: ${error.message}\n`);
+      if (error instanceof PipelineInvalidError) {
+        const text = await readFile(file, 'utf8');
+        for (const problem of error.problems.filter((p) => p.severity === 'error').slice(0, 3)) {
+          io.err(`${renderProblem(problem, text, { color: io.color }).replace(/^/gm, '  ')}\n`);
+        }
+      }
+    }
+  }
+}
