@@ -25,7 +25,7 @@ function bail(): never {
   throw new Bail();
 }
 
-/** The plain-scalar resolution of the `yaml` package's YAML 1.1 schema, in its order, without timestamps. */
+/** The plain-scalar resolution of the `yaml` package's YAML 1.1 schema, in its order, without timestamps and base-60 numbers. */
 const RESOLVERS: ReadonlyArray<[RegExp, (source: string) => unknown]> = [
   [/^(?:~|[Nn]ull|NULL)?$/, () => null],
   [/^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/, () => true],
@@ -37,8 +37,6 @@ const RESOLVERS: ReadonlyArray<[RegExp, (source: string) => unknown]> = [
   [/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (s) => (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity)],
   [/^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/, (s) => parseFloat(s.replace(/_/g, ''))],
   [/^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/, (s) => parseFloat(s.replace(/_/g, ''))],
-  [/^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/, parseSexagesimal],
-  [/^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/, parseSexagesimal],
 ];
 
 /**
@@ -54,13 +52,6 @@ function parseInteger(source: string, offset: number, radix: number): number {
   const sign = source[0];
   const digits = source.substring(sign === '-' || sign === '+' ? offset + 1 : offset).replace(/_/g, '');
   const n = parseInt(digits, radix);
-  return sign === '-' ? -1 * n : n;
-}
-
-function parseSexagesimal(source: string): number {
-  const sign = source[0];
-  const parts = sign === '-' || sign === '+' ? source.substring(1) : source;
-  const n = parts.replace(/_/g, '').split(':').reduce((total, part) => total * 60 + Number(part), 0);
   return sign === '-' ? -1 * n : n;
 }
 

@@ -115,11 +115,16 @@ export interface YamlReadResult {
   booleanWords?: boolean;
 }
 
-/** YAML as go-yaml v2 reads it: version 1.1, timestamps left as strings; duplicates are reported by us. */
+/**
+ * YAML as go-yaml v2 reads it: version 1.1, but timestamps and base-60 numbers left as strings
+ * (go-yaml never read `22:30` as 81000, and real pipelines write times that way); duplicates are
+ * reported by us.
+ */
 export const CONCOURSE_YAML_OPTIONS: { version: '1.1'; uniqueKeys: false; customTags: CustomTags } = {
   version: '1.1',
   uniqueKeys: false,
-  customTags: (tags) => tags.filter((tag) => (typeof tag === 'string' ? tag !== 'timestamp' : tag.tag !== 'tag:yaml.org,2002:timestamp')),
+  customTags: (tags) =>
+    tags.filter((tag) => (typeof tag === 'string' ? tag !== 'timestamp' : tag.tag !== 'tag:yaml.org,2002:timestamp' && tag.format !== 'TIME')),
 };
 
 type CustomTags = Extract<NonNullable<SchemaOptions['customTags']>, (tags: never) => unknown>;

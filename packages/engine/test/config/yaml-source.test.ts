@@ -14,6 +14,16 @@ describe('readYaml', () => {
     expect(Number.isNaN((value as { f: number }).f)).toBe(true);
   });
 
+  it('keeps times and other base-60 numbers as text, as go-yaml does, on both readers', () => {
+    const text = 'start: 22:30\nstop: 3:00\nat: 1:20:30.5\n';
+    // A tab in a comment sends the text to the slow reader.
+    for (const variant of [text, `# \t\n${text}`]) {
+      const { value, codes } = read(variant);
+      expect(codes).toEqual([]);
+      expect(value).toEqual({ start: '22:30', stop: '3:00', at: '1:20:30.5' });
+    }
+  });
+
   it('expands anchors, aliases and merge keys, explicit keys winning', () => {
     const text = [
       'base: &base {type: git, icon: github}',
