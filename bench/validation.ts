@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { loadPipeline, loadTaskConfig, type LoadPipelineOptions } from '@weir/engine';
-import { builtinResourceTypeNames } from '@weir/resources';
+import { builtinResourceTypeCatalog } from '@weir/resources';
 import { corpusDir, corpusFiles, missingCorpusMessage } from '../test/support/corpus.js';
 
 const PER_FILE_ROUNDS = 3;
@@ -20,7 +20,7 @@ if (dir === undefined) {
   process.exit(1);
 }
 
-const options: LoadPipelineOptions = { file: 'bench.yml', missingVars: 'warning', resourceTypes: { builtin: builtinResourceTypeNames() } };
+const options: LoadPipelineOptions = { file: 'bench.yml', missingVars: 'warning', resourceTypes: builtinResourceTypeCatalog() };
 
 // Read up front: the figures are about parsing and validating, not about the disk.
 const pipelines = corpusFiles('pipelines').map((file) => readFileSync(file, 'utf8'));

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatConfig, loadPipeline, loadTaskConfig, type Problem } from '@weir/engine';
-import { builtinResourceTypeNames } from '@weir/resources';
+import { builtinResourceTypeCatalog } from '@weir/resources';
 import { corpusFiles, requireCorpus } from '../support/corpus.js';
 
 const corpus = requireCorpus();
-const resourceTypes = { builtin: builtinResourceTypeNames() };
+const resourceTypes = builtinResourceTypeCatalog();
 
 /** File names listed in unsupported.md as "- `name`: reason". */
 function unsupportedFiles(): Set<string> {

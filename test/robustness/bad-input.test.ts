@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatConfig, loadPipeline, loadTaskConfig, type LoadPipelineOptions, type PathSegment, type Problem } from '@weir/engine';
-import { builtinResourceTypeNames } from '@weir/resources';
+import { builtinResourceTypeCatalog } from '@weir/resources';
 import { pipelineWithPlan } from '../support/pipelines.js';
 
 /**
@@ -11,7 +11,7 @@ import { pipelineWithPlan } from '../support/pipelines.js';
  * the test with the loader's own stack trace.
  */
 
-const options: LoadPipelineOptions = { file: 'bad.yml', missingVars: 'warning', resourceTypes: { builtin: builtinResourceTypeNames() } };
+const options: LoadPipelineOptions = { file: 'bad.yml', missingVars: 'warning', resourceTypes: builtinResourceTypeCatalog() };
 
 const pipeline = (text: string) => loadPipeline(text, options);
 const task = (text: string) => loadTaskConfig(text, options);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatConfig, loadPipeline, loadTaskConfig, type LoadPipelineOptions, type Problem } from '@weir/engine';
-import { builtinResourceTypeNames } from '@weir/resources';
+import { builtinResourceTypeCatalog } from '@weir/resources';
 import { corpusFiles, requireCorpus, type CorpusKind } from '../support/corpus.js';
 
 /**
@@ -25,7 +25,7 @@ const FORMAT_RUNS = 500;
  */
 const MAX_FILE_BYTES = 16 * 1024;
 
-const options: LoadPipelineOptions = { file: 'mutated.yml', missingVars: 'warning', resourceTypes: { builtin: builtinResourceTypeNames() } };
+const options: LoadPipelineOptions = { file: 'mutated.yml', missingVars: 'warning', resourceTypes: builtinResourceTypeCatalog() };
 
 const YAML_PUNCTUATION = [
   ':', ': ', '-', '- ', '&a ', '*a', '<<: *a', '<<: ', '((', '))', '((var))', '{', '}', '[', ']', ',', '!tag ', '!!str ', '!!map ',

@@ -9,6 +9,7 @@ import { loadPipelineForSet } from './pipelines/load-for-set.js';
 import { PipelineLifecycle, type RetireOutcome } from './pipelines/pipeline-lifecycle.js';
 import { planPipelineSave } from './pipelines/plan-pipeline-save.js';
 import { ResourceTypeRegistry } from './resource-types/registry.js';
+import type { ResourceTypeCatalog } from './config/concourse-base-types.js';
 import { SchedulingLoop } from './scheduler/scheduling-loop.js';
 import { Store } from './store/index.js';
 import type { SaveResult } from './store/pipeline-store.js';
@@ -67,13 +68,13 @@ export class Engine {
   readonly scheduler: SchedulingLoop;
   readonly logger: Logger;
   private readonly scratchDir: string | undefined;
-  private readonly builtinTypeNames: Set<string>;
+  private readonly resourceTypeCatalog: ResourceTypeCatalog;
   private started = false;
 
   private constructor(options: EngineOptions) {
     this.logger = options.logger ?? createLogger();
     this.registry = new ResourceTypeRegistry(options.resourceTypes);
-    this.builtinTypeNames = new Set([...options.resourceTypes].flatMap((t) => [t.name, ...(t.aliases ?? [])]));
+    this.resourceTypeCatalog = this.registry.catalog();
     this.store = Store.open({ dataDir: options.dataDir, ...(options.now && { now: options.now }) });
     this.dataDir = options.dataDir === ':memory:' ? ':memory:' : resolve(options.dataDir);
     // An in-memory engine still needs directories for builds and caches: its own, removed at stop.
@@ -207,7 +208,7 @@ export class Engine {
     const loaded = loadPipelineForSet(request.text, {
       file,
       ...(vars && { vars }),
-      builtinTypes: this.builtinTypeNames,
+      resourceTypes: this.resourceTypeCatalog,
     });
     const ref = { name: request.name, ...(request.team && { team: request.team }), ...(request.instanceVars && { instanceVars: request.instanceVars }) };
     const saved = this.store.pipelines.save(

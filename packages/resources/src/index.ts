@@ -1,6 +1,6 @@
 export * from './interface.js';
 export { parseGoDuration } from './go-duration.js';
-export { BUILTIN_RESOURCE_TYPES, builtinResourceTypeNames } from './builtin-type-names.js';
+export { BUILTIN_RESOURCE_TYPES, builtinResourceTypeNames, builtinResourceTypeCatalog, type BuiltinTypeSchemas } from './builtin-catalog.js';
 export { implementedResourceTypes } from './builtin-types.js';
 export { mockResourceType, type MockSource, type MockVersion } from './mock/index.js';
 export { timeResourceType, type TimeSource, type TimeVersion } from './time/index.js';

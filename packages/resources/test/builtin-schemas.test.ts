@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { builtinResourceTypeCatalog } from '../src/builtin-catalog.js';
 import { implementedResourceTypes } from '../src/builtin-types.js';
 import type { JsonSchema } from '../src/interface.js';
 
@@ -30,5 +31,22 @@ describe('every built-in type\'s schemas', () => {
   );
   it.each(cases)('%s: closed objects, every property described', (_name, schema) => {
     expect(problems(schema, '')).toEqual([]);
+  });
+});
+
+// The validator reads the catalog without loading the types; it must say what the types do.
+describe('the built-in catalog', () => {
+  it('names every implemented type with its aliases and the very schemas it checks with', () => {
+    const { builtin, schemas } = builtinResourceTypeCatalog();
+    const types = implementedResourceTypes();
+    expect([...builtin].sort()).toEqual(types.flatMap((type) => [type.name, ...(type.aliases ?? [])]).sort());
+    for (const type of types) {
+      for (const name of [type.name, ...(type.aliases ?? [])]) {
+        const entry = schemas.get(name);
+        expect(entry?.source, `${name} source`).toBe(type.sourceSchema);
+        expect(entry?.getParams, `${name} get params`).toBe(type.getParamsSchema);
+        expect(entry?.putParams, `${name} put params`).toBe(type.putParamsSchema);
+      }
+    }
   });
 });

@@ -16,7 +16,7 @@ import {
   type TaskConfig,
   type VarFlag,
 } from '@weir/engine';
-import { builtinResourceTypeNames } from '@weir/resources/type-names';
+import { builtinResourceTypeCatalog } from '@weir/resources/catalog';
 import type { CliIo } from '../io.js';
 import { readInput } from '../read-input.js';
 
@@ -70,7 +70,7 @@ async function loadTask(options: ExecuteOptions, io: CliIo): Promise<TaskConfig 
   const loaded =
     'problem' in input
       ? { problems: [input.problem], config: undefined }
-      : loadTaskConfig(input.text, { file: options.config, vars, missingVars: 'error', resourceTypes: { builtin: builtinResourceTypeNames() } });
+      : loadTaskConfig(input.text, { file: options.config, vars, missingVars: 'error', resourceTypes: builtinResourceTypeCatalog() });
   const problems = [...varProblems, ...loaded.problems];
   const text = 'text' in input ? input.text : undefined;
   for (const problem of problems) io.err(`${renderProblem(problem, problem.file === options.config ? text : undefined, { color: io.color })}\n\n`);

@@ -1,5 +1,5 @@
 import { configForReaders, hasErrors, hiddenVarValues, loadPipeline, renderProblem, varsFromFlags, type Problem, type VarFlag } from '@weir/engine/pipeline-config';
-import { builtinResourceTypeNames } from '@weir/resources/type-names';
+import { builtinResourceTypeCatalog } from '@weir/resources/catalog';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { ApiError } from '../client/api-error.js';
@@ -47,7 +47,7 @@ async function setPipeline(options: SetPipelineOptions, command: Command, io: Cl
     file: options.config,
     vars: { ...vars, ...pipeline.instanceVars },
     missingVars: 'error',
-    resourceTypes: { builtin: builtinResourceTypeNames() },
+    resourceTypes: builtinResourceTypeCatalog(),
   });
   if (printProblems(io, loaded.problems, input.text) || !loaded.config) {
     io.err(`${options.config} is not a valid pipeline; nothing was set\n`);

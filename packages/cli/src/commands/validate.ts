@@ -1,5 +1,5 @@
 import { hasErrors, loadPipeline, loadTaskConfig, renderProblem, varsFromFlags, type Problem, type VarFlag } from '@weir/engine/pipeline-config';
-import { builtinResourceTypeNames } from '@weir/resources/type-names';
+import { builtinResourceTypeCatalog } from '@weir/resources/catalog';
 import type { CliIo } from '../io.js';
 import { readInput } from '../read-input.js';
 
@@ -19,7 +19,7 @@ interface FileReport {
 /** `weir validate`: exit 1 on any error (and on any warning with --strict), 0 otherwise. */
 export async function validateCommand(files: string[], options: ValidateOptions, io: CliIo): Promise<number> {
   const { vars, problems: varProblems } = varsFromFlags(options.varFlags);
-  const resourceTypes = { builtin: builtinResourceTypeNames() };
+  const resourceTypes = builtinResourceTypeCatalog();
   const reports: FileReport[] = [];
   const texts = new Map<string, string>();
 

@@ -1,6 +1,7 @@
 import { loadPipeline } from '../config/load-pipeline.js';
 import { hasErrors, type Problem } from '../config/problem.js';
 import type { PipelineConfig } from '../config/schema/index.js';
+import type { ResourceTypeCatalog } from '../config/concourse-base-types.js';
 import type { StaticVars } from '../config/vars.js';
 import { WeirError } from '../errors.js';
 
@@ -27,13 +28,13 @@ export class PipelineInvalidError extends WeirError {
  */
 export function loadPipelineForSet(
   text: string,
-  options: { file: string; vars?: StaticVars; builtinTypes: ReadonlySet<string> },
+  options: { file: string; vars?: StaticVars; resourceTypes: ResourceTypeCatalog },
 ): { config: PipelineConfig; warnings: Problem[]; secrets: Set<string> } {
   const loaded = loadPipeline(text, {
     file: options.file,
     ...(options.vars && { vars: options.vars }),
     missingVars: 'error',
-    resourceTypes: { builtin: options.builtinTypes },
+    resourceTypes: options.resourceTypes,
   });
   if (!loaded.config || hasErrors(loaded.problems)) throw new PipelineInvalidError(options.file, loaded.problems);
   return { config: loaded.config, warnings: loaded.problems, secrets: loaded.secrets };

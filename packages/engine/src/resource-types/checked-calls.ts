@@ -1,32 +1,6 @@
 import type { AnyResourceType, JsonSchema, Versioned } from '@weir/resources';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { schemaErrorText, typeSchemaValidator, withoutNulls } from '../config/type-schemas.js';
 import { WeirError } from '../errors.js';
-
-// verbose: a type error can then say what the pipeline wrote (`"false"` is a string, not false).
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-const compiled = new WeakMap<JsonSchema, ValidateFunction>();
-// Params read as Concourse's resource scripts read them, as text: `"true"` is true and `"5"` is
-// 5, so a quoted value or one a string var filled in still means what it says.
-const coercing = new Ajv({ allErrors: true, strict: false, verbose: true, coerceTypes: true });
-const compiledCoercing = new WeakMap<JsonSchema, ValidateFunction>();
-
-function coercingValidatorFor(schema: JsonSchema): ValidateFunction {
-  let validate = compiledCoercing.get(schema);
-  if (!validate) {
-    validate = coercing.compile(schema);
-    compiledCoercing.set(schema, validate);
-  }
-  return validate;
-}
-
-function validatorFor(schema: JsonSchema): ValidateFunction {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
-  return validate;
-}
 
 /** One part of a resource's config that its type's schema checks, and how to report it. */
 interface CheckedPart {
@@ -43,23 +17,11 @@ interface CheckedPart {
  * Every check of config against a type's schema goes through here, so source and params errors
  * read alike. Without a schema the type takes anything.
  */
-function checkAgainst(schema: JsonSchema | undefined, value: unknown, part: CheckedPart, validatorOf = validatorFor): void {
+function checkAgainst(schema: JsonSchema | undefined, value: unknown, part: CheckedPart, mode: 'exact' | 'coercing' = 'exact'): void {
   if (schema === undefined) return;
-  const validate = validatorOf(schema);
+  const validate = typeSchemaValidator(schema, mode);
   if (validate(value)) return;
-  const details = (validate.errors ?? []).map((error) => {
-    const at = `${part.field}${error.instancePath.replace(/\//g, '.')}`;
-    switch (error.keyword) {
-      case 'additionalProperties':
-        return `${at} has an unknown field ${String(error.params.additionalProperty)}`;
-      case 'type':
-        return `${at} must be ${String(error.params.type)}, not ${jsonType(error.data)}`;
-      case 'enum':
-        return `${at} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-      default:
-        return `${at} ${error.message ?? 'is invalid'}`;
-    }
-  });
+  const details = (validate.errors ?? []).map((error) => `${part.field}${error.instancePath.replace(/\//g, '.')} ${schemaErrorText(error)}`);
   throw new WeirError(part.code, `${part.summary}: ${details.join('; ')}`, { location: part.location, hint: part.hint });
 }
 
@@ -96,7 +58,6 @@ export function validateParams<P>(type: AnyResourceType, call: 'get' | 'put', pa
   const schema = call === 'get' ? type.getParamsSchema : type.putParamsSchema;
   if (schema === undefined) return params;
   const known = Object.keys((schema.properties as object | undefined) ?? {});
-  // A param set to null (`tag: ~`) is one not given, as the types read it; coercion would make it "" or 0.
   const coerced = withoutNulls(structuredClone(params));
   checkAgainst(schema, coerced, {
     field: site.field,
@@ -106,7 +67,7 @@ export function validateParams<P>(type: AnyResourceType, call: 'get' | 'put', pa
     hint:
       `fix ${site.field} of ${site.step} in the pipeline; ` +
       (known.length > 0 ? `${type.name} takes these ${call} params: ${known.join(', ')}` : `${type.name} takes no ${call} params, so remove them`),
-  }, coercingValidatorFor);
+  }, 'coercing');
   return coerced;
 }
 
@@ -144,19 +105,6 @@ function adapterBug(type: AnyResourceType, call: string, what: string): WeirErro
     location: type.name,
     hint: `this is a bug in the ${type.name} resource type; report it with the resource's config`,
   });
-}
-
-function withoutNulls<P>(params: P): P {
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) return params;
-  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== null)) as P;
-}
-
-/** The kind of value, never the value: params and sources may hold secrets from vars. */
-function jsonType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  return typeof value === 'number' && Number.isInteger(value) ? 'an integer' : `a ${typeof value}`;
 }
 
 function describe(value: unknown): string {

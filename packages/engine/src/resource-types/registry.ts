@@ -1,4 +1,5 @@
 import type { AnyResourceType } from '@weir/resources';
+import type { BuiltinTypeSchemas, ResourceTypeCatalog } from '../config/concourse-base-types.js';
 import { WeirError } from '../errors.js';
 
 /** Resource types by the names pipelines use for them, aliases included. */
@@ -21,9 +22,17 @@ export class ResourceTypeRegistry {
     }
   }
 
-  /** Every name a pipeline may use in `type:`, aliases included. */
-  names(): string[] {
-    return [...this.byName.keys()];
+  /** What the validator should know of these types: their names, and what each accepts. */
+  catalog(): ResourceTypeCatalog {
+    const schemas = new Map<string, BuiltinTypeSchemas>();
+    for (const [name, type] of this.byName) {
+      schemas.set(name, {
+        ...(type.sourceSchema && { source: type.sourceSchema }),
+        ...(type.getParamsSchema && { getParams: type.getParamsSchema }),
+        ...(type.putParamsSchema && { putParams: type.putParamsSchema }),
+      });
+    }
+    return { builtin: new Set(this.byName.keys()), schemas };
   }
 
   get(name: string): AnyResourceType | undefined {

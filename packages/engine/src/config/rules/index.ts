@@ -1,6 +1,7 @@
 import { durations } from './durations.js';
 import { groupMembership } from './groups.js';
 import { uniqueNames } from './names.js';
+import { resourceConfigs } from './resource-config.js';
 import { resourceReferences } from './resource-references.js';
 import { resourceTypesKnown } from './resource-types.js';
 import type { Rule } from './rule.js';
@@ -18,6 +19,7 @@ export const PIPELINE_RULES: readonly Rule[] = [
   inlineTaskConfigs,
   durations,
   resourceTypesKnown,
+  resourceConfigs,
   teardownJob,
 ];
 

@@ -49,7 +49,7 @@ async function loadTaskFile(plan: TaskPlan, scope: StepScope, location: string):
     file,
     vars: plan.vars,
     missingVars: 'error',
-    resourceTypes: { builtin: new Set(scope.build.services.registry.names()) },
+    resourceTypes: scope.build.services.registry.catalog(),
   });
   const errors = loaded.problems.filter((p) => p.severity === 'error');
   if (!loaded.config || errors.length > 0) {

@@ -1,0 +1,114 @@
+import type { ErrorObject } from 'ajv';
+import type { BuiltinTypeSchemas } from '../concourse-base-types.js';
+import { asString, records } from '../loose.js';
+import { warning, type PathSegment, type Problem } from '../problem.js';
+import { stepResourceName } from '../step-tree.js';
+import { suggest } from '../suggest.js';
+import { schemaErrorText, typeSchemaValidator, withoutNulls } from '../type-schemas.js';
+import type { Rule } from './rule.js';
+
+/**
+ * A resource of a built-in type, and the get and put steps using it, against what the type
+ * accepts: the runner refuses a source or params that do not fit, so the validator says so
+ * first. Warnings, not errors: Concourse passes both to its resource scripts unread, so a
+ * pipeline written for it still loads. A value holding a ((var)) is judged once the var is filled
+ * in, at run time.
+ */
+export const resourceConfigs: Rule = ({ config, resourceTypes, jobs }) => {
+  const { schemas } = resourceTypes;
+  if (schemas === undefined || schemas.size === 0) return [];
+  const problems: Problem[] = [];
+  const typed = new Map<string, { type: string; schemas: BuiltinTypeSchemas }>();
+  for (const [i, resource] of records(config.resources)) {
+    const name = asString(resource.name);
+    const type = asString(resource.type);
+    const found = type === undefined ? undefined : schemas.get(type);
+    if (name === undefined || type === undefined || found === undefined) continue;
+    typed.set(name, { type, schemas: found });
+    const part = { code: 'resource-source-invalid', owner: `the source of resource "${name}"`, type, when: 'when it is checked' };
+    problems.push(...checkPart(found.source, resource.source ?? {}, ['resources', i, 'source'], 'exact', part));
+  }
+  for (const { steps } of jobs) {
+    for (const { step, path, kinds } of steps) {
+      const kind = kinds.length === 1 ? kinds[0] : undefined;
+      if (kind !== 'get' && kind !== 'put') continue;
+      const resource = asString(stepResourceName(step, kind));
+      const entry = resource === undefined ? undefined : typed.get(resource);
+      if (entry === undefined) continue;
+      const stepName = `${kind} step "${asString(step[kind]) ?? resource}"`;
+      const when = 'when the step runs';
+      const schema = kind === 'get' ? entry.schemas.getParams : entry.schemas.putParams;
+      problems.push(...checkPart(schema, step.params ?? {}, [...path, 'params'], 'coercing', { code: `${kind}-params-invalid`, owner: `the params of the ${stepName}`, type: entry.type, when }));
+      if (kind === 'put' && step.get_params !== undefined) {
+        problems.push(...checkPart(entry.schemas.getParams, step.get_params, [...path, 'get_params'], 'coercing', { code: 'get-params-invalid', owner: `the get_params of the ${stepName}`, type: entry.type, when }));
+      }
+    }
+  }
+  return problems;
+};
+
+interface Part {
+  code: string;
+  /** "the source of resource "app"", for messages. */
+  owner: string;
+  type: string;
+  /** When weir would refuse it: "when the step runs". */
+  when: string;
+}
+
+function checkPart(schema: Record<string, unknown> | undefined, value: unknown, path: PathSegment[], mode: 'exact' | 'coercing', part: Part): Problem[] {
+  if (schema === undefined || holdsVar(value)) return [];
+  const candidate = mode === 'coercing' ? withoutNulls(structuredClone(value)) : value;
+  const validate = typeSchemaValidator(schema, mode);
+  if (validate(candidate)) return [];
+  const problems: Problem[] = [];
+  for (const error of validate.errors ?? []) {
+    // `if` only says that a `then` failed, which has its own error.
+    if (error.keyword === 'if') continue;
+    const at = segmentsOf(value, error.instancePath);
+    if (at === undefined || holdsVarOnTheWay(value, at)) continue;
+    problems.push(problemFor(error, [...path, ...at], part));
+  }
+  return problems;
+}
+
+function problemFor(error: ErrorObject, path: PathSegment[], part: Part): Problem {
+  const refused = `; weir refuses it ${part.when}`;
+  if (error.keyword === 'additionalProperties') {
+    const field = String(error.params.additionalProperty);
+    const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+    const guess = suggest(field, known);
+    const hint = guess !== undefined ? `did you mean "${guess}"?` : known.length > 0 ? `type ${part.type} takes: ${known.join(', ')}` : `type ${part.type} takes no fields here`;
+    return { ...warning(part.code, [...path, field], `${part.owner} has a field "${field}" that type ${part.type} does not take${refused}`, hint), at: 'key' };
+  }
+  const where = path.length > 0 ? `"${String(path[path.length - 1])}" in ${part.owner}` : part.owner;
+  return warning(part.code, path, `${where} ${schemaErrorText(error)}${refused}`, `see the description of the field in type ${part.type}'s schema (schemas/resource-types/)`);
+}
+
+/** ajv's `/a/0/b` as path segments into `root`, numbers where the container is a list. */
+function segmentsOf(root: unknown, instancePath: string): PathSegment[] | undefined {
+  if (instancePath === '') return [];
+  const segments: PathSegment[] = [];
+  let node = root;
+  for (const raw of instancePath.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const segment: PathSegment = Array.isArray(node) ? Number(key) : key;
+    segments.push(segment);
+    node = typeof node === 'object' && node !== null ? (node as Record<PathSegment, unknown>)[segment] : undefined;
+  }
+  return segments;
+}
+
+function holdsVar(value: unknown): boolean {
+  return typeof value === 'string' && value.includes('((');
+}
+
+/** Whether the value at `path`, or one it lies inside, is text with a ((var)) in it. */
+function holdsVarOnTheWay(root: unknown, path: readonly PathSegment[]): boolean {
+  let node = root;
+  for (const segment of path) {
+    if (holdsVar(node)) return true;
+    node = typeof node === 'object' && node !== null ? (node as Record<PathSegment, unknown>)[segment] : undefined;
+  }
+  return holdsVar(node);
+}

@@ -1,0 +1,52 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+
+/**
+ * Checking a resource's source and a step's params against its type's schemas, shared by the
+ * runner (which refuses what does not fit) and the validator (which warns about it ahead of time),
+ * so both read the same way and accept the same things.
+ */
+
+// verbose: a type error can then say what the pipeline wrote (`"false"` is a string, not false).
+const exact = new Ajv({ allErrors: true, strict: false, verbose: true });
+// Params read as Concourse's resource scripts read them, as text: `"true"` is true and `"5"` is
+// 5, so a quoted value or one a string var filled in still means what it says.
+const coercing = new Ajv({ allErrors: true, strict: false, verbose: true, coerceTypes: true });
+const compiled = { exact: new WeakMap<object, ValidateFunction>(), coercing: new WeakMap<object, ValidateFunction>() };
+
+/** `exact` for a source; `coercing` for params, which it may change in place (validate a copy). */
+export function typeSchemaValidator(schema: Record<string, unknown>, mode: 'exact' | 'coercing'): ValidateFunction {
+  let validate = compiled[mode].get(schema);
+  if (!validate) {
+    validate = (mode === 'exact' ? exact : coercing).compile(schema);
+    compiled[mode].set(schema, validate);
+  }
+  return validate;
+}
+
+/** A param set to null (`tag: ~`) is one not given, as the types read it; coercion would make it "" or 0. */
+export function withoutNulls<P>(params: P): P {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return params;
+  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== null)) as P;
+}
+
+/** One schema error as the end of a sentence about the field it is at ("has an unknown field x"). */
+export function schemaErrorText(error: ErrorObject): string {
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `has an unknown field ${String(error.params.additionalProperty)}`;
+    case 'type':
+      return `must be ${String(error.params.type)}, not ${jsonType(error.data)}`;
+    case 'enum':
+      return `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return error.message ?? 'is invalid';
+  }
+}
+
+/** The kind of value, never the value: params and sources may hold secrets from vars. */
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'number' && Number.isInteger(value) ? 'an integer' : `a ${typeof value}`;
+}
