@@ -58,6 +58,8 @@ interface Part {
 
 function checkPart(schema: Record<string, unknown> | undefined, value: unknown, path: PathSegment[], mode: 'exact' | 'coercing', part: Part): Problem[] {
   if (schema === undefined || holdsVar(value)) return [];
+  // Most sources and params fit as written: only those that do not are copied and looked at closely.
+  if (typeSchemaValidator(schema, 'quick')(value)) return [];
   const candidate = mode === 'coercing' ? withoutNulls(structuredClone(value)) : value;
   const validate = typeSchemaValidator(schema, mode);
   if (validate(candidate)) return [];
