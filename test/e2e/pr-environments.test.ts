@@ -65,7 +65,7 @@ async function settle(engine: Engine): Promise<void> {
   for (const name of ['pull-requests', 'ci', 'hourly']) await engine.checker.checkResource(engine.store.resources.get(watcher.id, name)!.id);
   await quiet(engine);
   for (const pipeline of engine.store.pipelines.list()) {
-    if (pipeline.id === watcher.id || pipeline.retiring !== null) continue;
+    if (pipeline.id === watcher.id || pipeline.archived || pipeline.retiring !== null) continue;
     for (const resource of engine.store.resources.list(pipeline.id)) await engine.checker.checkResource(resource.id);
   }
   await quiet(engine);

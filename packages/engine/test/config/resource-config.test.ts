@@ -33,6 +33,17 @@ describe('sources and params of built-in types', () => {
     expect(configProblems(pipeline('    uri: ((uri))\n    branch: ((branch))\n    private_key: ((key))\n    paths: ((paths))', steps))).toEqual([]);
   });
 
+  it('leaves a var that decides what else is required, a var in a key, and get_params no get reads', () => {
+    const text = `resources:\n- name: db\n  type: volume-snapshot\n  source: {driver: ((driver)), pvc: db}\n- name: repo\n  type: git\n  source: {uri: x, ((extra)): 1}\njobs:\n- name: j\n  plan:\n  - get: db\n  - put: repo\n    params: {repository: repo}\n    no_get: true\n    get_params: {bogus: 1}\n`;
+    expect(configProblems(text)).toEqual([]);
+  });
+
+  it('says what is missing from a whole source plainly, and that a declared type with a built-in name runs the built-in', () => {
+    const text = `resource_types:\n- name: git\n  type: registry-image\n  source: {repository: example/git-resource}\nresources:\n- name: repo\n  type: git\n  source: {branch: main}\njobs:\n- name: j\n  plan:\n  - get: repo\n`;
+    const [problem] = configProblems(text);
+    expect(problem?.message).toMatch(/^the source of resource "repo" must have required property 'uri'; weir refuses it when it is checked \(weir runs its built-in git for this type/);
+  });
+
   it('leaves types declared under resource_types, and Concourse types weir does not run, alone', () => {
     const text = `resource_types:\n- name: custom\n  type: registry-image\n  source: {repository: example/custom}\nresources:\n- name: a\n  type: custom\n  source: {anything: 1}\n- name: b\n  type: s3\n  source: {bucket: x}\njobs:\n- name: j\n  plan:\n  - get: a\n    params: {whatever: true}\n  - get: b\n`;
     expect(configProblems(text)).toEqual([]);

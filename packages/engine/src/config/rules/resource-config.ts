@@ -19,13 +19,14 @@ export const resourceConfigs: Rule = ({ config, resourceTypes, jobs }) => {
   if (schemas === undefined || schemas.size === 0) return [];
   const problems: Problem[] = [];
   const typed = new Map<string, { type: string; schemas: BuiltinTypeSchemas }>();
+  const declared = new Set(records(config.resource_types).map(([, type]) => asString(type.name)));
   for (const [i, resource] of records(config.resources)) {
     const name = asString(resource.name);
     const type = asString(resource.type);
     const found = type === undefined ? undefined : schemas.get(type);
     if (name === undefined || type === undefined || found === undefined) continue;
     typed.set(name, { type, schemas: found });
-    const part = { code: 'resource-source-invalid', owner: `the source of resource "${name}"`, type, when: 'when it is checked' };
+    const part = { code: 'resource-source-invalid', owner: `the source of resource "${name}"`, type, when: 'when it is checked', declared: declared.has(type) };
     problems.push(...checkPart(found.source, resource.source ?? {}, ['resources', i, 'source'], 'exact', part));
   }
   for (const { steps } of jobs) {
@@ -35,12 +36,14 @@ export const resourceConfigs: Rule = ({ config, resourceTypes, jobs }) => {
       const resource = asString(stepResourceName(step, kind));
       const entry = resource === undefined ? undefined : typed.get(resource);
       if (entry === undefined) continue;
+      const isDeclared = declared.has(entry.type);
       const stepName = `${kind} step "${asString(step[kind]) ?? resource}"`;
       const when = 'when the step runs';
       const schema = kind === 'get' ? entry.schemas.getParams : entry.schemas.putParams;
-      problems.push(...checkPart(schema, step.params ?? {}, [...path, 'params'], 'coercing', { code: `${kind}-params-invalid`, owner: `the params of the ${stepName}`, type: entry.type, when }));
-      if (kind === 'put' && step.get_params !== undefined) {
-        problems.push(...checkPart(entry.schemas.getParams, step.get_params, [...path, 'get_params'], 'coercing', { code: 'get-params-invalid', owner: `the get_params of the ${stepName}`, type: entry.type, when }));
+      problems.push(...checkPart(schema, step.params ?? {}, [...path, 'params'], 'coercing', { code: `${kind}-params-invalid`, owner: `the params of the ${stepName}`, type: entry.type, when, declared: isDeclared }));
+      // With no_get there is no get after the put, so nothing reads get_params.
+      if (kind === 'put' && step.get_params !== undefined && step.no_get !== true) {
+        problems.push(...checkPart(entry.schemas.getParams, step.get_params, [...path, 'get_params'], 'coercing', { code: 'get-params-invalid', owner: `the get_params of the ${stepName}`, type: entry.type, when, declared: isDeclared }));
       }
     }
   }
@@ -54,10 +57,16 @@ interface Part {
   type: string;
   /** When weir would refuse it: "when the step runs". */
   when: string;
+  /** Declared under resource_types with a built-in's name: weir runs its built-in all the same. */
+  declared: boolean;
 }
 
+/** Keywords whose verdict can turn on another field (`if` a field is x, `then` y is required). */
+const BRANCHING = new Set(['required', 'if', 'then', 'else', 'anyOf', 'oneOf', 'dependentRequired', 'dependencies']);
+
 function checkPart(schema: Record<string, unknown> | undefined, value: unknown, path: PathSegment[], mode: 'exact' | 'coercing', part: Part): Problem[] {
-  if (schema === undefined || holdsVar(value)) return [];
+  // Not a mapping: the pipeline schema has said so already.
+  if (schema === undefined || typeof value !== 'object' || value === null || Array.isArray(value)) return [];
   // Most sources and params fit as written: only those that do not are copied and looked at closely.
   if (typeSchemaValidator(schema, 'quick')(value)) return [];
   const candidate = mode === 'coercing' ? withoutNulls(structuredClone(value)) : value;
@@ -69,13 +78,17 @@ function checkPart(schema: Record<string, unknown> | undefined, value: unknown, 
     if (error.keyword === 'if') continue;
     const at = segmentsOf(value, error.instancePath);
     if (at === undefined || holdsVarOnTheWay(value, at)) continue;
-    problems.push(problemFor(error, [...path, ...at], part));
+    // A var may decide which branch applies, or be a key once filled in.
+    if (BRANCHING.has(error.keyword) && containsVar(valueAt(value, at))) continue;
+    if (error.keyword === 'additionalProperties' && holdsVar(String(error.params.additionalProperty))) continue;
+    problems.push(problemFor(error, path, at, part));
   }
   return problems;
 }
 
-function problemFor(error: ErrorObject, path: PathSegment[], part: Part): Problem {
-  const refused = `; weir refuses it ${part.when}`;
+function problemFor(error: ErrorObject, partPath: PathSegment[], at: PathSegment[], part: Part): Problem {
+  const path = [...partPath, ...at];
+  const refused = `; weir refuses it ${part.when}${part.declared ? ` (weir runs its built-in ${part.type} for this type, not the image declared under resource_types)` : ''}`;
   if (error.keyword === 'additionalProperties') {
     const field = String(error.params.additionalProperty);
     const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
@@ -83,7 +96,7 @@ function problemFor(error: ErrorObject, path: PathSegment[], part: Part): Proble
     const hint = guess !== undefined ? `did you mean "${guess}"?` : known.length > 0 ? `type ${part.type} takes: ${known.join(', ')}` : `type ${part.type} takes no fields here`;
     return { ...warning(part.code, [...path, field], `${part.owner} has a field "${field}" that type ${part.type} does not take${refused}`, hint), at: 'key' };
   }
-  const where = path.length > 0 ? `"${String(path[path.length - 1])}" in ${part.owner}` : part.owner;
+  const where = at.length > 0 ? `"${String(at[at.length - 1])}" in ${part.owner}` : part.owner;
   return warning(part.code, path, `${where} ${schemaErrorText(error)}${refused}`, `see the description of the field in type ${part.type}'s schema (schemas/resource-types/)`);
 }
 
@@ -103,6 +116,19 @@ function segmentsOf(root: unknown, instancePath: string): PathSegment[] | undefi
 
 function holdsVar(value: unknown): boolean {
   return typeof value === 'string' && value.includes('((');
+}
+
+/** Whether a ((var)) is anywhere in `value`, in a key or a value. */
+function containsVar(value: unknown): boolean {
+  if (typeof value === 'string') return holdsVar(value);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([key, child]) => holdsVar(key) || containsVar(child));
+}
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let node = root;
+  for (const segment of path) node = typeof node === 'object' && node !== null ? (node as Record<PathSegment, unknown>)[segment] : undefined;
+  return node;
 }
 
 /** Whether the value at `path`, or one it lies inside, is text with a ((var)) in it. */
