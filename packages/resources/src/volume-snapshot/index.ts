@@ -66,8 +66,9 @@ export const volumeSnapshotResourceType: ResourceType<VolumeSnapshotSource, Volu
         return result;
       }
       case 'restore': {
+        const request = restoreRequest(params);
         const snapshot = await readySnapshot(driver, await restoreSourceName(params, workdir));
-        const facts = await driver.restore(snapshot, restoreRequest(params));
+        const facts = await driver.restore(snapshot, request);
         const result = versioned(snapshot);
         return { ...result, metadata: [...(result.metadata ?? []), ...facts] };
       }

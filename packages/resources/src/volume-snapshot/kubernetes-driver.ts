@@ -140,7 +140,7 @@ export async function kubernetesDriver(source: KubernetesSource, ctx: ResourceCo
         .core.createNamespacedPersistentVolumeClaim({ namespace: claimNamespace, body })
         .catch((error: unknown) => {
           if (apiStatus(error)?.code === 409) {
-            if (request.keepExisting) return undefined;
+            if (request.keepExisting) return keptUnlessDeleted(claimNamespace, request.toPvc as string);
             throw new ResourceError('volume-snapshot-claim-exists', `the PersistentVolumeClaim ${claimNamespace}/${request.toPvc} already exists`, 'choose another `to_pvc`, delete the old claim first, or set `keep_existing: true` to leave it as it is');
           }
           throw kubeFailure(error, `creating PersistentVolumeClaim ${claimNamespace}/${request.toPvc}`);
@@ -168,6 +168,24 @@ export async function kubernetesDriver(source: KubernetesSource, ctx: ResourceCo
       return { 'restore-pvc.yaml': await restoreClaimYaml({ ...options, labels: { [RESTORED_FROM_LABEL]: labelValue(snapshot.name) } }) };
     },
   };
+
+  /**
+   * An existing claim that is on its way out (a deletion waiting for its finalizers, as after a
+   * teardown) is no claim to keep: it would vanish under the environment that kept it.
+   */
+  async function keptUnlessDeleted(claimNamespace: string, name: string): Promise<undefined> {
+    const existing = await api.core.readNamespacedPersistentVolumeClaim({ name, namespace: claimNamespace }).catch((error: unknown) => {
+      throw kubeFailure(error, `reading PersistentVolumeClaim ${claimNamespace}/${name}`);
+    });
+    if (existing.metadata?.deletionTimestamp) {
+      throw new ResourceError(
+        'volume-snapshot-claim-terminating',
+        `the PersistentVolumeClaim ${claimNamespace}/${name} exists but is being deleted, so keep_existing cannot keep it`,
+        'run the put again once the claim is gone (`kubectl get pvc` stops listing it); it then restores the snapshot',
+      );
+    }
+    return undefined;
+  }
 
   function claimOptions(snapshot: SnapshotRecord, request: Pick<RestoreRequest, 'storageClass' | 'size' | 'accessModes'>, name: string) {
     const size = request.size ?? snapshot.restoreSize;

@@ -144,6 +144,14 @@ describe('volume-snapshot, kubernetes driver', () => {
     expect(sim.store.get('persistentvolumeclaims', 'ci', 'pr-7-db')?.spec.dataSource).toMatchObject({ kind: 'VolumeSnapshot', name: put.version.name });
   });
 
+  it('does not keep a claim that is being deleted', async () => {
+    const put = await type.put(at(0), source(), {}, workdir);
+    sim.store.update('persistentvolumeclaims', 'ci', 'cache', (claim) => {
+      claim.metadata.deletionTimestamp = '2024-05-01T03:30:00Z';
+    });
+    await expect(type.put(at(1), source(), { action: 'restore', name: put.version.name, to_pvc: 'cache', keep_existing: true }, workdir)).rejects.toMatchObject({ code: 'volume-snapshot-claim-terminating' });
+  });
+
   it('deletes one snapshot by name, or all of its own at cleanup', async () => {
     const foreign = await type.put(at(0), source({ name_prefix: 'manual-' }), {}, workdir);
     const first = await type.put(at(0), source(), {}, workdir);
