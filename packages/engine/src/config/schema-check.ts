@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { error, type PathSegment, type Problem } from './problem.js';
 import { isWholeVarReference } from './vars.js';
+import { pointerPath, valueAt } from './json-pointer.js';
 import { suggest } from './suggest.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -40,7 +41,7 @@ export class SchemaChecker {
     const unionErrors = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
     for (const union of unionErrors) {
       if (replacedPrefixes.some((p) => union.instancePath.startsWith(p))) continue;
-      const path = toPath(root, union.instancePath);
+      const path = pointerPath(root, union.instancePath);
       const data = valueAt(root, path);
       if (isWholeVarReference(data)) continue;
       replacedPrefixes.push(union.instancePath);
@@ -49,7 +50,7 @@ export class SchemaChecker {
     for (const e of errors) {
       if (e.keyword === 'if' || e.keyword === 'anyOf' || e.keyword === 'oneOf') continue;
       if (replacedPrefixes.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`))) continue;
-      const path = toPath(root, e.instancePath);
+      const path = pointerPath(root, e.instancePath);
       if (isWholeVarReference(valueAt(root, path))) continue;
       problems.push(this.explain(e, [...prefix, ...path]));
     }
@@ -126,28 +127,6 @@ export class SchemaChecker {
     const named = this.describeMapping(data);
     return named ? `this ${named}` : 'this mapping';
   }
-}
-
-function toPath(root: unknown, pointer: string): PathSegment[] {
-  if (pointer === '') return [];
-  const path: PathSegment[] = [];
-  let node = root;
-  for (const raw of pointer.slice(1).split('/')) {
-    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-    const segment: PathSegment = Array.isArray(node) ? Number(key) : key;
-    path.push(segment);
-    node = node !== null && typeof node === 'object' ? (node as Record<PathSegment, unknown>)[segment] : undefined;
-  }
-  return path;
-}
-
-function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
-  let node = root;
-  for (const segment of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<PathSegment, unknown>)[segment];
-  }
-  return node;
 }
 
 function jsonType(value: unknown): string {

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { BuiltinTypeSchemas } from '../concourse-base-types.js';
+import { pointerPath, valueAt } from '../json-pointer.js';
 import { asString, records } from '../loose.js';
 import { warning, type PathSegment, type Problem } from '../problem.js';
 import { stepResourceName } from '../step-tree.js';
@@ -76,10 +77,11 @@ function checkPart(schema: Record<string, unknown> | undefined, value: unknown, 
   for (const error of validate.errors ?? []) {
     // `if` only says that a `then` failed, which has its own error.
     if (error.keyword === 'if') continue;
-    const at = segmentsOf(value, error.instancePath);
-    if (at === undefined || holdsVarOnTheWay(value, at)) continue;
+    const at = pointerPath(value, error.instancePath);
+    const found = valueAt(value, at);
+    if (holdsVar(found)) continue;
     // A var may decide which branch applies, or be a key once filled in.
-    if (BRANCHING.has(error.keyword) && containsVar(valueAt(value, at))) continue;
+    if (BRANCHING.has(error.keyword) && containsVar(found)) continue;
     if (error.keyword === 'additionalProperties' && holdsVar(String(error.params.additionalProperty))) continue;
     problems.push(problemFor(error, path, at, part));
   }
@@ -100,20 +102,6 @@ function problemFor(error: ErrorObject, partPath: PathSegment[], at: PathSegment
   return warning(part.code, path, `${where} ${schemaErrorText(error)}${refused}`, `see the description of the field in type ${part.type}'s schema (schemas/resource-types/)`);
 }
 
-/** ajv's `/a/0/b` as path segments into `root`, numbers where the container is a list. */
-function segmentsOf(root: unknown, instancePath: string): PathSegment[] | undefined {
-  if (instancePath === '') return [];
-  const segments: PathSegment[] = [];
-  let node = root;
-  for (const raw of instancePath.slice(1).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    const segment: PathSegment = Array.isArray(node) ? Number(key) : key;
-    segments.push(segment);
-    node = typeof node === 'object' && node !== null ? (node as Record<PathSegment, unknown>)[segment] : undefined;
-  }
-  return segments;
-}
-
 function holdsVar(value: unknown): boolean {
   return typeof value === 'string' && value.includes('((');
 }
@@ -123,20 +111,4 @@ function containsVar(value: unknown): boolean {
   if (typeof value === 'string') return holdsVar(value);
   if (typeof value !== 'object' || value === null) return false;
   return Object.entries(value).some(([key, child]) => holdsVar(key) || containsVar(child));
-}
-
-function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
-  let node = root;
-  for (const segment of path) node = typeof node === 'object' && node !== null ? (node as Record<PathSegment, unknown>)[segment] : undefined;
-  return node;
-}
-
-/** Whether the value at `path`, or one it lies inside, is text with a ((var)) in it. */
-function holdsVarOnTheWay(root: unknown, path: readonly PathSegment[]): boolean {
-  let node = root;
-  for (const segment of path) {
-    if (holdsVar(node)) return true;
-    node = typeof node === 'object' && node !== null ? (node as Record<PathSegment, unknown>)[segment] : undefined;
-  }
-  return holdsVar(node);
 }
