@@ -123,6 +123,9 @@ export class Engine {
       logger: this.logger.child({ component: 'lifecycle' }),
       ...(options.now && { now: options.now }),
     });
+    for (const fix of this.store.permissionFixes) {
+      this.logger.warn(fix, 'other users could read this path in the data directory; it is now private to weir\'s user');
+    }
     const interrupted = this.runner.settleInterrupted();
     if (interrupted > 0) this.logger.warn({ builds: interrupted }, 'builds that were running when the engine stopped are marked errored');
   }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WeirError } from '../errors.js';
+import { createPrivateFile } from './data-dir-permissions.js';
 
 const LOCK_FILE = 'engine.lock';
 const HOLDER_FILE = 'engine.pid';
@@ -21,6 +22,7 @@ export class DataDirLock {
   static acquire(dir: string): DataDirLock {
     let db: Database.Database;
     try {
+      createPrivateFile(join(dir, LOCK_FILE));
       db = new Database(join(dir, LOCK_FILE), { timeout: 0 });
     } catch (error) {
       throw new WeirError('data-dir-unusable', `cannot use the data directory ${dir}: ${(error as Error).message}`, {
@@ -37,7 +39,7 @@ export class DataDirLock {
       if (isBusy(error)) throw alreadyRunning(dir);
       throw error;
     }
-    writeFileSync(join(dir, HOLDER_FILE), `${process.pid} ${new Date().toISOString()}\n`);
+    writeFileSync(join(dir, HOLDER_FILE), `${process.pid} ${new Date().toISOString()}\n`, { mode: 0o600 });
     return new DataDirLock(dir, db);
   }
 

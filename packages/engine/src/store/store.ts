@@ -5,6 +5,7 @@ import { ApiViews } from './api-views.js';
 import { BuildEventStore } from './build-event-store.js';
 import { BuildStore } from './build-store.js';
 import { DataDirLock } from './data-dir-lock.js';
+import { createPrivateFile, makeDataDirPrivate, type PermissionFix } from './data-dir-permissions.js';
 import { HistoryCache } from './history-cache.js';
 import { JobStore } from './job-store.js';
 import { openDatabase, type Db } from './open-database.js';
@@ -30,13 +31,17 @@ export class Store {
   readonly scheduling: SchedulingStore;
   readonly history: HistoryCache;
   readonly apiViews: ApiViews;
+  /** Modes in the data directory that were open to other users and were narrowed at start. */
+  readonly permissionFixes: readonly PermissionFix[];
   private readonly ctx: StoreContext;
 
   private constructor(
     private readonly db: Db,
     private readonly lock: DataDirLock | null,
     now: () => number,
+    permissionFixes: readonly PermissionFix[] = [],
   ) {
+    this.permissionFixes = permissionFixes;
     this.history = new HistoryCache(db);
     this.ctx = new StoreContext(db, this.history, now);
     const requests = new ScheduleRequests(this.ctx);
@@ -54,7 +59,7 @@ export class Store {
     if (options.dataDir === ':memory:') return new Store(openDatabase(':memory:'), null, now);
     const dir = resolve(options.dataDir);
     try {
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
     } catch (error) {
       throw new WeirError('data-dir-unusable', `cannot create the data directory ${dir}: ${(error as Error).message}`, {
         location: dir,
@@ -64,7 +69,10 @@ export class Store {
     }
     const lock = DataDirLock.acquire(dir);
     try {
-      return new Store(openDatabase(join(dir, 'weir.db')), lock, now);
+      const fixes = makeDataDirPrivate(dir);
+      const database = join(dir, 'weir.db');
+      createPrivateFile(database);
+      return new Store(openDatabase(database), lock, now, fixes);
     } catch (error) {
       lock.release();
       throw error;
