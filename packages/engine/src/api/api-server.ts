@@ -6,6 +6,7 @@ import type { ApiContext } from './api-context.js';
 import { prepareShutdown } from './api-shutdown.js';
 import { bearerAuth } from './bearer-auth.js';
 import { errorReply } from './error-reply.js';
+import { hostCheck } from './host-check.js';
 import { requestValidatorCompiler } from './request-validation.js';
 import { registerBuildEventRoutes } from './routes/build-events.js';
 import { registerBuildRoutes } from './routes/builds.js';
@@ -46,6 +47,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let url = '';
   const app = createApiApp(options.engine);
   const shutdown = prepareShutdown(app);
+  app.addHook('onRequest', hostCheck({ listenHost: host, externalUrl: () => options.externalUrl }));
   registerApi(app, { engine: options.engine, externalUrl: () => options.externalUrl ?? url, shutdown: shutdown.signal }, options.token);
   try {
     await app.listen({ host, port });

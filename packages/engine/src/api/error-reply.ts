@@ -31,6 +31,7 @@ const NOT_FOUND_CODES = new Set(['build-has-no-plan', 'webhook-token-invalid', '
 
 function statusForCode(code: string): number {
   if (code === 'unauthorized') return 401;
+  if (code === 'host-not-allowed') return 403;
   if (code.endsWith('-not-found') || NOT_FOUND_CODES.has(code)) return 404;
   if (CONFLICT_CODES.has(code)) return 409;
   return 400;
