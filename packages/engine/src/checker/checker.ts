@@ -6,6 +6,7 @@ import { WeirError } from '../errors.js';
 import { Redactor } from '../runner/redactor.js';
 import type { ResourceTypeRegistry } from '../resource-types/registry.js';
 import type { Store } from '../store/index.js';
+import type { ResourceRecord } from '../store/records.js';
 import { firstCheckAt, nextCheckAt, nextCheckForDueVersion, scopeTiming, type ScopeTiming } from './check-schedule.js';
 import { runCheck } from './run-check.js';
 
@@ -129,9 +130,8 @@ export class Checker {
 
   /** A webhook call for a resource: the token must match the resource's `webhook_token`. */
   checkByWebhook(pipelineId: number, resourceName: string, token: string): Promise<CheckOutcome> {
-    const resource = this.options.store.resources.get(pipelineId, resourceName);
-    const expected = typeof resource?.config.webhook_token === 'string' ? resource.config.webhook_token : undefined;
-    if (!resource || expected === undefined || !sameSecret(expected, token)) {
+    const resource = this.webhookTarget(pipelineId, resourceName, token);
+    if (!resource) {
       // One answer for every failure, so the endpoint tells nothing about which resources exist.
       return Promise.reject(
         new WeirError('webhook-token-invalid', `no resource ${resourceName} accepts this webhook token`, {
@@ -141,6 +141,13 @@ export class Checker {
       );
     }
     return this.checkResource(resource.id);
+  }
+
+  /** The resource a webhook with `token` may check, if its `webhook_token` is that token. */
+  webhookTarget(pipelineId: number, resourceName: string, token: string): ResourceRecord | undefined {
+    const resource = this.options.store.resources.get(pipelineId, resourceName);
+    const expected = typeof resource?.config.webhook_token === 'string' ? resource.config.webhook_token : undefined;
+    return resource && expected !== undefined && sameSecret(expected, token) ? resource : undefined;
   }
 
   private refreshScopes(): void {

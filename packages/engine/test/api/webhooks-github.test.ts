@@ -4,6 +4,10 @@ import { setTestPipeline, testApi, type TestApi } from '../support/api.js';
 
 const PAYLOAD = JSON.stringify({ action: 'synchronize', number: 12, pull_request: { head: { sha: 'abc' } } });
 
+let deliveries = 0;
+/** GitHub gives every delivery its own id (a redelivery keeps it). */
+const nextDeliveryId = (): string => `72d3162e-cc78-11e3-81ab-${String(++deliveries).padStart(12, '0')}`;
+
 const sign = (body: string, secret: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 function deliver(api: TestApi, event: string, headers: Record<string, string>, { body = PAYLOAD, pipeline = 'app', resource = 'hook' } = {}) {
@@ -12,7 +16,7 @@ function deliver(api: TestApi, event: string, headers: Record<string, string>, {
     token: null,
     query: { webhook_token: 'hook-secret' },
     body,
-    headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958', ...headers },
+    headers: { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': nextDeliveryId(), ...headers },
   });
 }
 
