@@ -37,25 +37,35 @@ export class SchedulingStore {
     if (jobIds.length === 0) return [];
     const ids = JSON.stringify(jobIds);
     const jobs = this.ctx
-      .sql<[string], { id: number; name: string; config: string; paused: number; pipeline_id: number; pipeline_name: string; pipeline_paused: number; retiring: number; config_version: number }>(`
-        SELECT j.id, j.name, j.config, j.paused AND NOT (p.retiring IS NOT NULL AND j.name IS json_extract(p.config, '$.teardown_job')) AS paused, p.id AS pipeline_id, p.name AS pipeline_name, p.config_version,
-          -- A pipeline (or teardown job) torn down while paused still runs its teardown: archiving it must not hang.
-          p.paused AND NOT (p.retiring IS NOT NULL AND j.name IS json_extract(p.config, '$.teardown_job')) AS pipeline_paused,
-          p.retiring IS NOT NULL AND j.name IS NOT json_extract(p.config, '$.teardown_job') AS retiring
+      .sql<[string], { id: number; name: string; config: string; paused: number; pipeline_id: number; pipeline_name: string; pipeline_paused: number; config_version: number }>(`
+        SELECT j.id, j.name, j.config, j.paused, p.id AS pipeline_id, p.name AS pipeline_name, p.config_version, p.paused AS pipeline_paused
         FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
         WHERE j.id IN (SELECT value FROM json_each(?)) AND j.active = 1 AND p.archived = 0 ORDER BY j.id`)
       .all(ids);
+    // The teardown job is read from the pipeline's whole config, so only for pipelines being
+    // torn down, once each: read per job row, it cost most of a full pass.
+    const teardownJobs = new Map(
+      this.ctx
+        .sql<[string], { id: number; teardown_job: string | null }>(`
+          SELECT id, json_extract(config, '$.teardown_job') AS teardown_job FROM pipelines
+          WHERE retiring IS NOT NULL AND id IN (SELECT DISTINCT pipeline_id FROM jobs WHERE id IN (SELECT value FROM json_each(?)))`)
+        .all(ids)
+        .map((row) => [row.id, row.teardown_job]),
+    );
     const byId = new Map<number, SchedulingJobRow>();
     for (const job of jobs) {
+      const retiring = teardownJobs.has(job.pipeline_id);
+      // A pipeline (or teardown job) torn down while paused still runs its teardown: archiving it must not hang.
+      const isTeardownJob = retiring && teardownJobs.get(job.pipeline_id) === job.name;
       byId.set(job.id, {
         id: job.id,
         name: job.name,
         config: JSON.parse(job.config) as Record<string, unknown>,
-        paused: job.paused === 1,
+        paused: job.paused === 1 && !isTeardownJob,
         pipelineId: job.pipeline_id,
         pipelineName: job.pipeline_name,
-        pipelinePaused: job.pipeline_paused === 1,
-        pipelineRetiring: job.retiring === 1,
+        pipelinePaused: job.pipeline_paused === 1 && !isTeardownJob,
+        pipelineRetiring: retiring && !isTeardownJob,
         pipelineConfigVersion: job.config_version,
         pendingBuilds: [],
         runningBuildCount: 0,
