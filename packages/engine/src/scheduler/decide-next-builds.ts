@@ -23,9 +23,11 @@ import type { BuildId, ChosenInput, PendingBuild, SchedulableJob, SchedulingSnap
  * one pending build per job (of any kind: a pending manual build also suppresses it).
  *
  * `createBuilds` is in the order the builds should get their ids: serial groups start older
- * builds first.
+ * builds first. With `explain: false` the jobs' explanations are left out: describing every
+ * candidate version costs more than deciding, and only `weir explain` reads them.
  */
-export function decideNextBuilds(snapshot: SchedulingSnapshot): SchedulingDecisions {
+export function decideNextBuilds(snapshot: SchedulingSnapshot, options: { explain?: boolean } = {}): SchedulingDecisions {
+  const explain = options.explain ?? true;
   const { history } = snapshot;
   const usage = new InputUsage(history);
   // Resolved before anything starts: whether a job's inputs resolve decides whether its
@@ -35,7 +37,7 @@ export function decideNextBuilds(snapshot: SchedulingSnapshot): SchedulingDecisi
   const slots = new SchedulingSlots(snapshot, queuedBuilds(snapshot.jobs, initial));
   const decisions: SchedulingDecisions = { jobs: [], createBuilds: [], startBuilds: [] };
   snapshot.jobs.forEach((job, i) => {
-    decisions.jobs.push(scheduleJob(job, initial[i] as InputResolution, { history, usage, slots, decisions }));
+    decisions.jobs.push(scheduleJob(job, initial[i] as InputResolution, { history, usage, slots, decisions, explain }));
   });
   return decisions;
 }
@@ -45,6 +47,7 @@ interface Pass {
   usage: InputUsage;
   slots: SchedulingSlots;
   decisions: SchedulingDecisions;
+  explain: boolean;
 }
 
 function scheduleJob(job: SchedulableJob, initial: InputResolution, pass: Pass): JobDecision {
@@ -106,6 +109,7 @@ function scheduleJob(job: SchedulableJob, initial: InputResolution, pass: Pass):
   }
 
   const final = currentResolution();
+  if (!pass.explain) return { jobId: job.id, nextInputs: final.chosen };
   const blockers: Reason[] = [];
   if (job.pipelinePaused) blockers.push(pipelinePaused(job.pipelineName));
   if (job.paused) blockers.push(jobPaused(job.name));

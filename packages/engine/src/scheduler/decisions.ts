@@ -36,7 +36,8 @@ export interface JobDecision {
    * moved past the versions started here), or null when some input cannot be satisfied.
    */
   nextInputs: ChosenInput[] | null;
-  explanation: JobExplanation;
+  /** Left out when the pass was asked for decisions only (`explain: false`). */
+  explanation?: JobExplanation;
 }
 
 /** Why a job is (not) running: what `weir explain` prints. */

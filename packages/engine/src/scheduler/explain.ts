@@ -16,7 +16,7 @@ export class JobNotInSnapshotError extends WeirError {
  * of just the job and the other jobs of its serial groups is enough.
  */
 export function explainJob(snapshot: SchedulingSnapshot, jobId: JobId): JobExplanation {
-  const decision = decideNextBuilds(snapshot).jobs.find((job) => job.jobId === jobId);
-  if (decision === undefined) throw new JobNotInSnapshotError(jobId);
-  return decision.explanation;
+  const explanation = decideNextBuilds(snapshot, { explain: true }).jobs.find((job) => job.jobId === jobId)?.explanation;
+  if (explanation === undefined) throw new JobNotInSnapshotError(jobId);
+  return explanation;
 }

@@ -65,7 +65,7 @@ export class SchedulingLoop {
     const { store } = this.options;
     const jobIds = store.jobs.scheduleRequested();
     const { snapshot, configs } = this.loadSnapshot(jobIds);
-    const decisions = decideNextBuilds(snapshot);
+    const decisions = decideNextBuilds(snapshot, { explain: false });
     // A started build's plan is saved with its start, compiled from the config it was scheduled by.
     const saved = store.scheduling.apply(decisions, jobIds, (jobId) => compilePlan(configs.get(jobId) as unknown as JobConfig));
     const pass = { jobIds, decisions, ...saved, durationMs: performance.now() - started };

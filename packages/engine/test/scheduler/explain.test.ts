@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainJob, JobNotInSnapshotError } from '../../src/scheduler/index.js';
+import { decideNextBuilds, explainJob, JobNotInSnapshotError } from '../../src/scheduler/index.js';
 import { scenario } from './scenario.js';
 
 const versions = (count: number): string[] => Array.from({ length: count }, (_, i) => `c${i + 1}`);
@@ -8,6 +8,23 @@ describe('explainJob', () => {
   it('is the explanation the scheduling pass gives the job', () => {
     const s = scenario({ resources: { repo: ['c1', 'c2'] }, jobs: { unit: { inputs: [{ get: 'repo', trigger: true }], paused: true } } });
     expect(explainJob(s.snapshot, s.job('unit'))).toEqual(s.explanation(s.decide(), 'unit'));
+  });
+
+  it('leaves out nothing but the explanations when a pass is asked for decisions only', () => {
+    const s = scenario({
+      resources: { repo: ['c1', 'c2', 'c3'], cfg: ['g1'] },
+      jobs: {
+        unit: { inputs: [{ get: 'repo', trigger: true, version: 'every' }], maxInFlight: 1 },
+        deploy: { inputs: [{ get: 'repo', passed: ['unit'], trigger: true }, { get: 'cfg' }] },
+        lint: { inputs: [{ get: 'repo', trigger: true }], paused: true },
+      },
+      builds: [{ job: 'unit', status: 'succeeded', inputs: { repo: 'c1' } }],
+    });
+    const full = decideNextBuilds(s.snapshot);
+    const lean = decideNextBuilds(s.snapshot, { explain: false });
+    expect(lean.jobs.every((job) => job.explanation === undefined)).toBe(true);
+    expect(full.jobs.every((job) => job.explanation !== undefined)).toBe(true);
+    expect(lean).toEqual({ ...full, jobs: full.jobs.map(({ explanation: _, ...job }) => job) });
   });
 
   it('refuses a job that is not in the snapshot', () => {
@@ -102,7 +119,7 @@ describe('explanations', () => {
   it('explains every requested job, also those that need nothing', () => {
     const s = scenario({ resources: { repo: ['c1'] }, jobs: { a: { inputs: [] }, b: { inputs: [{ get: 'repo' }] } } });
     const decisions = s.decide();
-    expect(decisions.jobs.map((d) => d.explanation.job)).toEqual(['a', 'b']);
+    expect(decisions.jobs.map((d) => d.explanation?.job)).toEqual(['a', 'b']);
     expect(decisions.jobs.map((d) => d.nextInputs?.length)).toEqual([0, 1]);
   });
 });

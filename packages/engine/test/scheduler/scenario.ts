@@ -224,7 +224,7 @@ export class Scenario {
 
   explanation(decisions: SchedulingDecisions, job: string): JobExplanation {
     const decision = decisions.jobs.find((d) => d.jobId === this.job(job));
-    if (decision === undefined) throw new Error(`job ${job} was not requested`);
+    if (decision?.explanation === undefined) throw new Error(`job ${job} was not requested, or the pass explained nothing`);
     return decision.explanation;
   }
 
