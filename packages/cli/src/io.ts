@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { terminalSafe } from './render/terminal-safe.js';
 
 /** Where a command writes, so tests can run commands in-process and read what they printed. */
 export interface CliIo {
@@ -18,8 +19,8 @@ export interface CliIo {
 
 export function processIo(): CliIo {
   return {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    out: (text) => process.stdout.write(terminalSafe(text)),
+    err: (text) => process.stderr.write(terminalSafe(text)),
     // no-color.org: NO_COLOR set to anything but the empty string turns color off.
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     terminal: Boolean(process.stdout.isTTY),

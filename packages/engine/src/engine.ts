@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './logging.js';
 import { Checker, type CheckerOptions } from './checker/checker.js';
 import type { StaticVars } from './config/vars.js';
 import { loadPipelineForSet } from './pipelines/load-for-set.js';
+import { checkPipelineRef } from './pipelines/pipeline-name.js';
 import { PipelineLifecycle, type RetireOutcome } from './pipelines/pipeline-lifecycle.js';
 import { planPipelineSave } from './pipelines/plan-pipeline-save.js';
 import { ResourceTypeRegistry } from './resource-types/registry.js';
@@ -15,7 +16,6 @@ import { Store } from './store/index.js';
 import type { SaveResult } from './store/pipeline-store.js';
 import type { InstanceVars } from './store/records.js';
 import type { Problem } from './config/problem.js';
-import { WeirError } from './errors.js';
 import type { Executor } from './executors/executor.js';
 import { LocalExecutor } from './executors/local/local-executor.js';
 import { BuildRunner } from './runner/build-runner.js';
@@ -199,12 +199,7 @@ export class Engine {
 
   /** Validates and saves a pipeline; resources are checked and jobs scheduled from then on. */
   setPipeline(request: SetPipelineRequest): SaveResult & { warnings: Problem[] } {
-    if (request.name.trim() === '' || request.name.includes('/')) {
-      throw new WeirError('pipeline-name-invalid', `${JSON.stringify(request.name)} cannot name a pipeline`, {
-        location: request.name,
-        hint: 'use a non-empty name without "/", e.g. my-app; tell instances apart with instance vars',
-      });
-    }
+    checkPipelineRef(request.name, request.instanceVars);
     const file = request.file ?? `${request.name}.yml`;
     // As with `fly set-pipeline -i`, instance vars are also vars of the pipeline, and win.
     const vars = request.vars || request.instanceVars ? { ...request.vars, ...request.instanceVars } : undefined;

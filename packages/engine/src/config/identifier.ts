@@ -1,4 +1,5 @@
-import { warning, type PathSegment, type Problem } from './problem.js';
+import { error, warning, type PathSegment, type Problem } from './problem.js';
+import { hasUnsafeCharacters, showUnsafeCharacters } from './unsafe-characters.js';
 
 // Concourse's rule: lowercase letters (any script), digits, then also `-`, `_` and `.`.
 const VALID = /^[\p{Ll}\p{Lt}\p{Lm}\p{Lo}\d][\p{Ll}\p{Lt}\p{Lm}\p{Lo}\d\-_.]*$/u;
@@ -13,6 +14,9 @@ const PLAIN_VALID = /^(?![0-9]+$)[a-z0-9][a-z0-9\-_.]*$/;
  */
 export function checkIdentifier(name: string, what: string, path: PathSegment[]): Problem | undefined {
   if (PLAIN_VALID.test(name)) return undefined;
+  if (hasUnsafeCharacters(name)) {
+    return error('name-unsafe-characters', path, `${what} "${showUnsafeCharacters(name)}" holds control or text-direction characters`, 'use lowercase letters, digits, "-", "_" and "."');
+  }
   const bare = name.replace(PLACEHOLDER, '');
   if (bare === '' && name !== '') return undefined;
   if (/^\d+$/.test(bare)) {
