@@ -2,6 +2,7 @@ import type { JsonSchema } from './interface.js';
 import { cronGetParamsSchema, cronSourceSchema } from './cron/source-schema.js';
 import { gitGetParamsSchema, gitPutParamsSchema, gitSourceSchema } from './git/source-schema.js';
 import { githubPrGetParamsSchema, githubPrPutParamsSchema, githubPrSourceSchema } from './github-pr/source-schema.js';
+import { kubernetesGetParamsSchema, kubernetesPutParamsSchema, kubernetesSourceSchema } from './kubernetes/source-schema.js';
 import { mockGetParamsSchema, mockPutParamsSchema, mockSourceSchema } from './mock/source-schema.js';
 import { registryImageGetParamsSchema, registryImagePutParamsSchema, registryImageSourceSchema } from './registry-image/source-schema.js';
 import { timeGetParamsSchema, timePutParamsSchema, timeSourceSchema } from './time/source-schema.js';
@@ -29,6 +30,7 @@ export const BUILTIN_RESOURCE_TYPES: ReadonlyArray<{ name: string; aliases: read
   { name: 'time', aliases: [], schemas: { source: timeSourceSchema, getParams: timeGetParamsSchema, putParams: timePutParamsSchema } },
   { name: 'cron', aliases: [], schemas: { source: cronSourceSchema, getParams: cronGetParamsSchema } },
   { name: 'volume-snapshot', aliases: [], schemas: { source: volumeSnapshotSourceSchema, getParams: volumeSnapshotGetParamsSchema, putParams: volumeSnapshotPutParamsSchema } },
+  { name: 'kubernetes', aliases: [], schemas: { source: kubernetesSourceSchema, getParams: kubernetesGetParamsSchema, putParams: kubernetesPutParamsSchema } },
   { name: 'mock', aliases: [], schemas: { source: mockSourceSchema, getParams: mockGetParamsSchema, putParams: mockPutParamsSchema } },
 ];
 

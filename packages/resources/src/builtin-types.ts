@@ -2,6 +2,7 @@ import type { AnyResourceType } from './interface.js';
 import { cronResourceType } from './cron/index.js';
 import { gitResourceType } from './git/index.js';
 import { githubPrResourceType } from './github-pr/index.js';
+import { kubernetesResourceType } from './kubernetes/index.js';
 import { mockResourceType } from './mock/index.js';
 import { registryImageResourceType } from './registry-image/index.js';
 import { timeResourceType } from './time/index.js';
@@ -17,5 +18,6 @@ export function implementedResourceTypes(): AnyResourceType[] {
     registryImageResourceType,
     githubPrResourceType,
     volumeSnapshotResourceType,
+    kubernetesResourceType,
   ];
 }

@@ -17,7 +17,7 @@ const claim = (name: string, storage = '1Gi') => ({ apiVersion: 'v1', kind: 'Per
 describe('Kubernetes API simulator', () => {
   it('serves discovery for core and snapshot APIs', async () => {
     expect(await (await call('/api')).json()).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
-    expect(await (await call('/apis')).json()).toMatchObject({ kind: 'APIGroupList', groups: [{ name: 'snapshot.storage.k8s.io' }] });
+    expect(await (await call('/apis')).json()).toMatchObject({ kind: 'APIGroupList', groups: [{ name: 'snapshot.storage.k8s.io' }, { name: 'apps' }] });
     expect(await (await call('/apis/snapshot.storage.k8s.io/v1')).json()).toMatchObject({ resources: expect.arrayContaining([expect.objectContaining({ name: 'volumesnapshots', namespaced: true })]) });
   });
 
@@ -58,5 +58,28 @@ describe('Kubernetes API simulator', () => {
     const event = JSON.parse(text.split('\n')[0]!);
     expect(event).toMatchObject({ type: 'MODIFIED', object: { status: { phase: 'Bound' } } });
     expect(Number(event.object.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
+  });
+
+  describe('server-side apply', () => {
+    const configMap = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data });
+    const apply = (body: object, query: string) => call(`/api/v1/namespaces/default/configmaps/settings?${query}`, { method: 'PATCH', body: JSON.stringify(body), headers: { 'content-type': 'application/apply-patch+yaml' } });
+
+    it('requires a field manager, as the API server does', async () => {
+      const response = await apply(configMap({ a: '1' }), '');
+      expect(response.status).toBe(422);
+      expect(await response.json()).toMatchObject({ reason: 'Invalid', message: expect.stringContaining('fieldManager: Required value') });
+    });
+
+    it('creates, then removes the fields a manager stops applying, and refuses another manager\'s change without force', async () => {
+      expect((await apply(configMap({ a: '1', b: '2' }), 'fieldManager=ci')).status).toBe(201);
+      const second = (await (await apply(configMap({ a: '1' }), 'fieldManager=ci')).json()) as { data: object; metadata: { managedFields: Array<{ manager: string; fieldsV1: object }> } };
+      expect(second.data).toEqual({ a: '1' });
+      expect(second.metadata.managedFields).toEqual([expect.objectContaining({ manager: 'ci', operation: 'Apply', fieldsV1: { 'f:data': { 'f:a': {} } } })]);
+      const conflict = await apply(configMap({ a: 'other' }), 'fieldManager=someone');
+      expect(conflict.status).toBe(409);
+      expect(await conflict.json()).toMatchObject({ reason: 'Conflict', message: expect.stringContaining('conflict with "ci"') });
+      const forced = (await (await apply(configMap({ a: 'other' }), 'fieldManager=someone&force=true')).json()) as { data: object; metadata: { managedFields: Array<{ manager: string }> } };
+      expect(forced.data).toEqual({ a: 'other' });
+    });
   });
 });

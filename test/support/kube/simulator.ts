@@ -3,13 +3,16 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_CLASS_ANNOTATION, SimulatedControllers, type ControllerTimings } from './controllers.js';
 import { ConflictError, ObjectStore, type KubeObject, type ResourceName } from './object-store.js';
+import { SimulatedDeploymentController, type DeploymentTimings } from './deployment-controller.js';
+import { fieldPaths, fromFieldsV1, jsonMergePatch, mergeObjects, removePaths, toFieldsV1 } from './merge.js';
 import { quantityBytes } from './quantity.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 
 /**
  * A Kubernetes API server for tests, over real HTTP: discovery, namespaces, PVCs, events,
- * VolumeSnapshots and VolumeSnapshotClasses with create/get/list/delete/watch, plus simulated
- * controllers. Clients talk to it as to a cluster; nothing in weir knows it is a simulator.
+ * VolumeSnapshots and VolumeSnapshotClasses, Deployments, Pods, ConfigMaps and Services with
+ * create/get/list/delete/watch, replace (PUT), server-side apply with field ownership, strategic
+ * merge and JSON merge patch, plus simulated controllers. Clients talk to it as to a cluster; nothing in weir knows it is a simulator.
  */
 export interface KubeSimulator {
   url: string;
@@ -17,6 +20,8 @@ export interface KubeSimulator {
   token: string;
   store: ObjectStore;
   controllers: SimulatedControllers;
+  /** The deployment controller and kubelet: `deployments.unpullableImages` makes an image fail to pull. */
+  deployments: SimulatedDeploymentController;
   createNamespace(name: string): KubeObject;
   /** A claim that binds like any other, with `size` as its request (and capacity once bound). */
   createClaim(namespace: string, name: string, options?: { size?: string; labels?: Record<string, string> }): KubeObject;
@@ -26,7 +31,7 @@ export interface KubeSimulator {
   stop(): Promise<void>;
 }
 
-export interface KubeSimulatorOptions extends Partial<ControllerTimings> {
+export interface KubeSimulatorOptions extends Partial<ControllerTimings>, Partial<DeploymentTimings> {
   token?: string;
   /** Serve https with this key and certificate (PEM), as a real API server does; plain http otherwise. */
   tls?: { key: string; cert: string };
@@ -48,6 +53,10 @@ const RESOURCES: Record<ResourceName, ResourceInfo> = {
   events: { kind: 'Event', apiVersion: 'v1', namespaced: true, qualified: 'events' },
   volumesnapshots: { kind: 'VolumeSnapshot', apiVersion: `${SNAPSHOT_GROUP}/v1`, namespaced: true, qualified: `volumesnapshots.${SNAPSHOT_GROUP}` },
   volumesnapshotclasses: { kind: 'VolumeSnapshotClass', apiVersion: `${SNAPSHOT_GROUP}/v1`, namespaced: false, qualified: `volumesnapshotclasses.${SNAPSHOT_GROUP}` },
+  deployments: { kind: 'Deployment', apiVersion: 'apps/v1', namespaced: true, qualified: 'deployments.apps' },
+  pods: { kind: 'Pod', apiVersion: 'v1', namespaced: true, qualified: 'pods' },
+  configmaps: { kind: 'ConfigMap', apiVersion: 'v1', namespaced: true, qualified: 'configmaps' },
+  services: { kind: 'Service', apiVersion: 'v1', namespaced: true, qualified: 'services' },
 };
 
 const ROUTES: Array<{ pattern: RegExp; resource: ResourceName }> = [
@@ -56,6 +65,10 @@ const ROUTES: Array<{ pattern: RegExp; resource: ResourceName }> = [
   { pattern: /^\/api\/v1\/namespaces\/([^/]+)\/events(?:\/([^/]+))?$/, resource: 'events' },
   { pattern: /^\/apis\/snapshot\.storage\.k8s\.io\/v1\/namespaces\/([^/]+)\/volumesnapshots(?:\/([^/]+))?$/, resource: 'volumesnapshots' },
   { pattern: /^\/apis\/snapshot\.storage\.k8s\.io\/v1\/volumesnapshotclasses(?:\/([^/]+))?$/, resource: 'volumesnapshotclasses' },
+  { pattern: /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+))?$/, resource: 'deployments' },
+  { pattern: /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?$/, resource: 'pods' },
+  { pattern: /^\/api\/v1\/namespaces\/([^/]+)\/configmaps(?:\/([^/]+))?$/, resource: 'configmaps' },
+  { pattern: /^\/api\/v1\/namespaces\/([^/]+)\/services(?:\/([^/]+))?$/, resource: 'services' },
 ];
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -65,6 +78,7 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
   const token = options.token ?? 'simulator-token';
   const store = new ObjectStore();
   const controllers = new SimulatedControllers(store, { snapshotReadyAfterMs: options.snapshotReadyAfterMs ?? 50, claimBindAfterMs: options.claimBindAfterMs ?? 20 });
+  const deployments = new SimulatedDeploymentController(store, { podReadyAfterMs: options.podReadyAfterMs ?? 50, progressDeadlineMs: options.progressDeadlineMs ?? 500 });
   const requests: string[] = [];
   const watches = new Set<() => void>();
 
@@ -112,39 +126,126 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
       return sendJson(response, 200, { apiVersion: info.apiVersion, kind: `${info.kind}List`, metadata: { resourceVersion: String(store.resourceVersion) }, items });
     }
     if (request.method === 'POST' && name === undefined) {
-      let body: KubeObject;
-      try {
-        body = JSON.parse(await readBody(request)) as KubeObject;
-      } catch {
-        return sendStatus(response, 400, 'BadRequest', 'the request body is not JSON');
-      }
+      const body = await jsonBody(request, response);
+      if (body === undefined) return;
       if (namespace !== undefined && body.metadata?.namespace !== undefined && body.metadata.namespace !== namespace) {
         return sendStatus(response, 400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
       }
-      const problems = validate(route.resource, body);
-      if (problems.length > 0) {
-        return sendStatus(response, 422, 'Invalid', `${info.kind} "${body.metadata?.name ?? ''}" is invalid: ${problems.map((problem) => `${problem.field}: ${problem.message}`).join(', ')}`, {
-          name: body.metadata?.name,
-          group: info.apiVersion.includes('/') ? SNAPSHOT_GROUP : '',
-          kind: info.kind,
-          causes: problems.map((problem) => ({ reason: 'FieldValueInvalid', message: problem.message, field: problem.field })),
-        });
-      }
-      const object: KubeObject = { ...body, apiVersion: info.apiVersion, kind: info.kind, metadata: { ...body.metadata, ...(namespace !== undefined && { namespace }) } };
-      if (route.resource === 'persistentvolumeclaims') object.status = { phase: 'Pending' };
-      if (route.resource === 'volumesnapshots') delete object.status;
-      try {
-        return sendJson(response, 201, store.create(route.resource, object, new Date()));
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-        return sendStatus(response, 409, 'AlreadyExists', `${info.qualified} "${object.metadata.name}" already exists`, { name: object.metadata.name, kind: route.resource });
-      }
+      return createObject(response, route.resource, namespace, body, []);
+    }
+    if (request.method === 'PATCH' && name !== undefined) {
+      const body = await jsonBody(request, response);
+      if (body === undefined) return;
+      return patchObject(response, route.resource, namespace, name, body, (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '', url.searchParams);
+    }
+    if (request.method === 'PUT' && name !== undefined) {
+      const body = await jsonBody(request, response);
+      if (body === undefined) return;
+      return replaceObject(response, route.resource, namespace, name, body, url.searchParams.get('fieldManager') ?? undefined);
     }
     if (request.method === 'DELETE' && name !== undefined) {
       const deleted = store.delete(route.resource, namespace, name);
       return deleted ? sendJson(response, 200, deleted) : notFound(response, info, name);
     }
     return sendStatus(response, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  }
+
+  function createObject(response: ServerResponse, resource: ResourceName, namespace: string | undefined, body: KubeObject, managedFields: object[]): void {
+    const info = RESOURCES[resource];
+    const problems = validate(resource, body);
+    if (problems.length > 0) return invalid(response, info, body.metadata?.name ?? '', problems);
+    const object: KubeObject = { ...body, apiVersion: info.apiVersion, kind: info.kind, metadata: { ...body.metadata, ...(namespace !== undefined && { namespace }) } };
+    if (managedFields.length > 0) object.metadata.managedFields = managedFields;
+    if (GENERATED.has(resource)) object.metadata.generation = 1;
+    if (resource === 'persistentvolumeclaims') object.status = { phase: 'Pending' };
+    if (resource === 'volumesnapshots' || resource === 'deployments') delete object.status;
+    try {
+      return sendJson(response, 201, store.create(resource, object, new Date()));
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      return sendStatus(response, 409, 'AlreadyExists', `${info.qualified} "${object.metadata.name}" already exists`, { name: object.metadata.name, kind: resource });
+    }
+  }
+
+  /** Server-side apply (application/apply-patch+yaml), strategic merge patch and JSON merge patch. */
+  function patchObject(response: ServerResponse, resource: ResourceName, namespace: string | undefined, name: string, patch: KubeObject, contentType: string, query: URLSearchParams): void {
+    const info = RESOURCES[resource];
+    const manager = query.get('fieldManager') ?? '';
+    const live = store.get(resource, namespace, name);
+    if (contentType === 'application/apply-patch+yaml') {
+      if (manager === '') return sendStatus(response, 422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }] });
+      if (patch.apiVersion !== info.apiVersion || patch.kind !== info.kind) return sendStatus(response, 400, 'BadRequest', `the API version in the data (${patch.apiVersion}) does not match the expected API version (${info.apiVersion})`);
+      if (patch.metadata?.name !== name) return sendStatus(response, 400, 'BadRequest', `the name of the object (${patch.metadata?.name}) does not match the name on the URL (${name})`);
+      const applied = appliedFields(patch);
+      const paths = fieldPaths(applied);
+      const entry = (fields: string[]) => ({ manager, operation: 'Apply', apiVersion: info.apiVersion, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(fields) });
+      if (!live) return createObject(response, resource, namespace, stripStatus(patch), [entry(paths)]);
+      const owners = (live.metadata.managedFields ?? []) as Array<{ manager: string; operation: string; fieldsV1?: Record<string, unknown> }>;
+      const mine = owners.find((owner) => owner.manager === manager && owner.operation === 'Apply');
+      const others = owners.filter((owner) => owner !== mine);
+      const conflicts = others.flatMap((owner) => fromFieldsV1(owner.fieldsV1 ?? {}).filter((path) => paths.includes(path) && JSON.stringify(valueAt(live, path)) !== JSON.stringify(valueAt(applied, path))).map((path) => ({ path, manager: owner.manager })));
+      if (conflicts.length > 0 && query.get('force') !== 'true') {
+        const listed = conflicts.map((conflict) => `conflict with "${conflict.manager}": ${conflict.path}`);
+        return sendStatus(response, 409, 'Conflict', `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${listed.join('\n')}`, { name, group: groupOf(info), kind: resource, causes: conflicts.map((conflict) => ({ reason: 'FieldManagerConflict', message: `conflict with "${conflict.manager}"`, field: conflict.path })) });
+      }
+      const othersPaths = new Set(others.flatMap((owner) => fromFieldsV1(owner.fieldsV1 ?? {})));
+      const dropped = (mine ? fromFieldsV1(mine.fieldsV1 ?? {}) : []).filter((path) => !paths.includes(path) && !othersPaths.has(path));
+      const merged = mergeObjects(live, applied) as KubeObject;
+      removePaths(merged, dropped);
+      const keptOthers = others.map((owner) => ({ ...owner, fieldsV1: toFieldsV1(fromFieldsV1(owner.fieldsV1 ?? {}).filter((path) => !paths.includes(path))) }));
+      merged.metadata.managedFields = [...keptOthers, entry(paths)];
+      return saveChanged(response, resource, live, merged);
+    }
+    if (!live) return notFound(response, info, name);
+    let merged: KubeObject;
+    if (contentType === 'application/strategic-merge-patch+json') merged = mergeObjects(live, stripStatus(patch)) as KubeObject;
+    else if (contentType === 'application/merge-patch+json') merged = jsonMergePatch(live, stripStatus(patch)) as KubeObject;
+    else return sendStatus(response, 415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+    if (manager !== '') {
+      const owners = ((live.metadata.managedFields ?? []) as Array<{ manager: string; operation: string }>).filter((owner) => !(owner.manager === manager && owner.operation === 'Update'));
+      merged.metadata.managedFields = [...owners, { manager, operation: 'Update', apiVersion: info.apiVersion, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(fieldPaths(appliedFields(patch))) }];
+    }
+    return saveChanged(response, resource, live, merged);
+  }
+
+  function replaceObject(response: ServerResponse, resource: ResourceName, namespace: string | undefined, name: string, body: KubeObject, manager: string | undefined): void {
+    const info = RESOURCES[resource];
+    const live = store.get(resource, namespace, name);
+    if (!live) return notFound(response, info, name);
+    if (body.metadata?.name !== name) return sendStatus(response, 400, 'BadRequest', `the name of the object (${body.metadata?.name}) does not match the name on the URL (${name})`);
+    if (body.metadata.resourceVersion !== undefined && body.metadata.resourceVersion !== live.metadata.resourceVersion) {
+      return sendStatus(response, 409, 'Conflict', `Operation cannot be fulfilled on ${info.qualified} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, group: groupOf(info), kind: resource });
+    }
+    const problems = validate(resource, body);
+    if (problems.length > 0) return invalid(response, info, name, problems);
+    const replaced: KubeObject = { ...stripStatus(body), apiVersion: info.apiVersion, kind: info.kind, metadata: { ...body.metadata, uid: live.metadata.uid, creationTimestamp: live.metadata.creationTimestamp, ...(namespace !== undefined && { namespace }), managedFields: live.metadata.managedFields ?? [] } };
+    if (manager !== undefined) replaced.metadata.managedFields = [...(replaced.metadata.managedFields as object[]), { manager, operation: 'Update', apiVersion: info.apiVersion, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(fieldPaths(appliedFields(body))) }];
+    return saveChanged(response, resource, live, replaced);
+  }
+
+  /** Stores `next` over `live`: status stays (a subresource), and a changed spec bumps the generation. */
+  function saveChanged(response: ServerResponse, resource: ResourceName, live: KubeObject, next: KubeObject): void {
+    const problems = validate(resource, next);
+    if (problems.length > 0) return invalid(response, RESOURCES[resource], live.metadata.name, problems);
+    if (live.status !== undefined) next.status = live.status;
+    else delete next.status;
+    if (GENERATED.has(resource)) next.metadata.generation = (live.metadata.generation as number) + (JSON.stringify(live.spec) === JSON.stringify(next.spec) ? 0 : 1);
+    next.metadata.resourceVersion = live.metadata.resourceVersion;
+    if (JSON.stringify(next) === JSON.stringify(live)) return sendJson(response, 200, live);
+    const saved = store.update(resource, live.metadata.namespace, live.metadata.name, (object) => {
+      for (const field of Object.keys(object)) delete object[field];
+      Object.assign(object, next);
+    });
+    return sendJson(response, 200, saved as KubeObject);
+  }
+
+  function invalid(response: ServerResponse, info: ResourceInfo, name: string, problems: Array<{ field: string; message: string }>): void {
+    return sendStatus(response, 422, 'Invalid', `${info.kind} "${name}" is invalid: ${problems.map((problem) => `${problem.field}: ${problem.message}`).join(', ')}`, {
+      name,
+      group: groupOf(info),
+      kind: info.kind,
+      causes: problems.map((problem) => ({ reason: 'FieldValueInvalid', message: problem.message, field: problem.field })),
+    });
   }
 
   /** Streams ADDED/MODIFIED/DELETED as JSON lines, from `resourceVersion` when given. */
@@ -179,6 +280,7 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
     token,
     store,
     controllers,
+    deployments,
     requests,
     createNamespace: (name) => store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } }, new Date()),
     createClaim: (namespace, name, claimOptions = {}) =>
@@ -207,6 +309,7 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
       ),
     stop: async () => {
       controllers.stop();
+      deployments.stop();
       for (const end of [...watches]) end();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
@@ -230,6 +333,13 @@ function validate(resource: ResourceName, object: KubeObject): Array<{ field: st
     if (storage === undefined) problems.push({ field: 'spec.resources[storage]', message: 'Required value' });
     else if (quantityBytes(String(storage)) === undefined) problems.push({ field: 'spec.resources.requests[storage]', message: `Invalid value: "${storage}": quantities must match the regular expression` });
   }
+  if (resource === 'deployments') {
+    const selector = (object.spec?.selector?.matchLabels ?? {}) as Record<string, string>;
+    const labels = (object.spec?.template?.metadata?.labels ?? {}) as Record<string, string>;
+    if (Object.keys(selector).length === 0) problems.push({ field: 'spec.selector', message: 'Required value' });
+    else if (!Object.entries(selector).every(([key, value]) => labels[key] === value)) problems.push({ field: 'spec.template.metadata.labels', message: `Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\`` });
+    if (!Array.isArray(object.spec?.template?.spec?.containers) || object.spec.template.spec.containers.length === 0) problems.push({ field: 'spec.template.spec.containers', message: 'Required value' });
+  }
   if (resource === 'volumesnapshots') {
     const source = object.spec?.source ?? {};
     if ((source.persistentVolumeClaimName === undefined) === (source.volumeSnapshotContentName === undefined)) {
@@ -249,7 +359,7 @@ function discoveryDocument(path: string): object | undefined {
       singularName: RESOURCES[name].kind.toLowerCase(),
       namespaced: RESOURCES[name].namespaced,
       kind: RESOURCES[name].kind,
-      verbs: ['create', 'delete', 'get', 'list', 'watch'],
+      verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     })),
   });
   switch (path) {
@@ -259,10 +369,12 @@ function discoveryDocument(path: string): object | undefined {
       return {
         kind: 'APIGroupList',
         apiVersion: 'v1',
-        groups: [{ name: SNAPSHOT_GROUP, versions: [{ groupVersion: `${SNAPSHOT_GROUP}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${SNAPSHOT_GROUP}/v1`, version: 'v1' } }],
+        groups: [SNAPSHOT_GROUP, 'apps'].map((name) => ({ name, versions: [{ groupVersion: `${name}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${name}/v1`, version: 'v1' } })),
       };
     case '/api/v1':
-      return resourceList('v1', ['namespaces', 'persistentvolumeclaims', 'events']);
+      return resourceList('v1', ['namespaces', 'persistentvolumeclaims', 'events', 'pods', 'configmaps', 'services']);
+    case '/apis/apps/v1':
+      return resourceList('apps/v1', ['deployments']);
     case `/apis/${SNAPSHOT_GROUP}/v1`:
       return resourceList(`${SNAPSHOT_GROUP}/v1`, ['volumesnapshots', 'volumesnapshotclasses']);
     default:
@@ -281,6 +393,47 @@ function sendStatus(response: ServerResponse, code: number, reason: string, mess
 function sendJson(response: ServerResponse, code: number, body: object): void {
   response.writeHead(code, { 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
+}
+
+/** Resources whose spec changes are counted in `metadata.generation`. */
+const GENERATED = new Set<ResourceName>(['deployments']);
+
+function groupOf(info: ResourceInfo): string {
+  return info.apiVersion.includes('/') ? (info.apiVersion.split('/')[0] as string) : '';
+}
+
+/** What an applied configuration says, without what the server owns (identity and status). */
+function appliedFields(object: KubeObject): KubeObject {
+  const { status: _status, ...rest } = object;
+  const { name: _name, namespace: _namespace, resourceVersion: _version, uid: _uid, managedFields: _fields, creationTimestamp: _created, generation: _generation, ...metadata } = object.metadata ?? ({} as KubeObject['metadata']);
+  const { apiVersion: _api, kind: _kind, metadata: _metadata, ...fields } = rest;
+  return { ...fields, ...(Object.keys(metadata).length > 0 && { metadata }) } as KubeObject;
+}
+
+function stripStatus(object: KubeObject): KubeObject {
+  const { status: _status, ...rest } = object;
+  return rest as KubeObject;
+}
+
+function valueAt(object: unknown, path: string): unknown {
+  let at: unknown = object;
+  for (const step of path.match(/\.[^.[]+|\[[^\]]+\]/g) ?? []) {
+    if (step.startsWith('.')) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[step.slice(1)] : undefined;
+    else {
+      const [key, value] = step.slice(1, -1).split('=') as [string, string];
+      at = Array.isArray(at) ? at.find((item) => String((item as Record<string, unknown>)[key]) === value) : undefined;
+    }
+  }
+  return at;
+}
+
+async function jsonBody(request: IncomingMessage, response: ServerResponse): Promise<KubeObject | undefined> {
+  try {
+    return JSON.parse(await readBody(request)) as KubeObject;
+  } catch {
+    sendStatus(response, 400, 'BadRequest', 'the request body is not JSON');
+    return undefined;
+  }
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

@@ -1,7 +1,7 @@
 import { ResourceError, type ResourceContext } from '../interface.js';
 import type { RestoreRequest, SnapshotDriver, SnapshotRecord } from './driver.js';
-import { apiStatus, kubeClients, kubeFailure, type KubeClients } from './kube-api.js';
-import { waitFor } from './kube-wait.js';
+import { apiStatus, kubeClients, kubeFailure, type KubeClients, type KubeUser } from '../kube/client.js';
+import { waitFor } from '../kube/wait.js';
 import { BUILD_LABEL, CREATED_ANNOTATION, JOB_LABEL, labelValue, OWNER_LABEL, ownerId, PIPELINE_LABEL, randomSuffix, RESTORED_FROM_LABEL, snapshotName, buildOf } from './naming.js';
 import { restoreClaim, restoreClaimYaml } from './restore-claim.js';
 import type { KubernetesSource } from './source.js';
@@ -10,6 +10,7 @@ const GROUP = 'snapshot.storage.k8s.io';
 const VERSION = 'v1';
 const PLURAL = 'volumesnapshots';
 const DEFAULT_ACCESS_MODES = ['ReadWriteOnce'];
+const USER: KubeUser = { type: 'volume-snapshot', permissions: 'get/list/watch/create/delete on volumesnapshots.snapshot.storage.k8s.io and persistentvolumeclaims (and list on events) in the namespace' };
 
 /** The parts of a VolumeSnapshot weir reads (the custom objects API hands back plain JSON). */
 interface VolumeSnapshotObject {
@@ -20,7 +21,7 @@ interface VolumeSnapshotObject {
 
 /** CSI VolumeSnapshots of PersistentVolumeClaims, through the Kubernetes API. */
 export async function kubernetesDriver(source: KubernetesSource, ctx: ResourceContext): Promise<SnapshotDriver> {
-  const api = await kubeClients(source.kubeconfig);
+  const api = await kubeClients(source.kubeconfig, USER);
   const namespace = source.namespace ?? api.contextNamespace;
   // Said aloud: with another kubeconfig the same source works elsewhere and sees other snapshots.
   if (source.namespace === undefined) ctx.log(`namespace ${namespace}, from the kubeconfig's current context (set \`namespace\` in the source to fix it)`);
@@ -35,7 +36,7 @@ export async function kubernetesDriver(source: KubernetesSource, ctx: ResourceCo
       if (apiStatus(error)?.code === 404) {
         throw new ResourceError('volume-snapshot-api-missing', `the cluster has no ${GROUP}/${VERSION} VolumeSnapshot API in namespace ${namespace}`, 'install the CSI snapshot CRDs and the snapshot controller (kubernetes-csi/external-snapshotter), and check that the namespace exists');
       }
-      throw kubeFailure(error, `listing VolumeSnapshots in ${namespace}`);
+      throw kubeFailure(error, `listing VolumeSnapshots in ${namespace}`, USER);
     }
   };
 
@@ -44,13 +45,13 @@ export async function kubernetesDriver(source: KubernetesSource, ctx: ResourceCo
       const name = source.claims.name;
       await api.core.readNamespacedPersistentVolumeClaim({ name, namespace }).catch((error: unknown) => {
         if (apiStatus(error)?.code === 404) throw new ResourceError('volume-snapshot-claim-not-found', `the PersistentVolumeClaim ${name} does not exist in namespace ${namespace}`, 'check `pvc` and `namespace` in the source');
-        throw kubeFailure(error, `reading PersistentVolumeClaim ${name}`);
+        throw kubeFailure(error, `reading PersistentVolumeClaim ${name}`, USER);
       });
       return [name];
     }
     const selector = source.claims.selector;
     const claims = await api.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: selector }).catch((error: unknown) => {
-      throw kubeFailure(error, `listing PersistentVolumeClaims matching ${selector}`);
+      throw kubeFailure(error, `listing PersistentVolumeClaims matching ${selector}`, USER);
     });
     const names = claims.items.map((claim) => claim.metadata?.name).filter((name): name is string => name !== undefined);
     if (names.length === 0) {
@@ -74,7 +75,7 @@ export async function kubernetesDriver(source: KubernetesSource, ctx: ResourceCo
       spec: { source: { persistentVolumeClaimName: claim }, ...(source.snapshotClass !== undefined && { volumeSnapshotClassName: source.snapshotClass }) },
     };
     await api.custom.createNamespacedCustomObject({ ...target, body }).catch((error: unknown) => {
-      throw kubeFailure(error, `creating VolumeSnapshot ${name} of ${claim}`);
+      throw kubeFailure(error, `creating VolumeSnapshot ${name} of ${claim}`, USER);
     });
     ctx.log(`created VolumeSnapshot ${namespace}/${name} of claim ${claim}, waiting until it is ready`);
     const ready = await waitFor<VolumeSnapshotObject>({
@@ -96,7 +97,7 @@ export async function kubernetesDriver(source: KubernetesSource, ctx: ResourceCo
           'raise `timeout` in the put params for large volumes; the snapshot is left in place and check reports it once it is ready',
         ),
     }).catch(async (error: unknown) => {
-      if (!(error instanceof SnapshotFailed)) throw kubeFailure(error, `waiting for VolumeSnapshot ${name}`);
+      if (!(error instanceof SnapshotFailed)) throw kubeFailure(error, `waiting for VolumeSnapshot ${name}`, USER);
       // A failed snapshot never becomes usable: remove it so it does not linger as this resource's.
       await api.custom.deleteNamespacedCustomObject({ ...target, name }).catch(() => undefined);
       throw new ResourceError('volume-snapshot-failed', `the VolumeSnapshot ${name} of ${claim} failed: ${error.message}`, 'the message is the snapshot controller\'s; check the claim\'s CSI driver and the VolumeSnapshotClass (`kubectl describe volumesnapshot`)');
@@ -126,7 +127,7 @@ export async function kubernetesDriver(source: KubernetesSource, ctx: ResourceCo
       await api
         .custom.deleteNamespacedCustomObject({ ...target, name })
         .catch((error: unknown) => {
-          if (apiStatus(error)?.code !== 404) throw kubeFailure(error, `deleting VolumeSnapshot ${name}`);
+          if (apiStatus(error)?.code !== 404) throw kubeFailure(error, `deleting VolumeSnapshot ${name}`, USER);
         });
     },
 
@@ -143,7 +144,7 @@ export async function kubernetesDriver(source: KubernetesSource, ctx: ResourceCo
             if (request.keepExisting) return keptUnlessDeleted(claimNamespace, request.toPvc as string);
             throw new ResourceError('volume-snapshot-claim-exists', `the PersistentVolumeClaim ${claimNamespace}/${request.toPvc} already exists`, 'choose another `to_pvc`, delete the old claim first, or set `keep_existing: true` to leave it as it is');
           }
-          throw kubeFailure(error, `creating PersistentVolumeClaim ${claimNamespace}/${request.toPvc}`);
+          throw kubeFailure(error, `creating PersistentVolumeClaim ${claimNamespace}/${request.toPvc}`, USER);
         });
       if (created === undefined) {
         ctx.log(`kept the PersistentVolumeClaim ${claimNamespace}/${request.toPvc} as it is (it exists, and keep_existing is set): ${snapshot.name} was not restored`);
@@ -175,7 +176,7 @@ export async function kubernetesDriver(source: KubernetesSource, ctx: ResourceCo
    */
   async function keptUnlessDeleted(claimNamespace: string, name: string): Promise<undefined> {
     const existing = await api.core.readNamespacedPersistentVolumeClaim({ name, namespace: claimNamespace }).catch((error: unknown) => {
-      throw kubeFailure(error, `reading PersistentVolumeClaim ${claimNamespace}/${name}`);
+      throw kubeFailure(error, `reading PersistentVolumeClaim ${claimNamespace}/${name}`, USER);
     });
     if (existing.metadata?.deletionTimestamp) {
       throw new ResourceError(
@@ -242,7 +243,7 @@ async function waitForBound(api: KubeClients, namespace: string, name: string, u
   try {
     return await Promise.race([bound, refused]);
   } catch (error) {
-    throw kubeFailure(error, `waiting for PersistentVolumeClaim ${namespace}/${name}`);
+    throw kubeFailure(error, `waiting for PersistentVolumeClaim ${namespace}/${name}`, USER);
   } finally {
     stop.abort();
     // The loser rejects with the abort reason once stopped; nobody needs it.

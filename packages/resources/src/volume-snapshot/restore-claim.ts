@@ -1,4 +1,4 @@
-import { kubeClientModule } from './kube-api.js';
+import { kubeClientModule } from '../kube/client.js';
 
 export interface RestoreClaimOptions {
   name: string;

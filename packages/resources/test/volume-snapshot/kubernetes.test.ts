@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startKubeSimulator, type KubeSimulator } from '../../../../test/support/kube/simulator.js';
 import { volumeSnapshotResourceType as type, type VolumeSnapshotSource } from '../../src/volume-snapshot/index.js';
 import { OWNER_LABEL } from '../../src/volume-snapshot/naming.js';
-import { DEFAULT_CREDENTIALS_SWITCH } from '../../src/volume-snapshot/kube-api.js';
+import { DEFAULT_CREDENTIALS_SWITCH } from '../../src/kube/client.js';
 import { testContext } from '../support/context.js';
 
 const BUILD = { buildId: 12, buildName: '12', jobName: 'backup', pipelineName: 'shop db', teamName: 'main', url: 'http://weir/builds/12' };

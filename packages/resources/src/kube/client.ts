@@ -1,4 +1,4 @@
-import type { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
+import type { AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, V1APIResource, Watch } from '@kubernetes/client-node';
 import { ResourceError } from '../interface.js';
 
 type KubeClientModule = typeof import('@kubernetes/client-node');
@@ -15,13 +15,28 @@ export function kubeClientModule(): Promise<KubeClientModule> {
   return clientModule;
 }
 
+/**
+ * The resource type using the API, for its error codes (`<type>-kubeconfig-invalid`) and what to
+ * tell a user whose kubeconfig lacks a permission.
+ */
+export interface KubeUser {
+  type: string;
+  permissions: string;
+}
+
 export interface KubeClients {
   core: CoreV1Api;
+  apps: AppsV1Api;
   custom: CustomObjectsApi;
+  /** Any kind by apiVersion and kind, through discovery (apply, delete). */
+  objects: ObjectsApi;
   watch: Watch;
   /** The current context's namespace (in a pod: its service account's), else `default`, as kubectl has it. */
   contextNamespace: string;
 }
+
+/** The generic objects API, and what discovery says of a kind: undefined when the cluster does not serve it. */
+export type ObjectsApi = KubernetesObjectApi & { served(apiVersion: string, kind: string): Promise<V1APIResource | undefined> };
 
 /**
  * Set to `deny` by an operator whose engine runs with a cluster identity of its own (a service
@@ -35,20 +50,20 @@ export const DEFAULT_CREDENTIALS_SWITCH = 'WEIR_KUBERNETES_DEFAULT_CREDENTIALS';
  * in-cluster. The defaults are the engine's own setup and trusted; a source's kubeconfig is
  * pipeline input and only says where to connect and with which inline credentials.
  */
-export async function kubeClients(kubeconfig: string | undefined): Promise<KubeClients> {
-  const { CoreV1Api, CustomObjectsApi, KubeConfig, loadYaml, Watch } = await kubeClientModule();
+export async function kubeClients(kubeconfig: string | undefined, user: KubeUser): Promise<KubeClients> {
+  const { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, loadYaml, Watch } = await kubeClientModule();
   const config = new KubeConfig();
   if (kubeconfig === undefined && process.env[DEFAULT_CREDENTIALS_SWITCH] === 'deny') {
     throw new ResourceError(
-      'volume-snapshot-kubeconfig-required',
+      `${user.type}-kubeconfig-required`,
       `this weir does not lend its own Kubernetes credentials to pipelines (${DEFAULT_CREDENTIALS_SWITCH}=deny)`,
       'give the resource `source.kubeconfig` (a ((var)) holding a kubeconfig with inline credentials)',
     );
   }
   try {
     if (kubeconfig !== undefined) {
-      const parsed = parseKubeconfig(kubeconfig, loadYaml);
-      refuseHostAccess(parsed);
+      const parsed = parseKubeconfig(kubeconfig, loadYaml, user);
+      refuseHostAccess(parsed, user);
       // Load what was checked, not the text again: the two readings cannot differ.
       config.loadFromString(JSON.stringify(parsed));
     } else {
@@ -56,13 +71,22 @@ export async function kubeClients(kubeconfig: string | undefined): Promise<KubeC
     }
   } catch (error) {
     if (error instanceof ResourceError) throw error;
-    throw new ResourceError('volume-snapshot-kubeconfig-invalid', `the kubeconfig cannot be read: ${(error as Error).message}`, KUBECONFIG_SHAPE);
+    throw new ResourceError(`${user.type}-kubeconfig-invalid`, `the kubeconfig cannot be read: ${(error as Error).message}`, KUBECONFIG_SHAPE);
   }
   if (!config.getCurrentCluster()) {
-    throw new ResourceError('volume-snapshot-kubeconfig-invalid', 'the kubeconfig has no current cluster', 'set `current-context` in the kubeconfig to a context whose cluster is listed');
+    throw new ResourceError(`${user.type}-kubeconfig-invalid`, 'the kubeconfig has no current cluster', 'set `current-context` in the kubeconfig to a context whose cluster is listed');
   }
   const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace?.trim() || 'default';
-  return { core: config.makeApiClient(CoreV1Api), custom: config.makeApiClient(CustomObjectsApi), watch: new Watch(config), contextNamespace };
+  return { core: config.makeApiClient(CoreV1Api), apps: config.makeApiClient(AppsV1Api), custom: config.makeApiClient(CustomObjectsApi), objects: objectsApi(KubernetesObjectApi, config), watch: new Watch(config), contextNamespace };
+}
+
+function objectsApi(Base: KubeClientModule['KubernetesObjectApi'], config: InstanceType<KubeClientModule['KubeConfig']>): ObjectsApi {
+  class Objects extends Base {
+    served(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
+      return this.resource(apiVersion, kind);
+    }
+  }
+  return config.makeApiClient(Objects);
 }
 
 const KUBECONFIG_SHAPE = 'give `source.kubeconfig` the text of a kubeconfig file (clusters, users, contexts, current-context)';
@@ -71,18 +95,18 @@ const KUBECONFIG_SHAPE = 'give `source.kubeconfig` the text of a kubeconfig file
 const USER_FIELDS_REFUSED = ['exec', 'auth-provider', 'token-file', 'tokenFile', 'client-certificate', 'client-key'];
 const CLUSTER_FIELDS_REFUSED = ['certificate-authority'];
 
-function parseKubeconfig(text: string, loadYaml: KubeClientModule['loadYaml']): unknown {
+function parseKubeconfig(text: string, loadYaml: KubeClientModule['loadYaml'], user: KubeUser): unknown {
   try {
     return loadYaml(text);
   } catch (error) {
     // js-yaml's message quotes the lines around the error, which hold tokens and keys: keep only the reason and the line.
     const { reason, mark } = error as { reason?: string; mark?: { line?: number } };
     const where = typeof mark?.line === 'number' ? ` at line ${mark.line + 1}` : '';
-    throw new ResourceError('volume-snapshot-kubeconfig-invalid', `the kubeconfig is not valid YAML${where}: ${reason ?? 'it cannot be parsed'}`, KUBECONFIG_SHAPE);
+    throw new ResourceError(`${user.type}-kubeconfig-invalid`, `the kubeconfig is not valid YAML${where}: ${reason ?? 'it cannot be parsed'}`, KUBECONFIG_SHAPE);
   }
 }
 
-function refuseHostAccess(parsed: unknown): void {
+function refuseHostAccess(parsed: unknown, user: KubeUser): void {
   const entries = (list: unknown, field: string): Array<{ name: string; body: Record<string, unknown> }> =>
     (Array.isArray(list) ? list : []).flatMap((entry: unknown, index) => {
       const body = (entry as Record<string, unknown> | null)?.[field];
@@ -96,7 +120,7 @@ function refuseHostAccess(parsed: unknown): void {
   ];
   if (found.length > 0) {
     throw new ResourceError(
-      'volume-snapshot-kubeconfig-not-allowed',
+      `${user.type}-kubeconfig-not-allowed`,
       `the kubeconfig in the source uses ${found.join(', ')}, which would run a program or read a file on the machine running weir`,
       'put the credentials inline: `token`, `client-certificate-data`, `client-key-data`, `certificate-authority-data` (for a cloud login, mint a token for a service account)',
     );
@@ -126,18 +150,18 @@ export function apiStatus(error: unknown): ApiStatus | undefined {
  * A failed API call as the user can act on it: credentials, permissions, an unreachable
  * server, or the API's own message. `doing` says what weir was doing ("creating snapshot x").
  */
-export function kubeFailure(error: unknown, doing: string): Error {
+export function kubeFailure(error: unknown, doing: string, user: KubeUser): Error {
   if (error instanceof ResourceError) return error;
   const status = apiStatus(error);
   if (status) {
     const said = status.message ?? status.reason ?? `HTTP ${status.code}`;
-    if (status.code === 401) return new ResourceError('volume-snapshot-unauthorized', `${doing}: the Kubernetes API refused the credentials`, 'check the user in the kubeconfig (token or certificate) and that it has not expired');
-    if (status.code === 403) return new ResourceError('volume-snapshot-forbidden', `${doing}: ${said}`, 'grant the kubeconfig\'s user get/list/watch/create/delete on volumesnapshots.snapshot.storage.k8s.io and persistentvolumeclaims (and list on events) in the namespace');
-    return new ResourceError(`volume-snapshot-api-${(status.reason ?? String(status.code)).toLowerCase()}`, `${doing}: ${said}`, 'the message is the Kubernetes API\'s own; fix what it names in the source or params');
+    if (status.code === 401) return new ResourceError(`${user.type}-unauthorized`, `${doing}: the Kubernetes API refused the credentials`, 'check the user in the kubeconfig (token or certificate) and that it has not expired');
+    if (status.code === 403) return new ResourceError(`${user.type}-forbidden`, `${doing}: ${said}`, `grant the kubeconfig's user ${user.permissions}`);
+    return new ResourceError(`${user.type}-api-${(status.reason ?? String(status.code)).toLowerCase()}`, `${doing}: ${said}`, 'the message is the Kubernetes API\'s own; fix what it names in the source or params');
   }
   const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'ECONNRESET' || (error as Error).name === 'FetchError') {
-    return new ResourceError('volume-snapshot-api-unreachable', `${doing}: cannot reach the Kubernetes API (${(error as Error).message})`, 'check the server in the kubeconfig and that weir can reach it; set `source.kubeconfig` when weir runs outside the cluster');
+    return new ResourceError(`${user.type}-api-unreachable`, `${doing}: cannot reach the Kubernetes API (${(error as Error).message})`, 'check the server in the kubeconfig and that weir can reach it; set `source.kubeconfig` when weir runs outside the cluster');
   }
   return error instanceof Error ? error : new Error(String(error));
 }
