@@ -1,7 +1,8 @@
 /**
- * The scheduler and checker at the scale issue 3 sets: 1,000 jobs in fan-out/fan-in chains
- * with `passed`, 1,000 resources with 100 versions each, 10,000 past builds. Prints figures
- * and asserts nothing. See bench/README.md.
+ * The scheduler and checker at the scale issue 3 sets (1×: 1,000 jobs in fan-out/fan-in chains
+ * with `passed`, 1,000 resources with 100 versions each, 10,000 past builds) and at multiples
+ * of it: each scale in WEIR_BENCH_SCALES (default 1,4,10) runs in a fresh process, and the
+ * figures are printed side by side. Asserts nothing. See bench/README.md.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +12,23 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, Engine } from '@weir/engine';
 import { implementedResourceTypes, type ResourceType } from '@weir/resources';
 
-const GROUPS = 100; // 10 jobs and 10 resources each
+/** The issue's goals for each row, by scale (1×, or 10×); a row without one prints none. */
+const GOALS: Record<string, Record<number, string>> = {
+  '(a) full pass, every job requested, warm (median)': { 1: '< 20 ms', 10: '< 300 ms' },
+  '(a) longest event-loop stall: the slowest pass': { 1: '< 50 ms', 4: '< 50 ms', 10: '< 50 ms' },
+  '(b) one pass after one new version, 10 jobs requested (median)': { 1: '< 5 ms', 4: '< 5 ms', 10: '< 5 ms' },
+  '(b) one pass after one new version, 1 job requested (median)': { 1: '< 5 ms', 4: '< 5 ms', 10: '< 5 ms' },
+  '(c) RSS of a fresh engine after its first full pass': { 1: '< 200 MB', 10: '< 250 MB' },
+};
+
+const SCALE_FLAG = '--scale';
+const scaleArgument = process.argv.indexOf(SCALE_FLAG);
+if (scaleArgument === -1) {
+  compareScales();
+  process.exit(0);
+}
+const SCALE = Number(process.argv[scaleArgument + 1]);
+const GROUPS = 100 * SCALE; // 10 jobs and 10 resources each
 const VERSIONS_PER_RESOURCE = 100;
 const BUILD_ROUNDS = 10; // one build per job per round
 const PASS_SAMPLES = 15;
@@ -163,24 +180,61 @@ try {
   const memory = JSON.parse(child.stdout) as { baselineRss: number; rss: number; heapUsed: number; passMs: number };
   const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
-  const rows: Array<[string, string, string]> = [
-    ['(a) full pass, every job requested, warm (median)', ms(median(fullPasses)), '< 100 ms'],
-    ['(a) full pass, cold cache (first pass after start)', ms(coldPass.durationMs), ''],
-    [`(b) one pass after one new version, ${wide.jobs} jobs requested (median)`, ms(median(wide.ms)), '< 5 ms'],
-    [`(b) one pass after one new version, ${narrow.jobs} job requested (median)`, ms(median(narrow.ms)), '< 5 ms'],
-    ['(c) RSS of a fresh engine after its first full pass', mb(memory.rss), '< 200 MB'],
-    ['(c) of which the process before opening the engine', mb(memory.baselineRss), ''],
-    ['(c) JavaScript heap in use', mb(memory.heapUsed), ''],
-    ['    its first full pass (cold cache, fresh process)', ms(memory.passMs), ''],
-    ['(d) checks per second, trivial type, new version each', checksWithWrites.toFixed(0), ''],
-    ['(d) checks per second, trivial type, nothing new', checksNothingNew.toFixed(0), ''],
-  ];
-  console.log(`installation: ${resources.length} resources, ${versionCount} versions, ${jobCount} jobs, ${builds} builds (set up in ${(setupMs / 1000).toFixed(1)} s)`);
-  console.log(`node ${process.version}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? 'unknown CPU'}; checker concurrency 8; data on ${dataDir}`);
-  console.log();
-  const width = Math.max(...rows.map(([label]) => label.length));
-  for (const [label, value, target] of rows) console.log(`${label.padEnd(width)}  ${value.padStart(10)}  ${target}`);
+  const figures: ScaleFigures = {
+    setup: `${resources.length} resources, ${versionCount} versions, ${jobCount} jobs, ${builds} builds, set up in ${(setupMs / 1000).toFixed(1)} s`,
+    rows: [
+      ['(a) full pass, every job requested, warm (median)', ms(median(fullPasses))],
+      ['(a) full pass, cold cache (first pass after start)', ms(coldPass.durationMs)],
+      ['(a) longest event-loop stall: the slowest pass', ms(Math.max(coldPass.durationMs, ...fullPasses, ...wide.ms, ...narrow.ms))],
+      [`(b) one pass after one new version, ${wide.jobs} jobs requested (median)`, ms(median(wide.ms))],
+      [`(b) one pass after one new version, ${narrow.jobs} job requested (median)`, ms(median(narrow.ms))],
+      ['(c) RSS of a fresh engine after its first full pass', mb(memory.rss)],
+      ['(c) of which the process before opening the engine', mb(memory.baselineRss)],
+      ['(c) JavaScript heap in use', mb(memory.heapUsed)],
+      ['    its first full pass (cold cache, fresh process)', ms(memory.passMs)],
+      ['(d) checks per second, trivial type, new version each', checksWithWrites.toFixed(0)],
+      ['(d) checks per second, trivial type, nothing new', checksNothingNew.toFixed(0)],
+    ],
+  };
+  console.log(JSON.stringify(figures));
 } finally {
   await engine.stop();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+interface ScaleFigures {
+  setup: string;
+  rows: Array<[string, string]>;
+}
+
+function compareScales(): void {
+  const scales = (process.env.WEIR_BENCH_SCALES ?? '1,4,10').split(',').map(Number);
+  if (scales.some((scale) => !Number.isInteger(scale) || scale < 1)) {
+    console.error(`bench scheduling: WEIR_BENCH_SCALES must be whole numbers of at least 1, separated by commas (it is "${process.env.WEIR_BENCH_SCALES}")`);
+    process.exit(1);
+  }
+  const results: ScaleFigures[] = [];
+  for (const scale of scales) {
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), SCALE_FLAG, String(scale)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    });
+    if (child.status !== 0) {
+      console.error(`bench scheduling: the ${scale}× run failed (exit ${child.status})`);
+      process.exit(1);
+    }
+    results.push(JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '') as ScaleFigures);
+  }
+  console.log(`node ${process.version}, ${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? 'unknown CPU'}; checker concurrency 8; each scale in a fresh process`);
+  scales.forEach((scale, i) => console.log(`${scale}×: ${results[i]?.setup}`));
+  console.log();
+  const labels = results[0]?.rows.map(([label]) => label) ?? [];
+  const width = Math.max(...labels.map((label) => label.length));
+  console.log(`${''.padEnd(width)}  ${scales.map((scale) => `${scale}×`.padStart(10)).join('')}  goal`);
+  labels.forEach((label, row) => {
+    const byScale = Object.entries(GOALS[label] ?? {});
+    const goals = new Set(byScale.map(([, goal]) => goal)).size === 1 && byScale.length > 1 ? (byScale[0]?.[1] ?? '') : byScale.map(([scale, goal]) => `${goal} at ${scale}×`).join(', ');
+    console.log(`${label.padEnd(width)}  ${results.map((result) => (result.rows[row]?.[1] ?? '').padStart(10)).join('')}  ${goals}`);
+  });
 }
