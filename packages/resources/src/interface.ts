@@ -38,6 +38,10 @@ export interface BuildMetadata {
   teamName: string;
   /** The build's page, for links back from GitHub statuses and the like. */
   url: string;
+  /** The engine's URL (Concourse's `ATC_EXTERNAL_URL`). */
+  externalUrl?: string;
+  /** The instance vars of the build's pipeline, for an instanced pipeline. */
+  pipelineInstanceVars?: Record<string, unknown>;
 }
 
 export interface ResourceContext {

@@ -4,6 +4,7 @@ import { ResourceError, type AnyResourceType, type Version } from '@weir/resourc
 import type { Logger } from 'pino';
 import { WeirError } from '../errors.js';
 import { Redactor } from '../runner/redactor.js';
+import type { PipelineResourceTypes } from '../resource-types/pipeline-types.js';
 import type { ResourceTypeRegistry } from '../resource-types/registry.js';
 import type { Store } from '../store/index.js';
 import type { ResourceRecord } from '../store/records.js';
@@ -60,6 +61,8 @@ interface ManualRequest {
 export class Checker {
   private readonly scopes = new Map<number, ScopeState>();
   private readonly manual: ManualRequest[] = [];
+  /** Each pipeline's resource types, read from its config once until a pipeline changes. */
+  private readonly pipelineTypes = new Map<number, PipelineResourceTypes>();
   private readonly stopping = new AbortController();
   private readonly concurrency: number;
   private readonly now: () => number;
@@ -80,6 +83,7 @@ export class Checker {
     this.unsubscribe = this.options.store.subscribe((event) => {
       if (event.kind === 'pipelines-changed') {
         this.scopesStale = true;
+        this.pipelineTypes.clear();
         setImmediate(() => this.tick());
       }
     });
@@ -247,13 +251,13 @@ export class Checker {
   }
 
   private async check(state: ScopeState, from: Version | undefined): Promise<CheckOutcome> {
-    const { store, registry, logger } = this.options;
+    const { store, logger } = this.options;
     const location = `${this.pipelineName(state.resource.pipelineId)}/${state.resource.name}`;
     // Check errors often quote the source (a URL with credentials); they are stored and shown.
     const redactor = new Redactor(store.pipelines.secretValues(state.resource.pipelineId));
     const redact = (text: string) => redactor.redact(text);
     try {
-      const type = registry.require(state.type, location);
+      const type = this.typesOf(state.resource.pipelineId).require(state.type, location);
       const source = state.resource.config.source ?? {};
       const versions = await runCheck({
         type,
@@ -293,6 +297,15 @@ export class Checker {
       this.options.logger.warn({ resource: location, err: describeCheckError(error) }, 'could not tell when the next version is due');
       return undefined;
     }
+  }
+
+  private typesOf(pipelineId: number): PipelineResourceTypes {
+    let types = this.pipelineTypes.get(pipelineId);
+    if (!types) {
+      types = this.options.registry.forPipeline(this.options.store.pipelines.byId(pipelineId)?.config);
+      this.pipelineTypes.set(pipelineId, types);
+    }
+    return types;
   }
 
   private pipelineName(pipelineId: number): string {

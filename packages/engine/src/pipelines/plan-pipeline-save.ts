@@ -65,7 +65,7 @@ export function planPipelineSave(
 /**
  * Identical resources share a history when their type and source are equal, and for a type
  * declared under `resource_types`, that declaration (and its own type's) too: the same source
- * read by a different image is a different resource.
+ * read by a different image, or with other defaults under it, is a different resource.
  */
 export function scopeKey(type: string, source: unknown, resourceTypes: ReadonlyMap<string, LooseRecord>): string {
   const chain: unknown[] = [];
@@ -73,7 +73,14 @@ export function scopeKey(type: string, source: unknown, resourceTypes: ReadonlyM
   let current: LooseRecord | undefined = resourceTypes.get(type);
   while (current && typeof current.name === 'string' && !seen.has(current.name)) {
     seen.add(current.name);
-    chain.push({ type: current.type, source: current.source ?? {}, params: current.params ?? {}, privileged: current.privileged ?? false });
+    chain.push({
+      type: current.type,
+      source: current.source ?? {},
+      params: current.params ?? {},
+      privileged: current.privileged ?? false,
+      // Only when given, so that the histories of types declared without defaults keep their keys.
+      ...(current.defaults !== undefined && { defaults: current.defaults }),
+    });
     current = typeof current.type === 'string' ? resourceTypes.get(current.type) : undefined;
   }
   return createHash('sha256').update(canonicalJson({ type, source, chain })).digest('hex');

@@ -1,13 +1,34 @@
 import type { AnyResourceType } from '@weir/resources';
 import type { BuiltinTypeSchemas, ResourceTypeCatalog } from '../config/concourse-base-types.js';
 import { WeirError } from '../errors.js';
+import { PipelineResourceTypes, type ImageTypeSupport } from './pipeline-types.js';
 
-/** Resource types by the names pipelines use for them, aliases included. */
+/**
+ * Resource types by the names pipelines use for them, aliases included: weir's built-ins, and,
+ * given the support to run images, the types pipelines declare and Concourse's base types.
+ */
 export class ResourceTypeRegistry {
   private readonly byName = new Map<string, AnyResourceType>();
+  private readonly pipelines = new WeakMap<object, PipelineResourceTypes>();
 
-  constructor(types: Iterable<AnyResourceType> = []) {
+  constructor(
+    types: Iterable<AnyResourceType> = [],
+    private readonly imageTypes?: ImageTypeSupport,
+  ) {
     for (const type of types) this.register(type);
+  }
+
+  /**
+   * The types a pipeline's resources use, its own declarations first. Kept per config object:
+   * a build, and the checker until the pipeline changes, ask the same config many times.
+   */
+  forPipeline(pipelineConfig: unknown): PipelineResourceTypes {
+    const key = typeof pipelineConfig === 'object' && pipelineConfig !== null ? pipelineConfig : undefined;
+    const cached = key && this.pipelines.get(key);
+    if (cached) return cached;
+    const types = new PipelineResourceTypes(pipelineConfig, this.byName, this.imageTypes);
+    if (key) this.pipelines.set(key, types);
+    return types;
   }
 
   register(type: AnyResourceType): void {
@@ -37,16 +58,5 @@ export class ResourceTypeRegistry {
 
   get(name: string): AnyResourceType | undefined {
     return this.byName.get(name);
-  }
-
-  require(name: string, location: string): AnyResourceType {
-    const type = this.byName.get(name);
-    if (!type) {
-      throw new WeirError('resource-type-unavailable', `resource type ${name} cannot run in weir yet`, {
-        location,
-        hint: `weir runs these types: ${[...this.byName.keys()].sort().join(', ')}`,
-      });
-    }
-    return type;
   }
 }

@@ -75,6 +75,8 @@ export class RunningBuild {
       pipelineName: this.pipeline.name,
       teamName: this.build.team,
       url: this.url,
+      externalUrl: this.services.externalUrl,
+      ...(Object.keys(this.pipeline.instanceVars).length > 0 && { pipelineInstanceVars: this.pipeline.instanceVars }),
     };
   }
 
@@ -113,8 +115,9 @@ export class RunningBuild {
     return true;
   }
 
+  /** A resource type as this build's pipeline sees it: its own `resource_types` first. */
   resourceType(name: string, location: string): AnyResourceType {
-    return this.services.registry.require(name, location);
+    return this.services.registry.forPipeline(this.pipeline.config).require(name, location);
   }
 }
 
