@@ -48,7 +48,7 @@ describe('the build log', () => {
   const events: ApiBuildEvent[] = [
     { seq: 1, at: 0, type: 'status', data: { status: 'started' } },
     { seq: 2, at: 0, type: 'step-started', origin: '1', data: { kind: 'get', name: 'repo' } },
-    { seq: 3, at: 0, type: 'step-finished', origin: '1', data: { outcome: 'succeeded', version: { ref: 'abc' } } },
+    { seq: 3, at: 0, type: 'step-finished', origin: '1', data: { outcome: 'succeeded', version: { ref: 'abc' }, metadata: [{ name: 'author', value: 'dev' }] } },
     { seq: 4, at: 0, type: 'step-started', origin: '2', data: { kind: 'task', name: 'unit' } },
     { seq: 5, at: 0, type: 'log', origin: '2', data: { stream: 'stdout', line: 'running 12 tests' } },
     { seq: 6, at: 0, type: 'log', origin: '2', data: { stream: 'stderr', line: 'test_login failed' } },
@@ -56,12 +56,13 @@ describe('the build log', () => {
     { seq: 8, at: 0, type: 'error', data: { code: 'x', message: 'the registry did not answer', hint: 'check the registry' } },
   ];
 
-  it('prints step headers, log lines on their stream, and steps that did not succeed', () => {
+  it('prints step headers, versions with their metadata, log lines on their stream, and steps that did not succeed', () => {
     const formatter = new BuildLogFormatter({ timestamps: false, paint: palette(false) });
     const lines = events.flatMap((event) => formatter.format(event));
     expect(lines).toEqual([
       { stream: 'out', text: '▸ get: repo' },
       { stream: 'out', text: '  → ref:abc' },
+      { stream: 'out', text: '    author: dev' },
       { stream: 'out', text: '▸ task: unit' },
       { stream: 'out', text: 'running 12 tests' },
       { stream: 'err', text: 'test_login failed' },

@@ -117,7 +117,7 @@ export type ApiBuildEvent = { seq: number; at: number } & (
   | {
       type: 'step-finished';
       origin: string;
-      data: { outcome: 'succeeded' | 'failed' | 'errored' | 'aborted'; exit_status?: number; version?: Record<string, string>; message?: string };
+      data: { outcome: 'succeeded' | 'failed' | 'errored' | 'aborted'; exit_status?: number; version?: Record<string, string>; metadata?: Array<{ name: string; value: string }>; message?: string };
     }
   | { type: 'error'; origin?: string; data: { code: string; message: string; hint?: string } }
 );

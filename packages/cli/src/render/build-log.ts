@@ -45,9 +45,12 @@ export class BuildLogFormatter {
       }
       case 'step-finished': {
         const label = this.steps.get(event.origin) ?? `step ${event.origin}`;
-        const { outcome, exit_status: exitStatus, version, message } = event.data;
+        const { outcome, exit_status: exitStatus, version, metadata, message } = event.data;
         if (outcome === 'succeeded') {
-          return version === undefined ? [] : [this.line('out', event.at, paint.dim(`  → ${formatVersionFields(version)}`))];
+          if (version === undefined) return [];
+          // A get's or put's metadata (commit message, author, digest...) is shown with its version, as Concourse does.
+          const fields = (metadata ?? []).map((field) => this.line('out', event.at, paint.dim(`    ${field.name}: ${field.value}`)));
+          return [this.line('out', event.at, paint.dim(`  → ${formatVersionFields(version)}`)), ...fields];
         }
         const detail = [exitStatus === undefined ? '' : ` (exit status ${exitStatus})`, message === undefined ? '' : `: ${message}`].join('');
         const color = outcome === 'failed' ? paint.red : outcome === 'errored' ? paint.magenta : paint.yellow;
