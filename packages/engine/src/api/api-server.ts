@@ -1,19 +1,23 @@
 import type { AddressInfo } from 'node:net';
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine.js';
 import { WeirError } from '../errors.js';
 import type { ApiContext } from './api-context.js';
 import { prepareShutdown } from './api-shutdown.js';
 import { bearerAuth } from './bearer-auth.js';
+import { registerWebUi, type WebUiRoutes } from './web-ui.js';
 import { errorReply } from './error-reply.js';
 import { hostCheck } from './host-check.js';
 import { requestValidatorCompiler } from './request-validation.js';
 import { registerBuildEventRoutes } from './routes/build-events.js';
 import { registerBuildRoutes } from './routes/builds.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerInfoRoutes } from './routes/info.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerPipelineRoutes } from './routes/pipelines.js';
 import { registerResourceRoutes } from './routes/resources.js';
+import { registerSessionRoutes } from './routes/session.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 
 export interface ApiServerOptions {
@@ -26,6 +30,8 @@ export interface ApiServerOptions {
   port?: number;
   /** Where users reach the API, if not at the address it listens on (behind a proxy). */
   externalUrl?: string;
+  /** The web UI's built files, served at `/`; without it only the API is served. */
+  webRoot?: string;
 }
 
 export interface ApiServer {
@@ -46,9 +52,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const port = options.port ?? 8080;
   let url = '';
   const app = createApiApp(options.engine);
-  const shutdown = prepareShutdown(app);
   app.addHook('onRequest', hostCheck({ listenHost: host, externalUrl: () => options.externalUrl }));
-  registerApi(app, { engine: options.engine, externalUrl: () => options.externalUrl ?? url, shutdown: shutdown.signal }, options.token);
+  const webUi = options.webRoot === undefined ? undefined : await registerWebUi(app, options.webRoot, API_PREFIX);
+  setNotFoundHandler(app, webUi);
+  const shutdown = prepareShutdown(app);
+  await registerApi(app, { engine: options.engine, externalUrl: () => options.externalUrl ?? url, shutdown: shutdown.signal }, options.token);
   try {
     await app.listen({ host, port });
   } catch (error) {
@@ -82,7 +90,12 @@ function createApiApp(engine: Engine): FastifyInstance {
     if (internal) request.log.error({ err: error, method: request.method, url: request.url }, 'API request failed');
     void reply.code(status).send(body);
   });
+  return app;
+}
+
+function setNotFoundHandler(app: FastifyInstance, webUi: WebUiRoutes | undefined): void {
   app.setNotFoundHandler((request, reply) => {
+    if (webUi?.fallback(request, reply)) return;
     void reply.code(404).send(
       errorReply(
         new WeirError('route-not-found', `there is no route ${request.method} ${request.url.split('?')[0]}`, {
@@ -91,10 +104,11 @@ function createApiApp(engine: Engine): FastifyInstance {
       ).body,
     );
   });
-  return app;
 }
 
-function registerApi(app: FastifyInstance, context: ApiContext, token: string): void {
+async function registerApi(app: FastifyInstance, context: ApiContext, token: string): Promise<void> {
+  // Loaded before the auth hook, which reads the web UI's session cookie.
+  await app.register(fastifyCookie);
   app.addHook('onRequest', bearerAuth(token, context.engine.dataDir));
   app.addHook('preValidation', async (request) => {
     // A body-less POST means "no options": the route's schema then says what, if anything, is missing.
@@ -109,6 +123,7 @@ function registerApi(app: FastifyInstance, context: ApiContext, token: string): 
       for (const register of [
         registerInfoRoutes,
         registerPipelineRoutes,
+        registerDashboardRoutes,
         registerJobRoutes,
         registerBuildRoutes,
         registerBuildEventRoutes,
@@ -117,6 +132,7 @@ function registerApi(app: FastifyInstance, context: ApiContext, token: string): 
       ]) {
         register(api, context);
       }
+      registerSessionRoutes(api, token);
     },
     { prefix: API_PREFIX },
   );

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { WeirError } from '../errors.js';
 import { API_TOKEN_FILE } from './api-token.js';
+import { CSRF_HEADER, csrfToken, fromSameOrigin, sameSecret, SESSION_COOKIE, sessionCookieValue } from './web-session.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -14,13 +15,25 @@ declare module 'fastify' {
 /** Methods that change nothing: open to anyone who can reach the API. */
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** An `onRequest` hook: every method but reads needs `Authorization: Bearer <token>`. */
+/**
+ * An `onRequest` hook: every method but reads needs `Authorization: Bearer <token>`, or the web
+ * UI's session cookie together with its CSRF token, sent from a page of this server.
+ */
 export function bearerAuth(token: string, dataDir: string): (request: FastifyRequest) => Promise<void> {
   const expected = digest(token);
+  const session = sessionCookieValue(token);
+  const csrf = csrfToken(token);
   const where = dataDir === ':memory:' ? 'the token the server was started with' : `the token in ${join(dataDir, API_TOKEN_FILE)}`;
   return async (request) => {
     if (READ_METHODS.has(request.method) || request.routeOptions.config.ownAuth) return;
     const given = bearerToken(request.headers.authorization);
+    if (given === undefined && sameSecret(request.cookies[SESSION_COOKIE], session)) {
+      const header = request.headers[CSRF_HEADER];
+      if (sameSecret(typeof header === 'string' ? header : undefined, csrf) && fromSameOrigin(request)) return;
+      throw new WeirError('csrf-token-invalid', 'this request carries the web session cookie but not the page\'s CSRF token, or comes from another site', {
+        hint: 'reload the web UI and try again; scripts should send "Authorization: Bearer <token>" instead',
+      });
+    }
     // Digests have equal lengths, so the comparison takes the same time whatever was sent.
     if (given === undefined || !timingSafeEqual(digest(given), expected)) {
       throw new WeirError('unauthorized', given === undefined ? 'this request needs a bearer token' : 'the bearer token is wrong', {

@@ -27,11 +27,12 @@ const CONFLICT_CODES = new Set([
  * Codes for something that is not there. A wrong webhook token is one too, so the webhook
  * route tells a caller nothing about which resources exist.
  */
-const NOT_FOUND_CODES = new Set(['build-has-no-plan', 'webhook-token-invalid', 'route-not-found']);
+const NOT_FOUND_CODES = new Set(['build-has-no-plan', 'webhook-token-invalid', 'route-not-found', 'web-ui-not-built']);
 
 function statusForCode(code: string): number {
   if (code === 'unauthorized') return 401;
   if (code === 'host-not-allowed') return 403;
+  if (code === 'csrf-token-invalid') return 403;
   if (code.endsWith('-not-found') || NOT_FOUND_CODES.has(code)) return 404;
   if (CONFLICT_CODES.has(code)) return 409;
   return 400;

@@ -7,7 +7,7 @@ import { hiddenValuesOf } from '../hidden-values.js';
 import { findBuild } from '../lookups.js';
 import { redactSecrets } from '../redact-secrets.js';
 import { BuildParams, limit, strictQuery } from '../route-schemas.js';
-import { buildJson } from '../views.js';
+import { buildJson, versionJson } from '../views.js';
 
 const RecentQuery = strictQuery({ limit: limit(50, 1000) });
 
@@ -31,6 +31,19 @@ export function registerBuildRoutes(app: FastifyInstance, { engine }: ApiContext
     }
     // The plan holds the values the pipeline's vars supplied, and reads are open.
     return redactSecrets(plan, hiddenValuesOf(engine.store, build.pipelineId));
+  });
+
+  app.get<{ Params: BuildParams }>('/builds/:id/resources', route, async (request) => {
+    const build = findBuild(engine, request.params.id);
+    const { resources } = engine.store;
+    const describe = (resourceId: number, versionId: number) => ({
+      resource: resources.byId(resourceId)?.name ?? null,
+      ...versionJson(resources.version(versionId)!, engine.store.apiViews.isVersionEnabled(resourceId, versionId)),
+    });
+    return {
+      inputs: engine.store.builds.inputs(build.id).map((input) => ({ name: input.name, ...describe(input.resourceId, input.versionId) })),
+      outputs: engine.store.builds.outputs(build.id).map((output) => describe(output.resourceId, output.versionId)),
+    };
   });
 
   app.post<{ Params: BuildParams }>('/builds/:id/abort', route, async (request) =>

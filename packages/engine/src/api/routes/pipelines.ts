@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context.js';
 import { configForReaders } from '../config-for-readers.js';
 import { findPipeline, parseInstanceVars } from '../lookups.js';
+import { pipelineGraph } from '../pipeline-graph.js';
 import { instanceVarsQuery, PipelineParams, PipelineQuery, strictQuery } from '../route-schemas.js';
 import { pipelineJson, problemJson } from '../views.js';
 
@@ -38,6 +39,12 @@ export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiCont
       const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
       return { ...pipelineJson(pipeline), config: configForReaders(pipeline.config, engine.store.pipelines.secretValues(pipeline.id), pipeline.instanceVars) };
     },
+  );
+
+  app.get<{ Params: PipelineParams; Querystring: PipelineQuery }>(
+    '/pipelines/:pipeline/graph',
+    { schema: { params: PipelineParams, querystring: PipelineQuery } },
+    async (request) => pipelineGraph(findPipeline(engine, request.params.pipeline, request.query.instance_vars).config),
   );
 
   app.put<{ Params: PipelineParams; Querystring: PipelineQuery; Body: Static<typeof SetConfigBody> }>(
