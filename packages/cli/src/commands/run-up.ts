@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { createLogger, Engine, ensureApiToken, PipelineInvalidError, renderProblem, startApiServer, WeirError, type Logger } from '@weir/engine';
 import { implementedResourceTypes } from '@weir/resources';
+import { webRoot } from '@weir/web';
 import type { CliIo } from '../io.js';
 
 export interface UpOptions {
@@ -49,11 +50,12 @@ async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>):
       token,
       host: options.host,
       port: options.port,
+      webRoot,
       ...(options.externalUrl && { externalUrl: options.externalUrl }),
     });
     io.err(
       [
-        `weir is up at ${server.url} (data in ${engine.dataDir}, API token in ${join(engine.dataDir, 'token')})`,
+        `weir is up at ${server.url} (the web UI; data in ${engine.dataDir}, API token in ${join(engine.dataDir, 'token')})`,
         'try next:',
         '  weir pipelines                         # what is set',
         '  weir builds                            # what ran',

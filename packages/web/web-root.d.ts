@@ -1,0 +1,2 @@
+/** The built web UI (`vite build` at install time), which `weir up` serves at `/`. */
+export declare const webRoot: string;
