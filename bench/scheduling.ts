@@ -15,7 +15,8 @@ import { implementedResourceTypes, type ResourceType } from '@weir/resources';
 /** The issue's goals for each row, by scale (1×, or 10×); a row without one prints none. */
 const GOALS: Record<string, Record<number, string>> = {
   '(a) full pass, every job requested, warm (median)': { 1: '< 20 ms', 10: '< 300 ms' },
-  '(a) longest event-loop stall: the slowest pass': { 1: '< 50 ms', 4: '< 50 ms', 10: '< 50 ms' },
+  '(a) longest event-loop stall, cold: the slowest slice': { 1: '< 50 ms', 4: '< 50 ms', 10: '< 50 ms' },
+  '(a) longest event-loop stall, warm: the slowest slice': { 1: '< 50 ms', 4: '< 50 ms', 10: '< 50 ms' },
   '(b) one pass after one new version, 10 jobs requested (median)': { 1: '< 5 ms', 4: '< 5 ms', 10: '< 5 ms' },
   '(b) one pass after one new version, 1 job requested (median)': { 1: '< 5 ms', 4: '< 5 ms', 10: '< 5 ms' },
   '(c) RSS of a fresh engine after its first full pass': { 1: '< 200 MB', 10: '< 250 MB' },
@@ -105,7 +106,7 @@ try {
     let builds = 0;
     for (;;) {
       const pass = engine.scheduler.runOnce();
-      if (pass.startedBuildIds.length === 0 && pass.createdBuildIds.length === 0) return builds;
+      if (pass.startedBuildIds.length === 0 && pass.createdBuildIds.length === 0 && pass.remainingJobCount === 0) return builds;
       store.transaction(() => {
         for (const id of pass.startedBuildIds) store.builds.finish(id, 'succeeded');
       });
@@ -126,14 +127,26 @@ try {
   const versionCount = resources.reduce((sum, r) => sum + store.resources.listVersions(r.id, { limit: 1000 }).length, 0);
 
   // (a) A full pass with every job requested, on a cold cache (as after a restart) and warm.
-  store.history.forgetAll();
-  store.jobs.requestAll();
-  const coldPass = engine.scheduler.runOnce();
-  const fullPasses: number[] = [];
-  for (let i = 0; i < PASS_SAMPLES; i++) {
+  // A pass decides at most maxJobsPerPass jobs; "every job requested" takes passes until none
+  // is left, each in its own turn of the event loop as in `weir up`.
+  const slices: number[] = [];
+  const fullPass = (): number => {
     store.jobs.requestAll();
-    fullPasses.push(engine.scheduler.runOnce().durationMs);
-  }
+    let total = 0;
+    for (let remaining = 1; remaining > 0; ) {
+      const pass = engine.scheduler.runOnce();
+      slices.push(pass.durationMs);
+      total += pass.durationMs;
+      remaining = pass.remainingJobCount;
+    }
+    return total;
+  };
+  store.history.forgetAll();
+  const coldPass = fullPass();
+  const coldSlices = Math.max(...slices);
+  const coldSliceCount = slices.length;
+  const fullPasses: number[] = [];
+  for (let i = 0; i < PASS_SAMPLES; i++) fullPasses.push(fullPass());
 
 
   // (b) One pass after a single new version, of a resource all ten jobs of a chain get (r0)
@@ -184,8 +197,9 @@ try {
     setup: `${resources.length} resources, ${versionCount} versions, ${jobCount} jobs, ${builds} builds, set up in ${(setupMs / 1000).toFixed(1)} s`,
     rows: [
       ['(a) full pass, every job requested, warm (median)', ms(median(fullPasses))],
-      ['(a) full pass, cold cache (first pass after start)', ms(coldPass.durationMs)],
-      ['(a) longest event-loop stall: the slowest pass', ms(Math.max(coldPass.durationMs, ...fullPasses, ...wide.ms, ...narrow.ms))],
+      ['(a) full pass, cold cache (first pass after start)', ms(coldPass)],
+      ['(a) longest event-loop stall, cold: the slowest slice', ms(coldSlices)],
+      ['(a) longest event-loop stall, warm: the slowest slice', ms(Math.max(...slices.slice(coldSliceCount), ...wide.ms, ...narrow.ms))],
       [`(b) one pass after one new version, ${wide.jobs} jobs requested (median)`, ms(median(wide.ms))],
       [`(b) one pass after one new version, ${narrow.jobs} job requested (median)`, ms(median(narrow.ms))],
       ['(c) RSS of a fresh engine after its first full pass', mb(memory.rss)],

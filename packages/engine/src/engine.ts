@@ -28,6 +28,8 @@ export interface EngineOptions {
   resourceTypes: Iterable<AnyResourceType>;
   logger?: Logger;
   checker?: Pick<CheckerOptions, 'concurrency' | 'tickMs' | 'defaultIntervalMs' | 'random'>;
+  /** The most requested jobs one scheduling pass decides for (default 500). */
+  schedulerMaxJobsPerPass?: number;
   schedulerFallbackIntervalMs?: number;
   now?: () => number;
   /** Where tasks run; by default as processes on this host. */
@@ -93,6 +95,7 @@ export class Engine {
       store: this.store,
       logger: this.logger.child({ component: 'scheduler' }),
       ...(options.schedulerFallbackIntervalMs !== undefined && { fallbackIntervalMs: options.schedulerFallbackIntervalMs }),
+      ...(options.schedulerMaxJobsPerPass !== undefined && { maxJobsPerPass: options.schedulerMaxJobsPerPass }),
     });
     this.events = new BuildEventLog({
       store: this.store.buildEvents,

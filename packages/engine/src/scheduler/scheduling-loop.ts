@@ -14,6 +14,12 @@ export interface SchedulingLoopOptions {
   logger: Logger;
   /** A pass also runs this often, as a fallback for a missed notification. */
   fallbackIntervalMs?: number;
+  /**
+   * The most requested jobs one pass decides for (default 500); the rest stay requested and
+   * the next pass, in the next turn of the event loop, takes them. A pass is synchronous, so
+   * this bounds how long the API, the checker and the event streams wait behind it.
+   */
+  maxJobsPerPass?: number;
 }
 
 export interface SchedulingPass {
@@ -22,6 +28,8 @@ export interface SchedulingPass {
   createdBuildIds: number[];
   startedBuildIds: number[];
   durationMs: number;
+  /** Requested jobs left for the next pass. */
+  remainingJobCount: number;
 }
 
 interface PipelineNames {
@@ -38,12 +46,14 @@ interface PipelineNames {
 export class SchedulingLoop {
   private readonly names = new Map<number, PipelineNames>();
   private scheduled = false;
+  private running = false;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: SchedulingLoopOptions) {}
 
   start(): void {
+    this.running = true;
     this.unsubscribe = this.options.store.subscribe((event) => {
       if (event.kind === 'schedule-requested') this.requestPass();
       if (event.kind === 'pipelines-changed') this.names.clear();
@@ -54,6 +64,7 @@ export class SchedulingLoop {
   }
 
   stop(): void {
+    this.running = false;
     clearInterval(this.timer);
     this.unsubscribe?.();
     this.scheduled = false;
@@ -63,12 +74,20 @@ export class SchedulingLoop {
   runOnce(): SchedulingPass {
     const started = performance.now();
     const { store } = this.options;
-    const jobIds = store.jobs.scheduleRequested();
+    const requested = store.jobs.scheduleRequested();
+    const limit = this.options.maxJobsPerPass ?? 500;
+    // Jobs that share no serial group never see each other's decisions within a pass (each
+    // job's own builds and inputs are all a decision reads besides committed history), so
+    // deciding the requested jobs in slices gives the decisions one pass over all would.
+    // loadSnapshot adds each job's serial group peers, so a group is always decided whole.
+    const jobIds = requested.slice(0, limit);
     const { snapshot, configs } = this.loadSnapshot(jobIds);
     const decisions = decideNextBuilds(snapshot, { explain: false });
     // A started build's plan is saved with its start, compiled from the config it was scheduled by.
     const saved = store.scheduling.apply(decisions, jobIds, (jobId) => compilePlan(configs.get(jobId) as unknown as JobConfig));
-    const pass = { jobIds, decisions, ...saved, durationMs: performance.now() - started };
+    const remainingJobCount = requested.length - jobIds.length;
+    const pass = { jobIds, decisions, ...saved, durationMs: performance.now() - started, remainingJobCount };
+    if (remainingJobCount > 0 && this.running) this.requestPass();
     if (saved.createdBuildIds.length > 0 || saved.startedBuildIds.length > 0) {
       this.options.logger.info({ jobs: jobIds.length, created: saved.createdBuildIds.length, started: saved.startedBuildIds.length }, 'scheduled builds');
     }

@@ -155,8 +155,7 @@ export class SchedulingStore {
         this.builds.start(start.buildId, start.jobId, start.inputs, planFor(start.jobId));
         startedBuildIds.push(start.buildId);
       }
-      const clear = this.ctx.sql('UPDATE jobs SET schedule_requested = 0 WHERE id = ?');
-      for (const jobId of answeredJobIds) clear.run(jobId);
+      this.ctx.sql<[string]>('UPDATE jobs SET schedule_requested = 0 WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(answeredJobIds));
       if (startedBuildIds.length > 0) this.ctx.emit({ kind: 'builds-started', buildIds: startedBuildIds });
       return { createdBuildIds, startedBuildIds };
     });

@@ -53,6 +53,39 @@ describe('engine: set, check, schedule', () => {
     expect(engine.scheduler.runOnce().jobIds).toEqual([]);
   });
 
+  it('decides a large request in slices, each serial group whole, with the builds one pass would start', async () => {
+    const text = `
+resources:
+- name: app
+  type: mock
+  source: {initial_version: v1}
+jobs:
+${['a', 'b', 'c', 'd', 'e'].map((name) => `- name: ${name}\n  serial_groups: [${name === 'a' || name === 'e' ? 'shared' : name}]\n  plan:\n  - get: app\n    trigger: true`).join('\n')}
+`;
+    const sliced = testEngine({ schedulerMaxJobsPerPass: 2 });
+    const whole = testEngine();
+    const passes: Array<{ jobs: number; remaining: number }> = [];
+    for (const engine of [sliced, whole]) {
+      engine.setPipeline({ name: 'app', text });
+      await engine.checker.checkResource(ids(engine).app.id);
+    }
+    for (let pass = sliced.scheduler.runOnce(); ; pass = sliced.scheduler.runOnce()) {
+      passes.push({ jobs: pass.jobIds.length, remaining: pass.remainingJobCount });
+      if (pass.remainingJobCount === 0) break;
+    }
+    whole.scheduler.runOnce();
+    expect(passes).toEqual([
+      { jobs: 2, remaining: 3 },
+      { jobs: 2, remaining: 1 },
+      { jobs: 1, remaining: 0 },
+    ]);
+    const started = (engine: Engine) =>
+      [...engine.store.jobs.idsByName(ids(engine).pipeline.id)].map(([name, id]) => `${name}:${engine.store.builds.listForJob(id).map((b) => b.status).join()}`).sort();
+    // Job a decided in the first slice took its serial group peer e along: e has one build, not two.
+    expect(started(sliced)).toEqual(['a:started', 'b:started', 'c:started', 'd:started', 'e:pending']);
+    expect(started(sliced)).toEqual(started(whole));
+  });
+
   it('does not trigger deploy from a unit build that failed', async () => {
     const engine = testEngine();
     engine.setPipeline({ name: 'app', text: PIPELINE });
