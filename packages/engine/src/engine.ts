@@ -20,6 +20,7 @@ import type { Executor } from './executors/executor.js';
 import { LocalExecutor } from './executors/local/local-executor.js';
 import { BuildRunner } from './runner/build-runner.js';
 import { BuildEventLog } from './runner/events/build-event-log.js';
+import { BuildLogCollector } from './retention/build-log-collector.js';
 import type { BuildRecord } from './store/records.js';
 
 export interface EngineOptions {
@@ -67,6 +68,7 @@ export class Engine {
   readonly registry: ResourceTypeRegistry;
   readonly checker: Checker;
   readonly lifecycle: PipelineLifecycle;
+  readonly buildLogCollector: BuildLogCollector;
   readonly scheduler: SchedulingLoop;
   readonly logger: Logger;
   private readonly scratchDir: string | undefined;
@@ -120,6 +122,11 @@ export class Engine {
       externalUrl: options.externalUrl ?? 'http://127.0.0.1:8080',
       now: options.now ?? Date.now,
     });
+    this.buildLogCollector = new BuildLogCollector({
+      store: this.store,
+      logger: this.logger.child({ component: 'build-log-collector' }),
+      ...(options.now && { now: options.now }),
+    });
     this.lifecycle = new PipelineLifecycle({
       store: this.store,
       runner: this.runner,
@@ -147,13 +154,14 @@ export class Engine {
     this.scheduler.start();
     this.checker.start();
     this.lifecycle.start();
+    this.buildLogCollector.start();
   }
 
   /** Stops the loops; running builds end `errored` (their processes are killed) before the store closes. */
   async stop(): Promise<void> {
     this.scheduler.stop();
     this.lifecycle.stop();
-    await Promise.all([this.runner.stop(), this.checker.stop()]);
+    await Promise.all([this.runner.stop(), this.checker.stop(), this.buildLogCollector.stop()]);
     this.events.flush();
     this.store.close();
     if (this.scratchDir) rmSync(this.scratchDir, { recursive: true, force: true });

@@ -50,6 +50,39 @@ export class BuildEventStore {
     return events;
   }
 
+  /**
+   * Deletes a build's log lines and keeps its other events (statuses, steps, versions, errors)
+   * at their seqs; one line from weir, at the seq of the first line deleted, says how many went.
+   * Reads one page at a time, so a build of a million lines is never in memory at once.
+   * Returns the number of lines deleted.
+   */
+  deleteLogLines(buildId: number, notice: (deleted: number) => string): number {
+    return this.ctx.transaction(() => {
+      const pages = this.ctx
+        .sql<[number], { first_seq: number; events: string }>('SELECT first_seq, events FROM build_event_pages WHERE build_id = ? ORDER BY first_seq')
+        .iterate(buildId);
+      const kept: Array<{ seq: number; event: StoredEvent }> = [];
+      let first: { seq: number; event: StoredEvent } | undefined;
+      let deleted = 0;
+      for (const page of pages) {
+        const stored = JSON.parse(page.events) as StoredEvent[];
+        stored.forEach((event, i) => {
+          if (event[1] !== 'log') kept.push({ seq: page.first_seq + i, event });
+          else if (deleted++ === 0) first = { seq: page.first_seq + i, event };
+        });
+      }
+      if (first === undefined) return 0;
+      const [at, , origin] = first.event;
+      kept.push({ seq: first.seq, event: [at, 'log', origin, { stream: 'weir', line: notice(deleted) }] });
+      kept.sort((a, b) => a.seq - b.seq);
+      this.ctx.sql('DELETE FROM build_event_pages WHERE build_id = ?').run(buildId);
+      // Pages hold consecutive seqs; the events left are few, so each gets a page of its own.
+      const insert = this.ctx.sql('INSERT INTO build_event_pages (build_id, first_seq, last_seq, events) VALUES (?, ?, ?, ?)');
+      for (const { seq, event } of kept) insert.run(buildId, seq, seq, JSON.stringify([event]));
+      return deleted;
+    });
+  }
+
   lastSeq(buildId: number): number {
     return this.ctx.sql<[number], number>('SELECT COALESCE(MAX(last_seq), 0) FROM build_event_pages WHERE build_id = ?').pluck().get(buildId) ?? 0;
   }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { WeirError } from '../errors.js';
 import { ApiViews } from './api-views.js';
 import { BuildEventStore } from './build-event-store.js';
+import { BuildLogStore } from './build-log-store.js';
 import { BuildStore } from './build-store.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { createPrivateFile, makeDataDirPrivate, type PermissionFix } from './data-dir-permissions.js';
@@ -28,6 +29,7 @@ export class Store {
   readonly jobs: JobStore;
   readonly builds: BuildStore;
   readonly buildEvents: BuildEventStore;
+  readonly buildLogs: BuildLogStore;
   readonly scheduling: SchedulingStore;
   readonly history: HistoryCache;
   readonly apiViews: ApiViews;
@@ -50,6 +52,7 @@ export class Store {
     this.jobs = new JobStore(this.ctx, requests);
     this.builds = new BuildStore(this.ctx, requests);
     this.buildEvents = new BuildEventStore(this.ctx);
+    this.buildLogs = new BuildLogStore(this.ctx, this.buildEvents);
     this.scheduling = new SchedulingStore(this.ctx, this.builds);
     this.apiViews = new ApiViews(this.ctx);
   }

@@ -44,6 +44,7 @@ describe('store: opening', () => {
         { version: 1, name: 'initial' },
         { version: 2, name: 'build-runs' },
         { version: 3, name: 'pipeline-lifecycle' },
+        { version: 5, name: 'build-log-retention' },
       ]);
     } finally {
       db.close();
