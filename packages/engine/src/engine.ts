@@ -18,6 +18,7 @@ import type { InstanceVars } from './store/records.js';
 import type { Problem } from './config/problem.js';
 import type { Executor } from './executors/executor.js';
 import { LocalExecutor } from './executors/local/local-executor.js';
+import { localPathPolicy } from './local-path-policy.js';
 import { BuildRunner } from './runner/build-runner.js';
 import { BuildEventLog } from './runner/events/build-event-log.js';
 import { BuildLogCollector } from './retention/build-log-collector.js';
@@ -39,6 +40,11 @@ export interface EngineOptions {
   maxConcurrentTasks?: number;
   /** The URL users reach the engine at, for build links (`ATC_EXTERNAL_URL`). */
   externalUrl?: string;
+  /**
+   * Directories under which pipelines may name paths on this machine (volume-snapshot `path`,
+   * `store`, restore `to`); default: the working directory and the temporary directory.
+   */
+  localPathRoots?: readonly string[];
 }
 
 export interface SetPipelineRequest {
@@ -85,11 +91,14 @@ export class Engine {
     this.scratchDir = this.dataDir === ':memory:' ? mkdtempSync(join(tmpdir(), 'weir-engine-')) : undefined;
     const workRoot = this.scratchDir ?? this.dataDir;
     const cacheDir = join(workRoot, 'cache');
+    const localPaths = localPathPolicy(options.localPathRoots, [workRoot]);
+    this.logger.info({ roots: localPaths.roots }, 'pipelines may name local paths under these directories');
     this.checker = new Checker({
       store: this.store,
       registry: this.registry,
       logger: this.logger.child({ component: 'checker' }),
       cacheDir,
+      localPaths,
       ...options.checker,
       ...(options.now && { now: options.now }),
     });
@@ -118,6 +127,7 @@ export class Engine {
       setPipeline: (request) => this.setPipeline(request),
       resourceCacheDir: (scopeId) => join(cacheDir, String(scopeId)),
       taskCacheRoot: join(workRoot, 'task-caches'),
+      localPaths,
       buildsDir: join(workRoot, 'builds'),
       externalUrl: options.externalUrl ?? 'http://127.0.0.1:8080',
       now: options.now ?? Date.now,

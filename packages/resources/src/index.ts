@@ -1,4 +1,5 @@
 export * from './interface.js';
+export { confineLocalPath, isWithin, type LocalPathPolicy } from './local-paths.js';
 export { parseGoDuration } from './go-duration.js';
 export { BUILTIN_RESOURCE_TYPES, builtinResourceTypeNames, builtinResourceTypeCatalog, type BuiltinTypeSchemas } from './builtin-catalog.js';
 export { implementedResourceTypes } from './builtin-types.js';

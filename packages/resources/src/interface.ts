@@ -3,6 +3,7 @@
  * only; a resource type depends on nothing of the engine. A new type is one folder that
  * exports a `ResourceType` and is listed in `builtin-types.ts`.
  */
+import type { LocalPathPolicy } from './local-paths.js';
 
 /** A version as Concourse shapes it: a flat map of strings, e.g. `{ref: "abc123"}`. */
 export type Version = Record<string, string>;
@@ -61,6 +62,8 @@ export interface ResourceContext {
   build?: BuildMetadata;
   /** The engine's clock: types that version time (time, cron) read it here, so tests can set it. */
   now(): Date;
+  /** Where a pipeline may name paths on the engine's machine; see `confineLocalPath`. */
+  localPaths: LocalPathPolicy;
 }
 
 export interface ResourceType<

@@ -12,6 +12,7 @@ export interface UpOptions {
   /** A directory whose pipeline files are set at start. */
   pipelines?: string;
   externalUrl?: string;
+  localPathRoots: string[];
   logLevel: string;
 }
 
@@ -40,6 +41,7 @@ async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>):
     resourceTypes: implementedResourceTypes(),
     logger,
     ...(options.externalUrl && { externalUrl: options.externalUrl }),
+    localPathRoots: options.localPathRoots,
   });
   try {
     const token = await ensureApiToken(engine.dataDir);

@@ -12,8 +12,9 @@ export function registerUp(setup: CommandSetup): void {
     .option('--port <port>', 'the API port (0 picks a free one)', '8080')
     .option('--pipelines <dir>', 'set every pipeline file found in this directory at start (NAME.yml, or NAME/pipeline.yml)')
     .option('--external-url <url>', 'the URL users reach the engine at, for build links (default: the listening address)')
+    .option('--local-path-root <dir>', 'a directory under which pipelines may name paths on this machine (volume-snapshot path, store, restore to); repeat for more (default: the working directory and the temporary directory)', (dir: string, dirs: string[]) => [...dirs, dir], [] as string[])
     .option('--log-level <level>', 'engine log level: trace, debug, info, warn, error or silent', 'info')
-    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; logLevel: string }, command: Command) => {
+    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; logLevel: string }, command: Command) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${options.port} is not a port number`, 'give a number from 0 to 65535');
       const env = setup.io.env ?? process.env;
@@ -38,6 +39,7 @@ export function registerUp(setup: CommandSetup): void {
             logLevel: options.logLevel,
             ...(options.pipelines !== undefined && { pipelines: options.pipelines }),
             ...(options.externalUrl !== undefined && { externalUrl: options.externalUrl }),
+            localPathRoots: options.localPathRoot,
           },
           setup.io,
           stopped,

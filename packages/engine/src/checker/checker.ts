@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { ResourceError, type AnyResourceType, type Version } from '@weir/resources';
+import { ResourceError, type AnyResourceType, type LocalPathPolicy, type Version } from '@weir/resources';
 import type { Logger } from 'pino';
 import { WeirError } from '../errors.js';
 import { Redactor } from '../runner/redactor.js';
@@ -17,6 +17,8 @@ export interface CheckerOptions {
   logger: Logger;
   /** Where resource types keep state between checks, one folder per history. */
   cacheDir: string;
+  /** Where pipelines may name paths on this machine. */
+  localPaths: LocalPathPolicy;
   /** Checks running at once, across all pipelines. */
   concurrency?: number;
   /** How often due checks are looked for; finished checks start the next one at once. */
@@ -267,6 +269,7 @@ export class Checker {
         location,
         logger: logger.child({ check: location }),
         cacheDir: join(this.options.cacheDir, String(state.scopeId)),
+        localPaths: this.options.localPaths,
         redact,
         signal: this.stopping.signal,
         now: () => this.now(),

@@ -1,4 +1,4 @@
-import type { AnyResourceType, ResourceContext, ResourceLogger, Version, Versioned } from '@weir/resources';
+import type { AnyResourceType, LocalPathPolicy, ResourceContext, ResourceLogger, Version, Versioned } from '@weir/resources';
 import { WeirError } from '../errors.js';
 import { validateSource, validateVersions } from '../resource-types/checked-calls.js';
 
@@ -11,6 +11,7 @@ export interface CheckCall {
   location: string;
   logger: ResourceLogger;
   cacheDir: string;
+  localPaths: LocalPathPolicy;
   redact: (text: string) => string;
   /** Aborts the check when the engine stops. */
   signal: AbortSignal;
@@ -32,6 +33,7 @@ export async function runCheck(call: CheckCall): Promise<Versioned[]> {
     redact: call.redact,
     cacheDir: call.cacheDir,
     now: () => new Date(call.now()),
+    localPaths: call.localPaths,
   };
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, normalize, sep } from 'node:path';
+import { open, realpath } from 'node:fs/promises';
+import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { suggest } from '../config/suggest.js';
 import { WeirError } from '../errors.js';
 import type { ArtifactScope } from './artifact-scope.js';
@@ -29,11 +29,42 @@ export function artifactFilePath(artifacts: ArtifactScope, path: string, locatio
   return join(dir, ...rest);
 }
 
+/** The engine reads config and vars files, not data: a bound keeps a huge file from filling memory. */
+const MAX_ARTIFACT_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads a file inside an artifact for the engine itself (a task or pipeline config, a var).
+ * The artifact was written by a task or a resource, so its symlinks are untrusted: the file's
+ * real path must stay inside the artifact's real path, or a link to the data directory would
+ * put the API token in a build log.
+ */
 export async function readArtifactFile(artifacts: ArtifactScope, path: string, location: string): Promise<string> {
   const file = artifactFilePath(artifacts, path, location);
+  const artifactDir = artifacts.get(normalize(path).split(sep)[0]!)!;
   try {
-    return await readFile(file, 'utf8');
+    const [real, realArtifact] = await Promise.all([realpath(file), realpath(artifactDir)]);
+    const inside = relative(realArtifact, real);
+    if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+      throw new WeirError('artifact-path-escapes', `${path} leads outside its artifact (to ${real})`, {
+        location,
+        hint: 'the engine follows no link out of an artifact: write the file itself into the artifact, not a symlink to somewhere else',
+      });
+    }
+    const handle = await open(real, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > MAX_ARTIFACT_FILE_BYTES) {
+        throw new WeirError('artifact-file-too-large', `${path} is ${size} bytes; the engine reads files of at most ${MAX_ARTIFACT_FILE_BYTES} bytes`, {
+          location,
+          hint: 'point the step at a smaller file: configs and vars files are small',
+        });
+      }
+      return await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
+    if (error instanceof WeirError) throw error;
     throw new WeirError('artifact-file-unreadable', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
       location,
       hint: 'check the path inside the artifact; the step that made the artifact may not have written it',

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AnyResourceType, BuildMetadata, Version } from '@weir/resources';
+import type { AnyResourceType, BuildMetadata, LocalPathPolicy, Version } from '@weir/resources';
 import type { Executor } from '../executors/executor.js';
 import type { Logger } from '../logging.js';
 import type { ResourceTypeRegistry } from '../resource-types/registry.js';
@@ -35,6 +35,8 @@ export interface BuildServices {
   resourceCacheDir(scopeId: number): string;
   /** Task caches, per job. */
   taskCacheRoot: string;
+  /** Where pipelines may name paths on this machine. */
+  localPaths: LocalPathPolicy;
   externalUrl: string;
   now: () => number;
 }

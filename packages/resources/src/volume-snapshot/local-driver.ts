@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import { ResourceError, type ResourceContext } from '../interface.js';
+import { confineLocalPath, isWithin, type LocalPathPolicy } from '../local-paths.js';
 import type { RestoreRequest, SnapshotDriver, SnapshotRecord } from './driver.js';
 import { buildOf, randomSuffix, snapshotName } from './naming.js';
 import type { LocalSource } from './source.js';
@@ -21,15 +22,26 @@ interface LocalMetadata {
   build_url?: string;
 }
 
-/** Snapshots of a directory on this machine, kept as sibling directories in `store`. */
+/** `path` and `store` as real paths, each checked against the engine's local path policy. */
+interface ConfinedPaths {
+  path: string;
+  store: string;
+}
+
+/**
+ * Snapshots of a directory on this machine, kept as sibling directories in `store`. Every path
+ * is resolved (symlinks included) and confined to the operator's roots before it is used.
+ */
 export function localDriver(source: LocalSource, ctx: ResourceContext): SnapshotDriver {
-  const metadataPath = (name: string): string => join(source.store, `${checkedName(name)}.json`);
-  const treePath = (name: string): string => join(source.store, checkedName(name));
+  let confined: Promise<ConfinedPaths> | undefined;
+  const paths = (): Promise<ConfinedPaths> => (confined ??= confinePaths(source, ctx.localPaths));
+  const metadataPath = async (name: string): Promise<string> => join((await paths()).store, `${checkedName(name)}.json`);
+  const treePath = async (name: string): Promise<string> => join((await paths()).store, checkedName(name));
 
   const read = async (name: string): Promise<SnapshotRecord | undefined> => {
     let text: string;
     try {
-      text = await readFile(metadataPath(name), 'utf8');
+      text = await readFile(await metadataPath(name), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -39,9 +51,10 @@ export function localDriver(source: LocalSource, ctx: ResourceContext): Snapshot
 
   return {
     async listOwned() {
+      const { store } = await paths();
       let entries: string[];
       try {
-        entries = await readdir(source.store);
+        entries = await readdir(store);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw error;
@@ -64,27 +77,28 @@ export function localDriver(source: LocalSource, ctx: ResourceContext): Snapshot
             return undefined;
           }),
       );
-      if (foreign.length > 0) ctx.log(`ignored ${foreign.length} file${foreign.length === 1 ? '' : 's'} in ${source.store} that ${foreign.length === 1 ? 'is' : 'are'} not snapshot metadata: ${foreign.sort().join(', ')}`);
+      if (foreign.length > 0) ctx.log(`ignored ${foreign.length} file${foreign.length === 1 ? '' : 's'} in ${store} that ${foreign.length === 1 ? 'is' : 'are'} not snapshot metadata: ${foreign.sort().join(', ')}`);
       return records.filter((record): record is SnapshotRecord => record !== undefined && record.owned);
     },
 
     find: read,
 
     async create() {
-      await requireDirectory(source.path, 'source.path');
-      if (within(source.store, source.path)) {
-        throw new ResourceError('volume-snapshot-store-inside-path', `the store ${source.store} is inside the snapshotted directory ${source.path}`, 'put `store` outside `path`, or every snapshot would contain the ones before it');
+      const { path, store } = await paths();
+      await requireDirectory(path, 'source.path');
+      if (isWithin(store, path)) {
+        throw new ResourceError('volume-snapshot-store-inside-path', `the store ${store} is inside the snapshotted directory ${path}`, 'put `store` outside `path`, or every snapshot would contain the ones before it');
       }
-      await mkdir(source.store, { recursive: true });
+      await mkdir(store, { recursive: true });
       const now = ctx.now();
       // Checked before any path is built from it: a prefix with `/..` would copy outside the store.
       const name = checkedName(snapshotName({ prefix: source.namePrefix, ...buildOf(ctx), now, random: randomSuffix() }));
       // Copy into a hidden directory and rename: a crash leaves no half snapshot that looks whole.
-      const partial = join(source.store, `.${name}.partial`);
+      const partial = join(store, `.${name}.partial`);
       let copied;
       try {
-        copied = await copyTree(source.path, partial, source.mode, ctx.signal);
-        await rename(partial, treePath(name));
+        copied = await copyTree(path, partial, source.mode, ctx.signal);
+        await rename(partial, await treePath(name));
       } catch (error) {
         await rm(partial, { recursive: true, force: true });
         throw error;
@@ -99,8 +113,8 @@ export function localDriver(source: LocalSource, ctx: ResourceContext): Snapshot
         bytes: copied.bytes,
         ...(ctx.build && { pipeline: ctx.build.pipelineName, job: ctx.build.jobName, build: ctx.build.buildName, build_url: ctx.build.url }),
       };
-      await writeFile(join(source.store, `.${name}.json.partial`), `${JSON.stringify(metadata, null, 2)}\n`);
-      await rename(join(source.store, `.${name}.json.partial`), metadataPath(name));
+      await writeFile(join(store, `.${name}.json.partial`), `${JSON.stringify(metadata, null, 2)}\n`);
+      await rename(join(store, `.${name}.json.partial`), await metadataPath(name));
       const linked = copied.linked > 0 ? `, ${copied.linked} hard-linked` : '';
       const skipped = copied.skipped > 0 ? `, ${copied.skipped} special files skipped` : '';
       ctx.log(`snapshot ${name}: ${copied.files} files, ${copied.bytes} bytes (${source.mode}${linked}${skipped})`);
@@ -109,12 +123,12 @@ export function localDriver(source: LocalSource, ctx: ResourceContext): Snapshot
 
     async delete(name) {
       // The metadata first: without it the snapshot is gone for check, even if removing the tree is cut short.
-      await rm(metadataPath(name), { force: true });
-      await rm(treePath(name), { recursive: true, force: true });
+      await rm(await metadataPath(name), { force: true });
+      await rm(await treePath(name), { recursive: true, force: true });
     },
 
     async restore(snapshot, request) {
-      const target = restoreTarget(request, source);
+      const target = restoreTarget(await confineRestoreTarget(request, ctx.localPaths), await paths(), request.overwrite === true);
       const existing = await readdir(target).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return undefined;
         throw error;
@@ -133,7 +147,7 @@ export function localDriver(source: LocalSource, ctx: ResourceContext): Snapshot
         await Promise.all(existing.map((entry) => rm(join(target, entry), { recursive: true, force: true })));
       }
       // Always a copy (or a clone), never a link: writes in the restored directory must not reach the snapshot.
-      const copied = await copyTree(treePath(snapshot.name), target, 'reflink-or-copy', ctx.signal);
+      const copied = await copyTree(await treePath(snapshot.name), target, 'reflink-or-copy', ctx.signal);
       ctx.log(`restored ${snapshot.name} into ${target}: ${copied.files} files, ${copied.bytes} bytes`);
       return [
         { name: 'restored_to', value: target },
@@ -153,30 +167,34 @@ function toRecord(metadata: LocalMetadata, owner: string): SnapshotRecord {
   return { name: metadata.name, created: metadata.created, ready: true, source: metadata.source, restoreSize: String(metadata.bytes), owned: metadata.owner === owner, details };
 }
 
-function restoreTarget(request: RestoreRequest, source: LocalSource): string {
-  if (request.to === undefined || !isAbsolute(request.to)) {
-    throw new ResourceError('volume-snapshot-restore-target', request.to === undefined ? 'a local restore needs the directory to restore into' : `the restore target ${JSON.stringify(request.to)} is not an absolute path`, 'set `to: /absolute/path` in the put params');
+async function confinePaths(source: LocalSource, policy: LocalPathPolicy): Promise<ConfinedPaths> {
+  return { path: await confineLocalPath(policy, source.path, 'source.path'), store: await confineLocalPath(policy, source.store, 'source.store') };
+}
+
+async function confineRestoreTarget(request: RestoreRequest, policy: LocalPathPolicy): Promise<string> {
+  if (request.to === undefined) {
+    throw new ResourceError('volume-snapshot-restore-target', 'a local restore needs the directory to restore into', 'set `to: /absolute/path` in the put params');
   }
-  const target = resolve(request.to);
-  // Rolling the live directory back to a snapshot is a restore into `path` itself, with
-  // `overwrite`. Anything else that holds or lies inside the snapshots or the live directory is
-  // refused: a restore empties its target with `overwrite` (`/` holds both).
-  if (target === resolve(source.path) && request.overwrite) return target;
-  const clash = [source.store, source.path].find((kept) => within(target, kept) || within(kept, target));
+  return confineLocalPath(policy, request.to, 'the restore target `to`');
+}
+
+/**
+ * Rolling the live directory back to a snapshot is a restore into `path` itself, with
+ * `overwrite`. Anything else that holds or lies inside the snapshots or the live directory is
+ * refused: a restore empties its target with `overwrite` (`/` holds both). All three are real
+ * paths, so a symlink to the store is the store.
+ */
+function restoreTarget(target: string, { path, store }: ConfinedPaths, overwrite: boolean): string {
+  if (target === path && overwrite) return target;
+  const clash = [store, path].find((kept) => isWithin(target, kept) || isWithin(kept, target));
   if (clash !== undefined) {
     throw new ResourceError(
       'volume-snapshot-restore-target-not-allowed',
-      `the restore target ${target} ${within(target, clash) ? 'is inside' : 'contains'} ${clash === source.store ? 'the snapshot store' : 'the snapshotted directory'} ${clash}`,
+      `the restore target ${target} ${isWithin(target, clash) ? 'is inside' : 'contains'} ${clash === store ? 'the snapshot store' : 'the snapshotted directory'} ${clash}`,
       'restore into a directory apart from `path` and `store`, then move the files where they belong',
     );
   }
   return target;
-}
-
-/** Whether `inner` is `outer` or lies under it, by the path's text. */
-function within(inner: string, outer: string): boolean {
-  const path = relative(outer, inner);
-  return path === '' || (path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path));
 }
 
 const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

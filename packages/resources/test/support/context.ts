@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import type { BuildMetadata, ResourceContext } from '../../src/interface.js';
 
 export interface TestContext extends ResourceContext {
@@ -8,7 +9,7 @@ export interface TestContext extends ResourceContext {
 }
 
 /** A ResourceContext as the engine builds one, with a clock the test controls. */
-export function testContext(options: { now?: Date; cacheDir?: string; signal?: AbortSignal; build?: BuildMetadata } = {}): TestContext {
+export function testContext(options: { now?: Date; cacheDir?: string; signal?: AbortSignal; build?: BuildMetadata; localPaths?: ResourceContext['localPaths'] } = {}): TestContext {
   let now = options.now ?? new Date();
   const lines: string[] = [];
   return {
@@ -17,6 +18,8 @@ export function testContext(options: { now?: Date; cacheDir?: string; signal?: A
     log: (line) => lines.push(line),
     redact: (text) => text,
     cacheDir: options.cacheDir ?? '/nonexistent',
+    // Tests keep their directories under the temporary directory, as the engine allows by default.
+    localPaths: options.localPaths ?? { roots: [tmpdir()], forbidden: [] },
     ...(options.build && { build: options.build }),
     now: () => now,
     lines,

@@ -168,10 +168,12 @@ describe('volume-snapshot, local driver', () => {
 
   it('refuses to restore into the store, the snapshotted directory, or a directory holding either', async () => {
     const put = await create(T0);
-    for (const to of [join(store, 'restored'), store, join(live, 'nested'), root, '/', `${live}/../store/x`]) {
+    for (const to of [join(store, 'restored'), store, join(live, 'nested'), root, `${live}/../store/x`]) {
       const params = { action: 'restore' as const, name: put.version.name, to, overwrite: true };
       await expect(type.put(testContext(), source(), params, workdir), to).rejects.toMatchObject({ code: 'volume-snapshot-restore-target-not-allowed' });
     }
+    // `/` holds both, and is outside the directories pipelines may use at all.
+    await expect(type.put(testContext(), source(), { action: 'restore', name: put.version.name, to: '/', overwrite: true }, workdir)).rejects.toMatchObject({ code: 'local-path-not-allowed' });
     expect(await readFile(join(live, 'a.txt'), 'utf8')).toBe('first');
     expect(await readdir(store)).toEqual([put.version.name, `${put.version.name}.json`]);
     // A sibling whose name merely starts with the store's is fine.

@@ -13,5 +13,6 @@ export function resourceContext(scope: StepScope, scopeId: number, reporter: Ste
     cacheDir: build.services.resourceCacheDir(scopeId),
     build: build.metadata,
     now: () => new Date(build.services.now()),
+    localPaths: build.services.localPaths,
   };
 }
