@@ -1,6 +1,6 @@
 import type { PathSegment } from './problem.js';
 
-const NAMED = new Set(['jobs', 'resources', 'resource_types', 'groups', 'var_sources']);
+const NAMED = new Set(['jobs', 'resources', 'resource_types', 'groups', 'var_sources', 'prototypes']);
 
 /**
  * Renders a path the way Concourse users read it: items of named collections by name

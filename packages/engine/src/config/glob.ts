@@ -34,3 +34,19 @@ export function globMatcher(pattern: string): (name: string) => boolean {
 export function isGlob(pattern: string): boolean {
   return /[*?[{]/.test(pattern);
 }
+
+/** Why a group's job pattern is not a glob Concourse can compile (an unclosed `[` or `{`), if it is not. */
+export function globSyntaxError(pattern: string): string | undefined {
+  let inClass = false;
+  let braceDepth = 0;
+  for (const c of pattern) {
+    if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') inClass = true;
+    else if (c === '{') braceDepth++;
+    else if (c === '}' && braceDepth > 0) braceDepth--;
+  }
+  if (inClass) return 'a "[" is not closed';
+  if (braceDepth > 0) return 'a "{" is not closed';
+  return undefined;
+}

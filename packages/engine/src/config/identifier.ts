@@ -14,6 +14,8 @@ const PLAIN_VALID = /^(?![0-9]+$)[a-z0-9][a-z0-9\-_.]*$/;
  */
 export function checkIdentifier(name: string, what: string, path: PathSegment[]): Problem | undefined {
   if (PLAIN_VALID.test(name)) return undefined;
+  // Concourse: "identifier cannot be an empty string", an error where other bad names only warn.
+  if (name === '') return error('empty-name', path, `${what} name is empty`, 'give it a name: lowercase letters, digits, "-", "_" and "."');
   if (hasUnsafeCharacters(name)) {
     return error('name-unsafe-characters', path, `${what} "${showUnsafeCharacters(name)}" holds control or text-direction characters`, 'use lowercase letters, digits, "-", "_" and "."');
   }

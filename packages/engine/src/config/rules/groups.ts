@@ -1,6 +1,6 @@
 import { asArray, asString, records } from '../loose.js';
 import { error, type Problem } from '../problem.js';
-import { globMatcher } from '../glob.js';
+import { globMatcher, globSyntaxError } from '../glob.js';
 import { suggest } from '../suggest.js';
 import type { Rule } from './rule.js';
 
@@ -20,6 +20,11 @@ export const groupMembership: Rule = ({ config }) => {
     asArray(group.jobs).forEach((entry, i) => {
       const pattern = asString(entry);
       if (pattern === undefined) return;
+      const syntax = globSyntaxError(pattern);
+      if (syntax !== undefined) {
+        problems.push(error('invalid-glob', ['groups', groupIndex, 'jobs', i], `"${pattern}" is not a valid job pattern: ${syntax}`, 'close the bracket or brace'));
+        return;
+      }
       const matching = jobNames.filter(globMatcher(pattern));
       if (matching.length === 0) {
         const guess = suggest(pattern, jobNames);

@@ -1,6 +1,12 @@
+import { displayConfig } from './display.js';
 import { durations } from './durations.js';
+import { emptyTypes } from './empty-types.js';
 import { groupMembership } from './groups.js';
+import { jobSettings } from './job-settings.js';
+import { jobsPresent } from './jobs-present.js';
 import { uniqueNames } from './names.js';
+import { passedCycles } from './passed-cycles.js';
+import { prototypes } from './prototypes.js';
 import { resourceConfigs } from './resource-config.js';
 import { resourceReferences } from './resource-references.js';
 import { resourceTypesKnown } from './resource-types.js';
@@ -9,6 +15,7 @@ import { stepRules } from './steps.js';
 import { teardownJob } from './teardown-job.js';
 import { inlineTaskConfigs } from './task-config.js';
 import { topLevelKeys } from './top-level-keys.js';
+import { varSources } from './var-sources.js';
 
 export const PIPELINE_RULES: readonly Rule[] = [
   topLevelKeys,
@@ -21,6 +28,13 @@ export const PIPELINE_RULES: readonly Rule[] = [
   resourceTypesKnown,
   resourceConfigs,
   teardownJob,
+  jobsPresent,
+  passedCycles,
+  jobSettings,
+  emptyTypes,
+  prototypes,
+  varSources,
+  displayConfig,
 ];
 
 export type { Rule, RuleContext } from './rule.js';

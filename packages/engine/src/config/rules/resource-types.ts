@@ -18,7 +18,7 @@ export const resourceTypesKnown: Rule = ({ config, resourceTypes, jobs }) => {
     .filter((n): n is string => n !== undefined);
   const check = (type: unknown, path: PathSegment[], what: string, self?: string): void => {
     const name = asString(type);
-    if (name === undefined || isWholeVarReference(name)) return;
+    if (name === undefined || name === '' || isWholeVarReference(name)) return; // an empty type is the empty-type rule's
     const problem = classify(name, self === undefined ? declared : declared.filter((d) => d !== self), resourceTypes, path, what);
     if (problem) problems.push(problem);
   };

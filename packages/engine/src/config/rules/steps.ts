@@ -68,6 +68,9 @@ function checkStep(step: LooseRecord, kind: (typeof STEP_KIND_KEYS)[number], pat
       problems.push(warning('task-hermetic-ignored', [...path, 'hermetic'], 'hermetic: is not enforced by weir\'s local executor', 'run the task on the kubernetes executor with a network policy if it must be isolated'));
     }
   }
+  if ((kind === 'set_pipeline' || kind === 'load_var') && step.file === '') {
+    problems.push(error('step-without-file', [...path, 'file'], `${kind} "${name ?? ''}" has an empty file:`, 'point file: at a file in an artifact of this plan, e.g. repo/ci/pipeline.yml'));
+  }
   if (kind === 'load_var' && name !== undefined) problems.push(...declareLocalVar(name, [...path, 'load_var'], scopes));
   return problems;
 }
@@ -84,11 +87,7 @@ function checkAcross(across: unknown, path: PathSegment[], scopes: Array<Set<str
     if (name !== undefined) problems.push(...declareLocalVar(name, [...at, 'var'], scopes));
     // A missing `values:` is already a missing-key error from the schema.
     if (Array.isArray(entry.values) && entry.values.length === 0) {
-      problems.push(error('across-without-values', [...at, 'values'], `across var "${name ?? ''}" has an empty values list`, 'list at least one value'));
-    }
-    const limit = entry.max_in_flight;
-    if (typeof limit === 'number' && limit <= 0) {
-      problems.push(error('across-max-in-flight', [...at, 'max_in_flight'], 'max_in_flight must be greater than 0', 'use a positive number, or "all"'));
+      problems.push(warning('across-without-values', [...at, 'values'], `across var "${name ?? ''}" has an empty values list, so the step runs no times`, 'list at least one value'));
     }
   });
   return problems;
@@ -100,11 +99,9 @@ function declareLocalVar(name: string, path: PathSegment[], scopes: Array<Set<st
     return [error('duplicate-local-var', path, `local var "${name}" is already set in this scope`, 'use another name')];
   }
   current.add(name);
-  const problems: Problem[] = [];
+  // As in Concourse, a load_var's name is checked as a step name, and across vars not at all.
   if (scopes.slice(0, -1).some((s) => s.has(name))) {
-    problems.push(warning('shadowed-local-var', path, `local var "${name}" hides an outer var of the same name`, 'rename it to avoid confusion'));
+    return [warning('shadowed-local-var', path, `local var "${name}" hides an outer var of the same name`, 'rename it to avoid confusion')];
   }
-  const invalid = checkIdentifier(name, 'local var', path);
-  if (invalid) problems.push(invalid);
-  return problems;
+  return [];
 }

@@ -1,6 +1,8 @@
 import type { Rule } from './rule.js';
 import { asRecord, asString, records, type LooseRecord } from '../loose.js';
+import { parseDuration } from '../duration.js';
 import { error, type PathSegment, type Problem } from '../problem.js';
+import { isWholeVarReference } from '../vars.js';
 
 /** Rules for a task config, inline under a task step or in its own file. */
 export function checkTaskConfig(config: LooseRecord, path: PathSegment[]): Problem[] {
@@ -14,6 +16,14 @@ export function checkTaskConfig(config: LooseRecord, path: PathSegment[]): Probl
         problems.push(error(`duplicate-task-${list === 'inputs' ? 'input' : 'output'}`, [...path, list, i, 'name'], `${list === 'inputs' ? 'input' : 'output'} "${name}" is listed twice`, 'remove the duplicate'));
       }
       seen.add(name);
+    }
+  }
+  for (const [i, cache] of records(config.caches)) {
+    const ttl = asString(cache.ttl);
+    if (ttl === undefined || ttl === '' || isWholeVarReference(ttl)) continue;
+    const ms = parseDuration(ttl);
+    if (ms === undefined || ms < 1000) {
+      problems.push(error('task-cache-ttl', [...path, 'caches', i, 'ttl'], ms === undefined ? `"${ttl}" is not a duration` : `cache ttl "${ttl}" is shorter than 1s`, 'write a duration of at least 1s, such as 12h'));
     }
   }
   const run = asRecord(config.run);

@@ -74,6 +74,11 @@ export const Job = Type.Object(
         description: 'Forbid starting builds by hand, from the UI or the CLI. Defaults to false.',
       }),
     ),
+    disable_reruns: Type.Optional(
+      Type.Boolean({
+        description: 'Forbid rerunning this job\'s builds. Defaults to false.',
+      }),
+    ),
     interruptible: Type.Optional(
       Type.Boolean({
         description:

@@ -52,8 +52,8 @@ export const Display = Type.Object(
 // use to park YAML anchors (`meta:`, `anchors:`...). The semantic layer warns.
 export const Pipeline = Type.Object(
   {
-    // Concourse would take a pipeline without jobs, but it could never do
-    // anything; requiring the key also catches a misspelt `jobs:`.
+    // Concourse refuses a pipeline without jobs ("pipeline must contain at least
+    // one job"): the key is required here and `jobs: []` is the `no-jobs` rule.
     jobs: Type.Array(Type.Ref('Job'), { description: 'The jobs of the pipeline: what it actually runs.' }),
     resources: Type.Optional(
       Type.Array(Type.Ref('Resource'), { description: 'The resources the jobs fetch from and push to.' }),
@@ -76,6 +76,11 @@ export const Pipeline = Type.Object(
     display: Type.Optional(Type.Ref('Display', { description: 'Appearance of the pipeline in the web UI.' })),
     prototypes: Type.Optional(
       Type.Array(Type.Ref('Prototype'), { description: 'Prototypes for the experimental `run` step.' }),
+    ),
+    user_data: Type.Optional(
+      Type.Unknown({
+        description: 'Anything at all, kept with the pipeline and ignored by it: a place for tools to store their own data (Concourse\'s `user_data`).',
+      }),
     ),
     teardown_job: Type.Optional(
       Type.String({

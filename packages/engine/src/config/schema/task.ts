@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { FreeForm, Params, StringList, Version } from './common.js';
+import { Duration, FreeForm, Params, StringList, Version } from './common.js';
 
 // The task config: what a `task` step runs, written inline under `config:` or
 // in a file of its own (that file is validated against the task schema alone).
@@ -95,6 +95,9 @@ export const TaskCache = Type.Object(
     path: Type.String({
       description: 'Directory to keep between runs, relative to the working directory.',
     }),
+    ttl: Type.Optional(
+      Duration('Concourse drops the cache once it has gone unused this long, e.g. `24h` (at least `1s`). weir checks the value but does not expire caches by age.'),
+    ),
   },
   {
     additionalProperties: false,
