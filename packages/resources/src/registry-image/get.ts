@@ -149,7 +149,7 @@ async function saveRootfs(client: RegistryClient, image: FetchedManifest & { man
     const settings = (imageConfig.config ?? {}) as Record<string, unknown>;
     await writeFile(
       join(dir, 'metadata.json'),
-      JSON.stringify({ env: settings.Env ?? [], user: settings.User ?? '', entrypoint: settings.Entrypoint ?? null, cmd: settings.Cmd ?? null }),
+      JSON.stringify({ env: settings.Env ?? [], user: settings.User ?? '', working_dir: settings.WorkingDir ?? '', entrypoint: settings.Entrypoint ?? null, cmd: settings.Cmd ?? null }),
     );
     await writeLabels(dir, imageConfig);
   } finally {

@@ -7,7 +7,7 @@ import * as tar from 'tar';
 
 /** One entry of a test layer, in the order it appears in the tar. */
 export type LayerEntry =
-  | { path: string; file: string; mode?: number }
+  | { path: string; file: string | Buffer; mode?: number }
   | { path: string; dir: true; mode?: number }
   | { path: string; symlink: string }
   | { path: string; hardlink: string };
