@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/main.js';
+// The bundle that `pnpm install` (and `pnpm build`) makes from the sources: see scripts/bundle.mjs.
+import '../bundle/main.js';

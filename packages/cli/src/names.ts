@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { setVar } from '@weir/engine/pipeline-config';
+import { setVar } from '@weir/engine/set-var';
 import { CliError } from './cli-error.js';
 
 export type InstanceVars = Record<string, unknown>;

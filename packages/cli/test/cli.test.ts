@@ -129,16 +129,50 @@ describe('weir format', () => {
 });
 
 describe('the weir bin', () => {
-  it('runs as an installed command from the compiled package', () => {
-    const bin = path.join(repoRoot, 'packages/cli/bin/weir.js');
-    // Incremental: nearly free when `pnpm test` has just built, and never tests a stale dist/.
+  const bin = path.join(repoRoot, 'packages/cli/bin/weir.js');
+  beforeAll(() => {
+    // Incremental for tsc; the bundle is rebuilt from the sources, so it is never stale here.
     execFileSync('pnpm', ['build'], { cwd: repoRoot, stdio: 'ignore' });
+  }, 300_000);
+
+  it('runs as an installed command from the bundle, with paths relative to where it runs', () => {
     const version = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
     expect(version.status).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    const example = path.join(repoRoot, 'examples/hello-world/pipeline.yml');
-    const validate = spawnSync(process.execPath, [bin, 'validate', example], { encoding: 'utf8' });
-    expect(validate).toMatchObject({ status: 0, stdout: '' });
+    const project = mkdtempSync(path.join(tmpdir(), 'weir-project-'));
+    mkdirSync(path.join(project, 'ci'));
+    writeFileSync(path.join(project, 'ci/pipeline.yml'), readFileSync(path.join(repoRoot, 'examples/hello-world/pipeline.yml')));
+    const validate = spawnSync(process.execPath, [bin, 'validate', 'ci/pipeline.yml'], { cwd: project, encoding: 'utf8' });
+    expect(validate).toMatchObject({ status: 0, stderr: '' });
+  });
+
+  it('reports what the sources report, with the validators the bundle compiled ahead of time', async () => {
+    const broken = file(
+      'aot.yml',
+      `resources:
+- name: repo
+  type: git
+  source: {uri: 12, brnch: main}
+- name: clock
+  type: time
+  source: {interval: [1h]}
+jobs:
+- name: unit
+  serial: maybe
+  plan:
+  - get: repo
+    params: {depth: "one"}
+  - task: t
+    config: {platform: linux, run: {}}
+  - put: nowhere
+`,
+    );
+    const files = [broken, path.join(repoRoot, 'examples/hello-world/pipeline.yml'), path.join(repoRoot, 'examples/stateful-ci/pipeline.yml')];
+    const bundled = spawnSync(process.execPath, [bin, 'validate', '--json', ...files], { encoding: 'utf8' });
+    const fromSources = await weir('validate', '--json', ...files);
+    expect(bundled.status).toBe(fromSources.status);
+    expect(JSON.parse(bundled.stdout)).toEqual(JSON.parse(fromSources.out));
+    expect(fromSources.out).toContain('schema-');
   });
 });
 

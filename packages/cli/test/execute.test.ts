@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { executeCommand, type ExecuteOptions } from '../src/commands/execute.js';
+import { executeCommand, type ExecuteOptions } from '../src/commands/run-execute.js';
 
 let dir: string;
 beforeEach(() => {

@@ -30,7 +30,6 @@ export async function* buildEventStream(client: WeirClient, buildId: number, opt
     try {
       const response = await client.openStream(buildRoute(buildId, 'events'), lastSeq > 0 ? { 'last-event-id': String(lastSeq) } : {});
       connected = true;
-      if (!response.body) throw new CliError(`the engine at ${client.url} answered the event stream of build ${buildId} without a body`);
       for await (const message of serverSentEvents(response.body)) {
         if (message.event === 'end') return;
         const event = parseEvent(message.data, buildId);

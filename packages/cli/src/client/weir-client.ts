@@ -2,11 +2,12 @@ import { CliError } from '../cli-error.js';
 import { ApiError, EngineUnreachableError } from './api-error.js';
 import type { ApiErrorBody } from './api-types.js';
 import type { Connection } from './connection.js';
+import { sendRequest, type HttpAnswer } from './http-exchange.js';
 import type { Route } from './routes.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-/** The engine's HTTP API over fetch: JSON in and out, errors turned into messages a user can act on. */
+/** The engine's HTTP API: JSON in and out, errors turned into messages a user can act on. */
 export class WeirClient {
   constructor(readonly connection: Connection) {}
 
@@ -41,9 +42,9 @@ export class WeirClient {
   }
 
   /** Opens a server-sent event stream; the caller reads the body. */
-  async openStream(at: Route, headers: Record<string, string>): Promise<Response> {
-    const response = await this.fetch('GET', at, { accept: 'text/event-stream', ...headers });
-    if (!response.ok) throw await this.failure(response);
+  async openStream(at: Route, headers: Record<string, string>): Promise<HttpAnswer> {
+    const response = await this.send('GET', at, { accept: 'text/event-stream', ...headers });
+    if (!isOk(response)) throw await this.failure(response);
     return response;
   }
 
@@ -52,8 +53,8 @@ export class WeirClient {
     // Reads are open; only changes need the token, so reading works without the data directory.
     if (method !== 'GET') headers.authorization = `Bearer ${await this.connection.token.read()}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await this.fetch(method, at, headers, body === undefined ? undefined : JSON.stringify(body));
-    if (!response.ok) throw await this.failure(response);
+    const response = await this.send(method, at, headers, body === undefined ? undefined : JSON.stringify(body));
+    if (!isOk(response)) throw await this.failure(response);
     if (response.status === 204) return undefined as T;
     const text = await response.text();
     try {
@@ -63,11 +64,11 @@ export class WeirClient {
     }
   }
 
-  private async fetch(method: Method, at: Route, headers: Record<string, string>, body?: string): Promise<Response> {
+  private async send(method: Method, at: Route, headers: Record<string, string>, body?: string): Promise<HttpAnswer> {
     const url = new URL(`${this.url}/api/v1${at.path}`);
     for (const [key, value] of Object.entries(at.query)) url.searchParams.set(key, value);
     try {
-      return await fetch(url, { method, headers, ...(body !== undefined && { body }) });
+      return await sendRequest(url, method, headers, body);
     } catch (cause) {
       throw this.unreachable(cause);
     }
@@ -82,7 +83,7 @@ export class WeirClient {
     return new EngineUnreachableError(`cannot reach the engine at ${this.url} (${reason})`, 'check --url (or WEIR_URL), and that `weir up` runs there');
   }
 
-  private async failure(response: Response): Promise<CliError> {
+  private async failure(response: HttpAnswer): Promise<CliError> {
     const text = await response.text().catch(() => '');
     let body: ApiErrorBody | undefined;
     try {
@@ -109,7 +110,11 @@ export class WeirClient {
   }
 }
 
-/** fetch wraps the socket error; with several addresses for a host it wraps an AggregateError. */
+function isOk(response: HttpAnswer): boolean {
+  return response.status >= 200 && response.status < 300;
+}
+
+/** The socket's error, possibly wrapped; with several addresses for a host, an AggregateError. */
 function errorCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current; depth++) {

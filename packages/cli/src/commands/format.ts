@@ -1,5 +1,6 @@
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
-import { formatConfig, renderProblem, type Problem } from '@weir/engine/pipeline-config';
+import type { Problem } from '@weir/engine/pipeline-config';
+import type { CommandSetup } from '../engine-command.js';
 import type { CliIo } from '../io.js';
 import { readInput } from '../read-input.js';
 
@@ -8,11 +9,22 @@ export interface FormatOptions {
   check: boolean;
 }
 
+export function registerFormat(setup: CommandSetup): void {
+  setup.program
+    .command('format')
+    .description('rewrite pipeline or task files with keys in a canonical order, keeping comments')
+    .argument('<file...>', 'YAML files to format')
+    .option('-w, --write', 'replace the files instead of printing the result', false)
+    .option('--check', 'print nothing; exit 1 if any file is not formatted', false)
+    .action((files: string[], options: FormatOptions) => setup.run(() => formatCommand(files, options, setup.io)));
+}
+
 /**
  * `weir format`: prints the formatted file, or with --write replaces it (atomically, so an
  * interrupted write never leaves half a pipeline); --check exits 1 if a file is not formatted.
  */
 export async function formatCommand(files: string[], options: FormatOptions, io: CliIo): Promise<number> {
+  const { formatConfig, renderProblem } = await import('@weir/engine/pipeline-config');
   let status = 0;
   for (const file of files) {
     const input = await readInput(file);

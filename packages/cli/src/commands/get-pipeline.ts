@@ -1,6 +1,4 @@
-import { formatConfig } from '@weir/engine/pipeline-config';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import type { ApiPipelineWithConfig } from '../client/api-types.js';
 import { pipelineRoute } from '../client/routes.js';
 import { connect, engineCommand, printJson, type CommandSetup } from '../engine-command.js';
@@ -18,6 +16,7 @@ export function registerGetPipeline(setup: CommandSetup): void {
           printJson(setup.io, pipeline.config);
           return 0;
         }
+        const [{ formatConfig }, { stringify }] = await Promise.all([import('@weir/engine/pipeline-config'), import('yaml')]);
         // Stored with sorted keys; printed in the order people write pipelines.
         const yaml = stringify(pipeline.config, { lineWidth: 0, aliasDuplicateObjects: false });
         setup.io.out(formatConfig(yaml).text ?? yaml);

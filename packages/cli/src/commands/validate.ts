@@ -1,7 +1,8 @@
-import { hasErrors, loadPipeline, loadTaskConfig, renderProblem, varsFromFlags, type Problem, type VarFlag } from '@weir/engine/pipeline-config';
-import { builtinResourceTypeCatalog } from '@weir/resources/catalog';
+import type { Problem, VarFlag } from '@weir/engine/pipeline-config';
+import type { CommandSetup } from '../engine-command.js';
 import type { CliIo } from '../io.js';
 import { readInput } from '../read-input.js';
+import { addVarOptions, instanceVarFlags, varFlags, type VarOptions } from '../var-options.js';
 
 export interface ValidateOptions {
   strict: boolean;
@@ -16,8 +17,30 @@ interface FileReport {
   problems: Problem[];
 }
 
+export function registerValidate(setup: CommandSetup): void {
+  addVarOptions(
+    setup.program
+      .command('validate')
+      .description('check pipeline (or, with --task, task config) files and print every problem with its location')
+      .argument('<file...>', 'YAML files to check')
+      .option('--strict', 'fail on warnings too (unknown top-level keys, identifier style, ...)', false)
+      .option('--json', 'print a JSON report instead of compiler-style messages', false)
+      .option('--task', 'the files are task configs, not pipelines', false),
+  ).action((files: string[], options: VarOptions & { strict: boolean; json: boolean; task: boolean }) =>
+    setup.run(async () => {
+      const flags = [...(await varFlags(options)), ...instanceVarFlags(options)];
+      return validateCommand(files, { strict: options.strict, json: options.json, task: options.task, varFlags: flags }, setup.io);
+    }),
+  );
+}
+
 /** `weir validate`: exit 1 on any error (and on any warning with --strict), 0 otherwise. */
 export async function validateCommand(files: string[], options: ValidateOptions, io: CliIo): Promise<number> {
+  // The loader is most of what this command loads: imported here, not by every command.
+  const [{ hasErrors, loadPipeline, loadTaskConfig, renderProblem, varsFromFlags }, { builtinResourceTypeCatalog }] = await Promise.all([
+    import('@weir/engine/pipeline-config'),
+    import('@weir/resources/catalog'),
+  ]);
   const { vars, problems: varProblems } = varsFromFlags(options.varFlags);
   const resourceTypes = builtinResourceTypeCatalog();
   const reports: FileReport[] = [];

@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { compiledValidator, VALIDATOR_OPTIONS } from './compiled-validators.js';
 import { error, type PathSegment, type Problem } from './problem.js';
 import { isWholeVarReference } from './vars.js';
 import { pointerPath, valueAt } from './json-pointer.js';
@@ -11,7 +12,7 @@ type JsonSchema = Record<string, unknown>;
  * user can act on: one problem per mistake, located by path, with the allowed keys or values.
  */
 export class SchemaChecker {
-  private readonly ajv: Ajv;
+  private ajv: Ajv | undefined;
   private readonly validate: ValidateFunction;
   private readonly branchValidators = new WeakMap<object, ValidateFunction>();
   private readonly definitions: Record<string, unknown>;
@@ -25,9 +26,14 @@ export class SchemaChecker {
     private readonly subject: string,
     private readonly describeMapping: (value: unknown) => string | undefined = () => undefined,
   ) {
-    this.ajv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
     this.definitions = (schema.definitions as Record<string, unknown> | undefined) ?? {};
-    this.validate = this.ajv.compile(schema);
+    this.validate = compiledValidator('document', schema) ?? this.compiler().compile(schema);
+  }
+
+  /** Made at first need: with a validator compiled ahead of time, only a failed union needs one. */
+  private compiler(): Ajv {
+    this.ajv ??= new Ajv(VALIDATOR_OPTIONS.document);
+    return this.ajv;
   }
 
   check(value: unknown): Problem[] {
@@ -78,7 +84,7 @@ export class SchemaChecker {
   private branchValidator(branch: JsonSchema): ValidateFunction {
     let validate = this.branchValidators.get(branch);
     if (!validate) {
-      validate = this.ajv.compile({ ...branch, definitions: this.definitions });
+      validate = this.compiler().compile({ ...branch, definitions: this.definitions });
       this.branchValidators.set(branch, validate);
     }
     return validate;

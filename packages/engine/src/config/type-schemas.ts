@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import { compiledValidator, VALIDATOR_OPTIONS } from './compiled-validators.js';
 
 /**
  * Checking a resource's source and a step's params against its type's schemas, shared by the
@@ -6,13 +7,17 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
  * so both read the same way and accept the same things.
  */
 
-// verbose: a type error can then say what the pipeline wrote (`"false"` is a string, not false).
-const exact = new Ajv({ allErrors: true, strict: false, verbose: true });
-// Params read as Concourse's resource scripts read them, as text: `"true"` is true and `"5"` is
-// 5, so a quoted value or one a string var filled in still means what it says.
-const coercing = new Ajv({ allErrors: true, strict: false, verbose: true, coerceTypes: true });
-// Pass or fail only: a tenth of the cost of the two above, for values that are mostly right.
-const quick = new Ajv({ strict: false });
+const modeOptions: Record<'exact' | 'coercing' | 'quick', Options> = {
+  // verbose: a type error can then say what the pipeline wrote (`"false"` is a string, not false).
+  exact: { allErrors: true, strict: false, verbose: true },
+  // Params read as Concourse's resource scripts read them, as text: `"true"` is true and `"5"` is
+  // 5, so a quoted value or one a string var filled in still means what it says.
+  coercing: { allErrors: true, strict: false, verbose: true, coerceTypes: true },
+  // Pass or fail only: a tenth of the cost of the two above, for values that are mostly right.
+  quick: VALIDATOR_OPTIONS.quick,
+};
+// Made at first need: with validators compiled ahead of time, only a value that does not fit needs one.
+const compilers: Partial<Record<'exact' | 'coercing' | 'quick', Ajv>> = {};
 const compiled = { exact: new WeakMap<object, ValidateFunction>(), coercing: new WeakMap<object, ValidateFunction>(), quick: new WeakMap<object, ValidateFunction>() };
 
 /**
@@ -22,7 +27,7 @@ const compiled = { exact: new WeakMap<object, ValidateFunction>(), coercing: new
 export function typeSchemaValidator(schema: Record<string, unknown>, mode: 'exact' | 'coercing' | 'quick'): ValidateFunction {
   let validate = compiled[mode].get(schema);
   if (!validate) {
-    validate = (mode === 'exact' ? exact : mode === 'coercing' ? coercing : quick).compile(schema);
+    validate = (mode === 'quick' ? compiledValidator('quick', schema) : undefined) ?? (compilers[mode] ??= new Ajv(modeOptions[mode])).compile(schema);
     compiled[mode].set(schema, validate);
   }
   return validate;

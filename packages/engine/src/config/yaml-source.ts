@@ -13,7 +13,10 @@ import {
   type Range,
 } from 'yaml';
 import { readYamlFast } from './fast-yaml.js';
+import { setOwn } from './set-var.js';
 import { error, warning, type PathSegment, type Problem } from './problem.js';
+
+export { setOwn };
 
 /** Where one container came from: its own range, and per key (or index) the range of the key and of the value. */
 export interface ContainerSpan {
@@ -474,11 +477,6 @@ function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
 
-/** Plain assignment would turn a `__proto__` key into a prototype change. */
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}
 
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
