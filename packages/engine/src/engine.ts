@@ -7,6 +7,7 @@ import { Checker, type CheckerOptions } from './checker/checker.js';
 import type { StaticVars } from './config/vars.js';
 import { loadPipelineForSet } from './pipelines/load-for-set.js';
 import { checkPipelineRef } from './pipelines/pipeline-name.js';
+import { checkPipelineSize } from './pipelines/pipeline-size.js';
 import { PipelineLifecycle, type RetireOutcome } from './pipelines/pipeline-lifecycle.js';
 import { planPipelineSave } from './pipelines/plan-pipeline-save.js';
 import { ResourceTypeRegistry } from './resource-types/registry.js';
@@ -229,6 +230,7 @@ export class Engine {
       ...(vars && { vars }),
       resourceTypes: this.resourceTypeCatalog,
     });
+    checkPipelineSize(loaded.config, file);
     const ref = { name: request.name, ...(request.team && { team: request.team }), ...(request.instanceVars && { instanceVars: request.instanceVars }) };
     const saved = this.store.pipelines.save(
       planPipelineSave(loaded.config, ref, {

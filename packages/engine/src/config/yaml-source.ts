@@ -292,7 +292,7 @@ function measure(aliases: AliasTargets, root: YamlNode, limits: Required<ReadYam
           deepest = Math.max(deepest, measured.depth + 1);
         }
         if (size > limits.maxNodes && !failure) {
-          failure = { node, problem: error('yaml-too-many-nodes', [], `expanding aliases produces more than ${limits.maxNodes} values`, 'this looks like an alias bomb; use fewer nested aliases') };
+          failure = { node, problem: tooManyValues(limits.maxNodes, aliases.size > 0, []) };
         }
         if (failure) break;
       }
@@ -313,6 +313,16 @@ function measure(aliases: AliasTargets, root: YamlNode, limits: Required<ReadYam
 }
 
 type AliasTargets = Map<YamlNode, YamlNode>;
+
+/**
+ * Over the value limit: with aliases, most likely an alias bomb; without, a file that is simply
+ * too large (a generated pipeline of 200,000 jobs), which must not be blamed on aliases.
+ */
+function tooManyValues(limit: number, hasAliases: boolean, path: PathSegment[]): Problem {
+  return hasAliases
+    ? error('yaml-too-many-nodes', path, `expanding aliases produces more than ${limit} values`, 'this looks like an alias bomb; use fewer nested aliases')
+    : error('yaml-too-many-nodes', path, `the file holds more than ${limit} values, more than weir reads in one pipeline`, 'split it into several pipelines (one per team, service or environment), or generate fewer jobs and resources');
+}
 
 /**
  * Finds what every alias refers to in one pass: the latest node before it with that anchor.
@@ -351,7 +361,8 @@ class ValueBuilder {
 
   build(node: YamlNode, depth: number): unknown {
     if (++this.nodes > this.limits.maxNodes) {
-      this.abort('yaml-too-many-nodes', node, `expanding aliases produces more than ${this.limits.maxNodes} values`, 'this looks like an alias bomb; use fewer nested aliases');
+      const problem = tooManyValues(this.limits.maxNodes, this.aliases.size > 0, []);
+      this.abort(problem.code, node, problem.message, problem.hint!);
     }
     if (depth > this.limits.maxDepth) {
       this.abort('yaml-too-deep', node, `values are nested more than ${this.limits.maxDepth} levels deep`, 'flatten the structure');
