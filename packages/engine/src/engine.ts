@@ -127,6 +127,9 @@ export class Engine {
       logger: runnerLogger,
       setPipeline: (request) => this.setPipeline(request),
       resourceCacheDir: (scopeId) => join(cacheDir, String(scopeId)),
+      checkSoon: (resourceId) => {
+        this.checker.checkResource(resourceId).catch((error: unknown) => this.logger.warn({ err: error, resourceId }, 'checking a resource after a put failed'));
+      },
       taskCacheRoot: join(workRoot, 'task-caches'),
       localPaths,
       buildsDir: join(workRoot, 'builds'),

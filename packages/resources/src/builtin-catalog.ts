@@ -1,5 +1,6 @@
 import type { JsonSchema } from './interface.js';
 import { cronGetParamsSchema, cronSourceSchema } from './cron/source-schema.js';
+import { delayGetParamsSchema, delayPutParamsSchema, delaySourceSchema } from './delay/source-schema.js';
 import { gitGetParamsSchema, gitPutParamsSchema, gitSourceSchema } from './git/source-schema.js';
 import { githubPrGetParamsSchema, githubPrPutParamsSchema, githubPrSourceSchema } from './github-pr/source-schema.js';
 import { kubernetesGetParamsSchema, kubernetesPutParamsSchema, kubernetesSourceSchema } from './kubernetes/source-schema.js';
@@ -31,6 +32,7 @@ export const BUILTIN_RESOURCE_TYPES: ReadonlyArray<{ name: string; aliases: read
   { name: 'cron', aliases: [], schemas: { source: cronSourceSchema, getParams: cronGetParamsSchema } },
   { name: 'volume-snapshot', aliases: [], schemas: { source: volumeSnapshotSourceSchema, getParams: volumeSnapshotGetParamsSchema, putParams: volumeSnapshotPutParamsSchema } },
   { name: 'kubernetes', aliases: [], schemas: { source: kubernetesSourceSchema, getParams: kubernetesGetParamsSchema, putParams: kubernetesPutParamsSchema } },
+  { name: 'delay', aliases: [], schemas: { source: delaySourceSchema, getParams: delayGetParamsSchema, putParams: delayPutParamsSchema } },
   { name: 'mock', aliases: [], schemas: { source: mockSourceSchema, getParams: mockGetParamsSchema, putParams: mockPutParamsSchema } },
 ];
 

@@ -1,5 +1,6 @@
 import type { AnyResourceType } from './interface.js';
 import { cronResourceType } from './cron/index.js';
+import { delayResourceType } from './delay/index.js';
 import { gitResourceType } from './git/index.js';
 import { githubPrResourceType } from './github-pr/index.js';
 import { kubernetesResourceType } from './kubernetes/index.js';
@@ -19,5 +20,6 @@ export function implementedResourceTypes(): AnyResourceType[] {
     githubPrResourceType,
     volumeSnapshotResourceType,
     kubernetesResourceType,
+    delayResourceType,
   ];
 }

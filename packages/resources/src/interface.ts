@@ -94,10 +94,17 @@ export interface ResourceType<
    */
   check(ctx: ResourceContext, source: Source, from?: V): Promise<Versioned<V>[]>;
   /**
-   * For types whose versions appear at known times (cron): when the next one is due, after
-   * `now`. The checker checks right then instead of waiting for `check_every`.
+   * For types whose versions appear at known times (cron, delay): when the next one is due,
+   * after `now`. The checker checks right then instead of waiting for `check_every`.
+   * `cacheDir` is the history's directory, as `ResourceContext.cacheDir`.
    */
-  nextVersionAt?(source: Source, now: Date): Date | undefined;
+  nextVersionAt?(source: Source, now: Date, cacheDir: string): Date | undefined;
+  /**
+   * The put schedules a version instead of making one (a delay): the engine does not add its
+   * result to the history, where it would trigger jobs at once, and skips the get after it;
+   * it checks the resource right after the put, and check reports the version when it is due.
+   */
+  putSchedulesVersion?: boolean;
   /** Fetch `version` into `dir` (an empty directory). */
   get(ctx: ResourceContext, source: Source, version: V, params: GetParams, dir: string): Promise<Versioned<V>>;
   /** Push from `workdir` (holding the build's artifacts by name) and return the new version. */

@@ -278,7 +278,7 @@ export class Checker {
       store.resources.clearCheckFailure(state.scopeId);
       state.failures = 0;
       const endedAt = this.now();
-      state.nextAt = nextCheckForDueVersion(nextCheckAt(endedAt, state.timing, 0, this.random), endedAt, this.versionDueAt(type, source, endedAt, location));
+      state.nextAt = nextCheckForDueVersion(nextCheckAt(endedAt, state.timing, 0, this.random), endedAt, this.versionDueAt(type, source, endedAt, location, join(this.options.cacheDir, String(state.scopeId))));
       if (saved.newVersions > 0) logger.info({ resource: location, newVersions: saved.newVersions }, 'found new versions');
       return { scopeId: state.scopeId, ok: true, newVersions: saved.newVersions };
     } catch (error) {
@@ -292,10 +292,10 @@ export class Checker {
   }
 
   /** When the type says its next version appears (cron); failing to say is logged, not a failed check. */
-  private versionDueAt(type: AnyResourceType, source: unknown, now: number, location: string): number | undefined {
+  private versionDueAt(type: AnyResourceType, source: unknown, now: number, location: string, cacheDir: string): number | undefined {
     if (!type.nextVersionAt) return undefined;
     try {
-      return type.nextVersionAt(source, new Date(now))?.getTime();
+      return type.nextVersionAt(source, new Date(now), cacheDir)?.getTime();
     } catch (error) {
       this.options.logger.warn({ resource: location, err: describeCheckError(error) }, 'could not tell when the next version is due');
       return undefined;

@@ -33,6 +33,8 @@ export interface BuildServices {
   setPipeline(request: PipelineSetRequest): SaveResult;
   /** Per resource history, shared with the checker (a git clone serves both). */
   resourceCacheDir(scopeId: number): string;
+  /** Asks the checker to check a resource soon (after a put that scheduled a version). */
+  checkSoon(resourceId: number): void;
   /** Task caches, per job. */
   taskCacheRoot: string;
   /** Where pipelines may name paths on this machine. */
@@ -41,11 +43,10 @@ export interface BuildServices {
   now: () => number;
 }
 
-export interface PutResult {
-  resourceId: number;
-  versionId: number;
-  version: Version;
-}
+export type PutResult =
+  | { resourceId: number; versionId: number; version: Version }
+  /** The put scheduled a version (a delay): nothing in the history yet, nothing to get. */
+  | { scheduled: Version };
 
 /** One build while it runs: its facts, and what its steps have produced so far. */
 export class RunningBuild {

@@ -24,10 +24,12 @@ export async function readManifests(workdir: string, paths: string[]): Promise<A
   const objects: Array<{ file: string; object: ManifestObject }> = [];
   for (const path of paths) {
     const resolved = await confined(root, path);
-    const files = (await stat(resolved)).isDirectory() ? (await readdir(resolved)).filter((name) => MANIFEST_FILE.test(name)).sort().map((name) => join(resolved, name)) : [resolved];
+    const shownPath = relative(root, resolve(root, path));
+    const files = (await stat(resolved)).isDirectory()
+      ? (await readdir(resolved)).filter((name) => MANIFEST_FILE.test(name)).sort().map((name) => ({ file: join(resolved, name), shown: join(shownPath, name) }))
+      : [{ file: resolved, shown: shownPath }];
     if (files.length === 0) throw new ResourceError('kubernetes-manifests-empty', `${path} holds no .yaml, .yml or .json file`, 'point `manifests` at the files, or the directory holding them');
-    for (const file of files) {
-      const shown = relative(root, file);
+    for (const { file, shown } of files) {
       let documents: unknown[];
       try {
         documents = loadAllYaml(await readFile(file, 'utf8'));
@@ -47,17 +49,23 @@ export async function readManifests(workdir: string, paths: string[]): Promise<A
   return objects;
 }
 
+/**
+ * Artifacts are symlinks in the put's directory, so the check is twice: the path must name
+ * something under an artifact, and must stay inside that artifact once symlinks are followed.
+ */
 async function confined(root: string, path: string): Promise<string> {
   const outside = (): ResourceError => new ResourceError('kubernetes-path-outside', `\`${path}\` leaves the build's artifacts`, 'name a file or directory inside an artifact of this build, as `repo/deploy` or `manifests/app.yaml`');
   const wanted = resolve(root, path);
-  if (wanted !== root && !wanted.startsWith(root + sep)) throw outside();
+  if (!wanted.startsWith(root + sep)) throw outside();
+  const artifact = join(root, relative(root, wanted).split(sep)[0] as string);
   let real: string;
+  let artifactRoot: string;
   try {
-    real = await realpath(wanted);
+    [real, artifactRoot] = await Promise.all([realpath(wanted), realpath(artifact)]);
   } catch {
     throw new ResourceError('kubernetes-manifests-missing', `${path} does not exist in the build's artifacts`, 'name the step that produced the manifests, as `repo/deploy/app.yaml` for a get step called `repo`');
   }
-  if (real !== root && !real.startsWith(root + sep)) throw outside();
+  if (real !== artifactRoot && !real.startsWith(artifactRoot + sep)) throw outside();
   return real;
 }
 

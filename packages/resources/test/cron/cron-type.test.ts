@@ -27,7 +27,7 @@ async function versionsBetween(source: CronSource, start: string, end: string, s
   let latest: CronVersion | undefined;
   const emitted: string[] = [];
   for (;;) {
-    const nextCheck = stepMs === undefined ? cron.nextVersionAt!(source, ctx.now())?.getTime() : ctx.now().getTime() + stepMs;
+    const nextCheck = stepMs === undefined ? cron.nextVersionAt!(source, ctx.now(), ctx.cacheDir)?.getTime() : ctx.now().getTime() + stepMs;
     if (nextCheck === undefined || nextCheck > until) return emitted;
     ctx.setNow(new Date(stepMs === undefined ? nextCheck + 50 : nextCheck));
     const found = (await cron.check(ctx, source, latest)).slice(latest ? 1 : 0);
@@ -104,9 +104,9 @@ describe('cron resource type', () => {
 
   it('says when the next slot is due, strictly after now', () => {
     const source = { expression: '*/15 * * * *', location: 'America/New_York' };
-    expect(cron.nextVersionAt!(source, new Date('2024-05-01T10:07:00Z'))).toEqual(new Date('2024-05-01T10:15:00Z'));
-    expect(cron.nextVersionAt!(source, new Date('2024-05-01T10:15:00Z'))).toEqual(new Date('2024-05-01T10:30:00Z'));
-    expect(cron.nextVersionAt!({ expression: '0 0 30 2 *' }, new Date('2024-05-01T10:15:00Z'))).toBeUndefined();
+    expect(cron.nextVersionAt!(source, new Date('2024-05-01T10:07:00Z'), '/nonexistent')).toEqual(new Date('2024-05-01T10:15:00Z'));
+    expect(cron.nextVersionAt!(source, new Date('2024-05-01T10:15:00Z'), '/nonexistent')).toEqual(new Date('2024-05-01T10:30:00Z'));
+    expect(cron.nextVersionAt!({ expression: '0 0 30 2 *' }, new Date('2024-05-01T10:15:00Z'), '/nonexistent')).toBeUndefined();
   });
 
   it('gets the slot into `time`, with its local time as metadata', async () => {

@@ -12,6 +12,10 @@ export function runGetStep(plan: GetPlan, scope: StepScope): Promise<boolean> {
     const { build } = scope;
     const { store } = build.services;
     const chosen = chosenVersion(plan, scope, location);
+    if ('scheduled' in chosen) {
+      reporter.log('stderr', `nothing to get yet: the put scheduled ${JSON.stringify(chosen.scheduled)}, which check reports when it is due`);
+      return { ok: true, version: chosen.scheduled };
+    }
     const resource = store.resources.byId(chosen.resourceId);
     const version = store.resources.version(chosen.versionId);
     if (!resource || !version) {
@@ -32,7 +36,7 @@ export function runGetStep(plan: GetPlan, scope: StepScope): Promise<boolean> {
   });
 }
 
-function chosenVersion(plan: GetPlan, scope: StepScope, location: string): { resourceId: number; versionId: number } {
+function chosenVersion(plan: GetPlan, scope: StepScope, location: string): { resourceId: number; versionId: number } | { scheduled: Record<string, string> } {
   if (plan.version_from !== undefined) {
     const put = scope.build.putResults.get(scope.prefix + plan.version_from);
     if (!put) throw new Error(`get ${plan.id} follows put ${plan.version_from}, which has no result`);

@@ -7,7 +7,7 @@ import type { StepScope } from '../running-build.js';
 import { resourceContext } from './resource-context.js';
 import { runLeafStep } from './leaf-step.js';
 
-/** Pushes to a resource; the new version joins the resource's history at once. */
+/** Pushes to a resource; the new version joins the resource's history at once, unless the type only scheduled it. */
 export function runPutStep(plan: PutPlan, scope: StepScope): Promise<boolean> {
   const location = `put ${plan.name}`;
   return runLeafStep(plan, plan.name, scope, async (reporter) => {
@@ -28,6 +28,11 @@ export function runPutStep(plan: PutPlan, scope: StepScope): Promise<boolean> {
     }
     const result = await type.put(resourceContext(scope, resource.scopeId, reporter), source, params, workdir);
     const [pushed] = validateVersions(type, result, 'put');
+    if (type.putSchedulesVersion) {
+      build.putResults.set(scope.prefix + plan.id, { scheduled: pushed!.version });
+      build.services.checkSoon(resource.id);
+      return { ok: true, version: pushed!.version, ...(pushed!.metadata && { metadata: pushed!.metadata }) };
+    }
     const versionId = store.resources.saveOutputVersion(resource.id, pushed!);
     build.outputs.push({ resourceId: resource.id, versionId });
     build.putResults.set(scope.prefix + plan.id, { resourceId: resource.id, versionId, version: pushed!.version });
