@@ -92,6 +92,7 @@ export type ReasonCode =
   | 'pinned-version-missing'
   | 'not-passed'
   | 'not-same-build'
+  | 'linked-input-unusable'
   | 'no-new-trigger-version'
   | 'no-trigger-input'
   | 'too-many-combinations';

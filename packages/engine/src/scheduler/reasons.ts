@@ -60,3 +60,7 @@ export const noTriggerInput = (job: string): Reason =>
 
 export const tooManyCombinations = (budget: number, inputs: readonly string[]): Reason =>
   reason('too-many-combinations', `gave up after ${budget} candidate checks looking for versions of ${list(inputs)} from common upstream builds`);
+
+/** The input is fine on its own, but `linked` (tied to it through `passed` job `job`) has no usable version. */
+export const linkedInputUnusable = (linked: string, job: string): Reason =>
+  reason('linked-input-unusable', `waits for input ${linked}, which shares passed job ${job} with it and has no usable version: both must come from one succeeded build of ${job}`);

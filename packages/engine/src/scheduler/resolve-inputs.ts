@@ -2,7 +2,7 @@ import type { Reason } from './decisions.js';
 import { InputCandidates, ResolutionBudget, type UsableVersion } from './input-candidates.js';
 import { effectivePolicy, type EffectivePolicy } from './input-policy.js';
 import type { InputUsage } from './input-usage.js';
-import { noCommonBuild, tooManyCombinations } from './reasons.js';
+import { linkedInputUnusable, noCommonBuild, tooManyCombinations } from './reasons.js';
 import type { SharedPassedJobs } from './shared-passed-jobs.js';
 import type { BuildId, ChosenInput, SchedulableJob, VersionHistory, VersionId } from './snapshot.js';
 
@@ -17,8 +17,8 @@ const RESOLUTION_BUDGET = 50_000;
 export interface InputOutcome {
   versionId: VersionId | null;
   /**
-   * Why `versionId` is null. Null as well when the input is fine on its own but shares a
-   * `passed` job with an input that has no usable version at all.
+   * Why `versionId` is null; for an input that is fine on its own but linked (through shared
+   * `passed` jobs) to an input with no usable version, `linked-input-unusable` naming both.
    */
   failure: Reason | null;
   /**
@@ -87,7 +87,13 @@ function resolveLinkedGroup(
     outcomes[i] = { versionId: null, failure: own.failureReason(), consistency: 'unchecked' };
     someInputUnusable = true;
   }
-  if (someInputUnusable) return;
+  if (someInputUnusable) {
+    const unusable = group.filter((i) => outcomes[i]?.failure !== null);
+    for (const i of group) {
+      if (!unusable.includes(i)) outcomes[i] = { versionId: null, failure: blockedByLinkedInput(i, unusable, job, shared), consistency: 'unchecked' };
+    }
+    return;
+  }
   if (group.length === 1) {
     const only = group[0] as number;
     outcomes[only] = { versionId: (candidates[only] as InputCandidates).usableAt(0)?.versionId ?? null, failure: null, consistency: 'chosen-versions' };
@@ -108,6 +114,21 @@ function resolveLinkedGroup(
   group.forEach((i, k) => {
     outcomes[i] = { versionId: found[k] as VersionId, failure: null, consistency: 'chosen-versions' };
   });
+}
+
+/**
+ * Why an input that is fine on its own gets no version: an input of its linked group has none.
+ * Names an unusable input that shares a `passed` job with it directly when there is one, else
+ * the first unusable input of the group and the input's own first shared job (the chain that
+ * ties them runs through other inputs).
+ */
+function blockedByLinkedInput(input: number, unusable: readonly number[], job: SchedulableJob, shared: SharedPassedJobs): Reason {
+  const own = shared.byInput[input] ?? [];
+  for (const sharedJob of own) {
+    const direct = sharedJob.inputIndexes.find((j) => unusable.includes(j));
+    if (direct !== undefined) return linkedInputUnusable(job.inputs[direct]?.name ?? '', sharedJob.jobName);
+  }
+  return linkedInputUnusable(job.inputs[unusable[0] as number]?.name ?? '', own[0]?.jobName ?? '');
 }
 
 /**

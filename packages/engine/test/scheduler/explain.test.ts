@@ -34,6 +34,24 @@ describe('explainJob', () => {
 });
 
 describe('explanations', () => {
+  it('gives an input that is fine on its own the linked input that holds it back, and the job that ties them', () => {
+    const s = scenario({
+      resources: { app: ['a1'], cfg: ['g1'] },
+      jobs: {
+        build: { inputs: [{ get: 'app' }, { get: 'cfg' }] },
+        deploy: { inputs: [{ get: 'app', passed: ['build'], trigger: true }, { get: 'cfg', passed: ['build'] }] },
+      },
+      // cfg went through build, app's only version is disabled: app has nothing usable.
+      builds: [{ job: 'build', status: 'succeeded', inputs: { app: 'a1', cfg: 'g1' } }],
+      disabled: { app: ['a1'] },
+      requested: ['deploy'],
+    });
+    const [app, cfg] = s.explanation(s.decide(), 'deploy').inputs;
+    expect(app?.reasons.map((r) => r.code)).toEqual(['disabled']);
+    expect(cfg?.reasons.map((r) => r.code)).toEqual(['linked-input-unusable']);
+    expect(cfg?.reasons[0]?.message).toMatch(/input app.*passed job build/);
+  });
+
   it('lists at most 10 candidates and counts the rest', () => {
     const s = scenario({
       resources: { repo: versions(15) },
