@@ -156,6 +156,8 @@ describe('kubernetes', () => {
   it('check reports nothing new while a rollout is under way', async () => {
     await manifests(deployment('registry.test/web:1'));
     const first = await type.put(ctx(), source(), { manifests: 'repo/deploy' }, workdir);
+    // The new pods can never become ready, so the rollout stays under way whatever the timing.
+    sim.deployments.unpullableImages.set('registry.test/web:2', 'not found');
     await manifests(deployment('registry.test/web:2'));
     await type.put(ctx(), source(), { manifests: 'repo/deploy', wait: false }, workdir);
     expect((await type.check(ctx(), source(), first.version as never)).map((v) => v.version)).toEqual([first.version]);
