@@ -35,7 +35,7 @@ export interface JobInput {
   trigger: boolean;
 }
 
-/** A build waiting to start, oldest first. */
+/** A build waiting to start. */
 export interface PendingBuild {
   id: BuildId;
   /** The per-job build name ("7", or "7.1" for a rerun). */
@@ -58,7 +58,7 @@ export interface SchedulableJob {
   /** `serial: true` arrives here as 1; null means unlimited. */
   maxInFlight: number | null;
   serialGroups: readonly string[];
-  /** Builds of this job that are `pending`, oldest first. */
+  /** Builds of this job that are `pending`, in queue order (`compareQueuePlace`: a rerun in its original's place). */
   pendingBuilds: readonly PendingBuild[];
   /** Builds of this job that are `started`. */
   runningBuildCount: number;
@@ -70,7 +70,7 @@ export interface SerialGroupState {
   name: string;
   /** Builds `started` across all jobs of the group. */
   runningBuildCount: number;
-  /** Pending builds of all jobs of the group, oldest first (by build id). */
+  /** Pending builds of all jobs of the group, in queue order (`compareQueuePlace`), across jobs. */
   pendingBuildIds: readonly BuildId[];
 }
 

@@ -1,4 +1,5 @@
 import type { SchedulingDecisions } from '../scheduler/decisions.js';
+import { queueOrderSql } from '../scheduler/queue-place.js';
 import type { ChosenInput } from '../scheduler/snapshot.js';
 import type { BuildStore } from './build-store.js';
 import type { StoreContext } from './store-context.js';
@@ -74,7 +75,7 @@ export class SchedulingStore {
     const active = this.ctx
       .sql<[string], { id: number; job_id: number; name: string; status: string; manually_triggered: number; rerun_of: number | null }>(`
         SELECT id, job_id, name, status, manually_triggered, rerun_of FROM builds
-        WHERE job_id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'started') ORDER BY id`)
+        WHERE job_id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'started') ORDER BY ${queueOrderSql()}`)
       .all(ids);
     const rerunInputs = this.ctx.sql<[number], { name: string; resource_id: number; version_id: number }>(
       'SELECT name, resource_id, version_id FROM build_inputs WHERE build_id = ? ORDER BY name',
@@ -118,7 +119,7 @@ export class SchedulingStore {
   loadSerialGroups(groups: ReadonlyArray<{ pipelineId: number; name: string }>): SerialGroupRow[] {
     const statement = this.ctx.sql<[number, string], { id: number; status: string }>(`
       SELECT b.id, b.status FROM builds b JOIN job_serial_groups g ON g.job_id = b.job_id
-      WHERE g.pipeline_id = ? AND g.name = ? AND b.status IN ('pending', 'started') ORDER BY b.id`);
+      WHERE g.pipeline_id = ? AND g.name = ? AND b.status IN ('pending', 'started') ORDER BY ${queueOrderSql('b')}`);
     return groups.map(({ pipelineId, name }) => {
       const rows = statement.all(pipelineId, name);
       return {

@@ -145,6 +145,28 @@ ${['a', 'b', 'c', 'd', 'e'].map((name) => `- name: ${name}\n  serial_groups: [${
     expect(() => engine.store.builds.createRerun(manual.id)).toThrow(expect.objectContaining({ code: 'build-not-started' }));
   });
 
+  it('starts a rerun in the queue place of the build it reruns, ahead of builds created after that one', async () => {
+    const engine = testEngine();
+    engine.setPipeline({ name: 'app', text: PIPELINE.replace('- name: unit\n', '- name: unit\n  serial: true\n') });
+    const { unit, app } = ids(engine);
+    await engine.checker.checkResource(app.id);
+    engine.scheduler.runOnce();
+    const first = engine.store.builds.listForJob(unit)[0]!;
+    engine.store.builds.finish(first.id, 'failed');
+    const running = engine.store.builds.createManual(unit);
+    engine.scheduler.runOnce();
+    expect(engine.store.builds.byId(running.id)!.status).toBe('started');
+
+    const queued = engine.store.builds.createManual(unit);
+    const rerun = engine.store.builds.createRerun(first.id);
+    engine.scheduler.runOnce();
+    expect([engine.store.builds.byId(queued.id)!.status, engine.store.builds.byId(rerun.id)!.status]).toEqual(['pending', 'pending']);
+
+    engine.store.builds.finish(running.id, 'succeeded');
+    engine.scheduler.runOnce();
+    expect([engine.store.builds.byId(queued.id)!.status, engine.store.builds.byId(rerun.id)!.status]).toEqual(['pending', 'started']);
+  });
+
   it('detects a concurrent change through the config version', () => {
     const engine = testEngine();
     const { pipeline } = engine.setPipeline({ name: 'app', text: PIPELINE });

@@ -280,6 +280,21 @@ const SLOTS: BuildCase[] = [
     codes: ['max-in-flight'],
   },
   {
+    name: 'max_in_flight: a rerun takes the place of the build it reruns, ahead of later builds',
+    spec: {
+      resources: repo('c1', 'c2'),
+      jobs: { unit: { inputs: [trigger], maxInFlight: 1 } },
+      builds: [
+        { job: 'unit', status: 'failed', inputs: { repo: 'c1' } },
+        { job: 'unit', status: 'pending', manual: true },
+        { job: 'unit', status: 'pending', name: '1.1', rerun: { repo: 'c1' } },
+      ],
+    },
+    builds: ['start unit#1.1 repo=c1'],
+    job: 'unit',
+    codes: ['max-in-flight'],
+  },
+  {
     name: 'every with max_in_flight 3 starts one build per new version in one pass',
     spec: {
       resources: repo('c1', 'c2', 'c3', 'c4'),
@@ -327,6 +342,21 @@ const SLOTS: BuildCase[] = [
       ],
     },
     builds: ['start b#1 repo=c2'],
+    job: 'a',
+    codes: ['serial-group-busy'],
+  },
+  {
+    name: 'serial groups: a rerun takes the place of the build it reruns, ahead of a later build of another job',
+    spec: {
+      resources: repo('c1', 'c2'),
+      jobs: { a: { inputs: [{ get: 'repo' }], serialGroups: ['deploy'] }, b: { inputs: [{ get: 'repo' }], serialGroups: ['deploy'] } },
+      builds: [
+        { job: 'b', status: 'failed', inputs: { repo: 'c1' } },
+        { job: 'a', status: 'pending', manual: true },
+        { job: 'b', status: 'pending', name: '1.1', rerun: { repo: 'c1' } },
+      ],
+    },
+    builds: ['start b#1.1 repo=c1'],
     job: 'a',
     codes: ['serial-group-busy'],
   },

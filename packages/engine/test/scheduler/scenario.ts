@@ -16,6 +16,7 @@ import {
   type VersionHistory,
   type VersionId,
 } from '../../src/scheduler/index.js';
+import { compareQueuePlace } from '../../src/scheduler/queue-place.js';
 
 /**
  * Scheduler scenarios as small tables. Versions are labels (`c1`, `c2`, ...) listed oldest
@@ -62,7 +63,7 @@ export interface BuildSpec {
   manual?: boolean;
   /** The build's name; its per-job number by default. */
   name?: string;
-  /** A pending rerun: input name → version label it keeps. */
+  /** A pending rerun (named `N.M`, rerunning build N of its job): input name → version label it keeps. */
   rerun?: Record<string, string>;
 }
 
@@ -75,6 +76,7 @@ interface BuildRecord {
   outputs: Array<{ resourceId: ResourceId; versionId: VersionId }>;
   manual: boolean;
   rerunInputs: ChosenInput[] | null;
+  rerunOf: BuildId | null;
 }
 
 const PIPELINE_ID = 1;
@@ -280,10 +282,18 @@ export class Scenario {
         outputs: Object.entries(spec.outputs ?? {}).map(([resource, label]) => ({ resourceId: this.resource(resource), versionId: this.version(resource, label) })),
         manual: spec.manual === true,
         rerunInputs: spec.rerun === undefined ? null : inputsOf(spec.rerun).map((i) => ({ ...i, firstOccurrence: false })),
+        rerunOf: spec.rerun === undefined ? null : this.rerunOriginal(jobId, spec),
       };
       this.buildNames.set(record.id, record.name);
       this.history.builds.push(record);
     });
+  }
+
+  private rerunOriginal(jobId: JobId, spec: BuildSpec): BuildId {
+    const originalName = spec.name?.split('.')[0];
+    const original = this.history.builds.find((b) => b.jobId === jobId && b.name === originalName);
+    if (original === undefined) throw new Error(`rerun ${spec.name ?? '(unnamed)'} of ${spec.job} must be named N.M after an earlier build N of the job`);
+    return original.id;
   }
 
   private schedulableJob(name: string): SchedulableJob {
@@ -306,6 +316,7 @@ export class Scenario {
       serialGroups,
       pendingBuilds: builds
         .filter((b) => b.status === 'pending')
+        .sort(compareQueuePlace)
         .map((b): PendingBuild => ({ id: b.id, name: b.name, manuallyTriggered: b.manual, rerunInputs: b.rerunInputs })),
       runningBuildCount: builds.filter((b) => b.status === 'started').length,
     };
@@ -332,10 +343,13 @@ export class Scenario {
         const key = serialGroupKey(PIPELINE_ID, group);
         const state = groups.get(key) ?? { pipelineId: PIPELINE_ID, name: group, runningBuildCount: 0, pendingBuildIds: [] };
         const builds = this.history.builds.filter((b) => b.jobId === jobId);
+        const pending = [...state.pendingBuildIds, ...builds.filter((b) => b.status === 'pending').map((b) => b.id)]
+          .map((id) => this.history.builds.find((b) => b.id === id) as BuildRecord)
+          .sort(compareQueuePlace);
         groups.set(key, {
           ...state,
           runningBuildCount: state.runningBuildCount + builds.filter((b) => b.status === 'started').length,
-          pendingBuildIds: [...state.pendingBuildIds, ...builds.filter((b) => b.status === 'pending').map((b) => b.id)].sort((a, b) => a - b),
+          pendingBuildIds: pending.map((b) => b.id),
         });
       }
     }
