@@ -14,9 +14,10 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const engineConfigDir = fileURLToPath(new URL('../../engine/src/config/', import.meta.url));
 
 // Left to node_modules (so they are dependencies of this package too): a native addon, pino, whose
-// transports load files in worker threads, and the Kubernetes client, large and loaded only when a
+// transports load files in worker threads, and pino-pretty with it (only `weir up` on a terminal
+// loads it), the Kubernetes client, large and loaded only when a
 // kubernetes source is first used; and the web UI, whose files are found beside its module.
-const external = ['better-sqlite3', 'pino', '@kubernetes/client-node', '@weir/web'];
+const external = ['better-sqlite3', 'pino', 'pino-pretty', '@kubernetes/client-node', '@weir/web'];
 
 const VALIDATORS = 'weir-compiled-validators:';
 

@@ -1,8 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
-import { createLogger, Engine, ensureApiToken, PipelineInvalidError, renderProblem, startApiServer, WeirError, type Logger } from '@weir/engine';
+import { Engine, ensureApiToken, PipelineInvalidError, renderProblem, startApiServer, WeirError, type Logger } from '@weir/engine';
 import { implementedResourceTypes } from '@weir/resources';
 import { webRoot } from '@weir/web';
+import { engineLogger } from '../engine-log.js';
+import type { LogFormat } from '../log-format.js';
 import type { CliIo } from '../io.js';
 
 export interface UpOptions {
@@ -14,6 +16,7 @@ export interface UpOptions {
   externalUrl?: string;
   localPathRoots: string[];
   logLevel: string;
+  logFormat: LogFormat;
 }
 
 /**
@@ -35,7 +38,7 @@ export async function upCommand(options: UpOptions, io: CliIo, stopped: Promise<
 }
 
 async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>): Promise<number> {
-  const logger = createLogger({ level: options.logLevel });
+  const logger = await engineLogger({ format: options.logFormat, level: options.logLevel, color: io.color });
   const engine = Engine.open({
     dataDir: options.data,
     resourceTypes: implementedResourceTypes(),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import type { CommandSetup } from '../engine-command.js';
+import { chooseLogFormat, isLogFormat, LOG_FORMATS } from '../log-format.js';
 
 /** `weir up [--data DIR] [--host H] [--port N] [--pipelines DIR]`, stopped by SIGTERM or SIGINT. */
 export function registerUp(setup: CommandSetup): void {
@@ -14,9 +15,12 @@ export function registerUp(setup: CommandSetup): void {
     .option('--external-url <url>', 'the URL users reach the engine at, for build links (default: the listening address)')
     .option('--local-path-root <dir>', 'a directory under which pipelines may name paths on this machine (volume-snapshot path, store, restore to); repeat for more (default: the working directory and the temporary directory)', (dir: string, dirs: string[]) => [...dirs, dir], [] as string[])
     .option('--log-level <level>', 'engine log level: trace, debug, info, warn, error or silent', 'info')
-    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; logLevel: string }, command: Command) => {
+    .option('--log-format <format>', 'engine log lines on stdout: pretty (for people) or json (for collectors) (default: pretty on a terminal, else json)')
+    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; logLevel: string; logFormat?: string }, command: Command) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${options.port} is not a port number`, 'give a number from 0 to 65535');
+      const requestedFormat = options.logFormat;
+      if (requestedFormat !== undefined && !isLogFormat(requestedFormat)) throw new CliError(`--log-format ${requestedFormat} is not a log format`, `give one of ${LOG_FORMATS.join(', ')}`);
       const env = setup.io.env ?? process.env;
       const data = options.data ?? command.parent?.opts<{ data?: string }>().data ?? env.WEIR_DATA ?? '.weir';
       let stop!: () => void;
@@ -37,6 +41,7 @@ export function registerUp(setup: CommandSetup): void {
             host: options.host,
             port,
             logLevel: options.logLevel,
+            logFormat: chooseLogFormat(requestedFormat, setup.io.terminal ?? false),
             ...(options.pipelines !== undefined && { pipelines: options.pipelines }),
             ...(options.externalUrl !== undefined && { externalUrl: options.externalUrl }),
             localPathRoots: options.localPathRoot,

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { firstCheckAt, nextCheckAt, scopeTiming } from '../../src/checker/check-schedule.js';
-import type { Engine } from '../../src/index.js';
+import { createLogger, type Engine } from '../../src/index.js';
 import { testEngine } from '../support/engine.js';
 import { ControlledType, hangingType, nonsenseType } from '../support/test-resource-types.js';
+
+/** pino's number for the warn level. */
+const PINO_WARN = 40;
 
 function pipelineWith(resources: string): string {
   const names = [...resources.matchAll(/- name: (\S+)/g)].map((m) => m[1]);
@@ -65,11 +68,16 @@ describe('checker', () => {
 
   it('records a failing check on the resource, backs off, and clears the error once it works', async () => {
     const controlled = new ControlledType();
-    const engine = testEngine({ extraTypes: [controlled.type] });
+    const logged: Array<{ level: number; msg?: string; resource?: string }> = [];
+    const logger = createLogger({ level: 'debug', destination: { write: (line: string) => logged.push(JSON.parse(line)) } });
+    const engine = testEngine({ extraTypes: [controlled.type], logger });
     engine.setPipeline({ name: 'p', text: pipelineWith('- name: r\n  type: controlled\n  source: {key: k}') });
     const id = resourceId(engine, 'p', 'r');
     controlled.fail = 'connection refused';
     expect(await engine.checker.checkResource(id)).toMatchObject({ ok: false, error: 'connection refused' });
+    // A failing check is the resource's problem, shown on it: a warning in the engine log, not an error.
+    expect(logged.filter((entry) => entry.msg === 'check failed')).toMatchObject([{ level: PINO_WARN, resource: 'p/r' }]);
+    expect(logged.filter((entry) => entry.level > PINO_WARN)).toEqual([]);
     await engine.checker.checkResource(id);
     const failing = engine.store.resources.byId(id)!;
     expect(failing.checkError).toBe('connection refused');

@@ -2,6 +2,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit, type RestEndpointMethodTypes } from '@octokit/rest';
 import { ResourceError, type ResourceContext } from '../interface.js';
+import { octokitLog } from './octokit-log.js';
 import type { GithubPrSettings } from './source.js';
 
 /** The fields of a pull request weir uses: small enough to keep in the check's cache. */
@@ -74,7 +75,7 @@ export class GithubApi {
       baseUrl: settings.baseUrl,
       userAgent: 'weir-github-pr',
       request: { signal: ctx.signal },
-      log: { debug() {}, info() {}, warn: (message: string) => ctx.logger.warn({ octokit: message }), error: (message: string) => ctx.logger.error({ octokit: message }) },
+      log: octokitLog(ctx.logger),
       throttle: { onRateLimit: retryWhileShort('primary'), onSecondaryRateLimit: retryWhileShort('secondary') },
     });
     // 304s and failures carry the rate-limit headers too, on the error's response.

@@ -167,6 +167,11 @@ describe('github-pr check', () => {
     expect(first).toEqual({ requests: 51, notModified: 0, charged: 51 });
     expect(second).toEqual({ requests: 2, notModified: 2, charged: 0 });
     expect(ctx.lines.at(-1)).toMatch(/no new versions from 50 pull requests; 1 GitHub API requests \(1 not modified\), \d+ left in the rate limit/);
+    // A 304 is the answer a conditional request hopes for: a debug line, never a warning or an error.
+    const notModified = ctx.logged.filter((entry) => (entry.fields as { status?: number }).status === 304);
+    expect(notModified.length).toBeGreaterThan(0);
+    expect(notModified.every((entry) => entry.level === 'debug')).toBe(true);
+    expect(ctx.logged.filter((entry) => entry.level === 'warn' || entry.level === 'error')).toEqual([]);
   });
 
   it('pages through the listing with Link headers', async () => {
