@@ -91,6 +91,7 @@ export type ReasonCode =
   | 'pinned-elsewhere'
   | 'pinned-version-missing'
   | 'not-passed'
+  | 'source-changed'
   | 'not-same-build'
   | 'linked-input-unusable'
   | 'no-new-trigger-version'

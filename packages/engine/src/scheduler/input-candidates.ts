@@ -1,7 +1,7 @@
 import type { Reason } from './decisions.js';
 import { formatVersion } from './describe-version.js';
 import { unpinnedOrder, type EffectivePolicy } from './input-policy.js';
-import { everyVersionDisabled, noVersionPassed, noVersions, notPassed, pinnedVersionMissing, versionDisabled } from './reasons.js';
+import { everyVersionDisabled, noVersionPassed, noVersions, notPassed, pinnedVersionMissing, sourceChangedSincePassed, versionDisabled } from './reasons.js';
 import type { SharedPassedJob } from './shared-passed-jobs.js';
 import type { BuildId, JobId, JobInput, VersionHistory, VersionId } from './snapshot.js';
 
@@ -80,8 +80,9 @@ export class InputCandidates {
     if (this.emptySourceReason !== null) return this.emptySourceReason;
     if (this.scanned === 1 && this.firstRejection !== null) return this.firstRejection;
     if (this.allRejectedAsDisabled) return everyVersionDisabled(resource);
-    const jobs = this.input.passed.filter((p) => this.rejectingJobs.has(p.jobId)).map((p) => p.jobName);
-    return noVersionPassed(resource, jobs);
+    const rejecting = this.input.passed.filter((p) => this.rejectingJobs.has(p.jobId));
+    if (rejecting.length === 1 && onlyEarlierHistoryPassed(this.input, rejecting[0] as PassedJob, this.history)) return sourceChangedSincePassed(resource, (rejecting[0] as PassedJob).jobName);
+    return noVersionPassed(resource, rejecting.map((p) => p.jobName));
   }
 
   private consider(versionId: VersionId): void {
@@ -99,7 +100,7 @@ export class InputCandidates {
       if (builds.length === 0) {
         passedAll = false;
         this.rejectingJobs.add(passed.jobId);
-        this.firstRejection ??= notPassed(formatVersion(history.describeVersion(versionId)), passed.jobName);
+        this.firstRejection ??= notPassedReason(input, passed, versionId, history);
         continue;
       }
       const sharedIndex = this.sharedJobs.findIndex((s) => s.jobId === passed.jobId);
@@ -126,19 +127,32 @@ function candidateSource(
       const newestFirst = selective === undefined ? history.versionsNewestFirst(input.resourceId) : selective.versions;
       if (newestFirst.length > 0) return { source: unpinnedOrder(policy, newestFirst, history), emptySourceReason: null };
       if (selective === undefined || history.versionsNewestFirst(input.resourceId).length === 0) return { source: null, emptySourceReason: noVersions(input.resourceName) };
-      return { source: null, emptySourceReason: noVersionPassed(input.resourceName, [selective.jobName]) };
+      const reason = onlyEarlierHistoryPassed(input, selective.job, history) ? sourceChangedSincePassed(input.resourceName, selective.job.jobName) : noVersionPassed(input.resourceName, [selective.job.jobName]);
+      return { source: null, emptySourceReason: reason };
     }
   }
 }
 
+type PassedJob = JobInput['passed'][number];
+
 /** The `passed` job through which the fewest versions went: its list is the cheapest to walk. */
-function mostSelectivePassedJob(input: JobInput, history: VersionHistory): { jobName: string; versions: readonly VersionId[] } | undefined {
-  let best: { jobName: string; versions: readonly VersionId[] } | undefined;
+function mostSelectivePassedJob(input: JobInput, history: VersionHistory): { job: PassedJob; versions: readonly VersionId[] } | undefined {
+  let best: { job: PassedJob; versions: readonly VersionId[] } | undefined;
   for (const passed of input.passed) {
     const versions = history.passedVersionsNewestFirst(passed.jobId, input.resourceId);
-    if (best === undefined || versions.length < best.versions.length) best = { jobName: passed.jobName, versions };
+    if (best === undefined || versions.length < best.versions.length) best = { job: passed, versions };
   }
   return best;
+}
+
+/** The job passed versions of the resource only before its source changed: none of the current history. */
+function onlyEarlierHistoryPassed(input: JobInput, passed: PassedJob, history: VersionHistory): boolean {
+  return history.passedVersionsNewestFirst(passed.jobId, input.resourceId).length === 0 && history.passedEarlierHistory(passed.jobId, input.resourceId);
+}
+
+function notPassedReason(input: JobInput, passed: PassedJob, versionId: VersionId, history: VersionHistory): Reason {
+  if (onlyEarlierHistoryPassed(input, passed, history)) return sourceChangedSincePassed(input.resourceName, passed.jobName);
+  return notPassed(formatVersion(history.describeVersion(versionId)), passed.jobName);
 }
 
 /** Why the input cannot use this version on its own account, ignoring the other inputs. */
@@ -146,7 +160,7 @@ export function ownRejections(input: JobInput, versionId: VersionId, history: Ve
   if (history.isDisabled(input.resourceId, versionId)) return [versionDisabled(formatVersion(history.describeVersion(versionId)))];
   const rejections: Reason[] = [];
   for (const passed of input.passed) {
-    if (history.passedBuilds(passed.jobId, input.resourceId, versionId).length === 0) rejections.push(notPassed(formatVersion(history.describeVersion(versionId)), passed.jobName));
+    if (history.passedBuilds(passed.jobId, input.resourceId, versionId).length === 0) rejections.push(notPassedReason(input, passed, versionId, history));
   }
   return rejections;
 }

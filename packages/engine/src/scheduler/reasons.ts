@@ -43,6 +43,13 @@ export const pinnedVersionMissing = (resource: string, pinned: string): Reason =
 
 export const notPassed = (version: string, job: string): Reason => reason('not-passed', `${version} has not passed ${job} (no succeeded build of ${job} used it)`);
 
+/** The job passed versions of the resource, but all from a source the resource no longer has. */
+export const sourceChangedSincePassed = (resource: string, job: string): Reason =>
+  reason(
+    'source-changed',
+    `the source of ${resource} changed, so its versions are a new history: no succeeded build of ${job} has used one of them yet (its earlier builds used the old source)`,
+  );
+
 export const noVersionPassed = (resource: string, jobs: readonly string[]): Reason =>
   reason('not-passed', `no version of ${resource} has passed ${list(jobs)}`);
 

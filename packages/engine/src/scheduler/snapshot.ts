@@ -89,6 +89,11 @@ export interface VersionHistory {
    * job, newest first by check order.
    */
   passedVersionsNewestFirst(jobId: JobId, resourceId: ResourceId): readonly VersionId[];
+  /**
+   * Whether a succeeded build of the job used the resource with a version of a source it no
+   * longer has: a changed source starts a new history, and none of those versions count.
+   */
+  passedEarlierHistory(jobId: JobId, resourceId: ResourceId): boolean;
   /** The succeeded builds of the job that had this version of the resource as input or output. */
   passedBuilds(jobId: JobId, resourceId: ResourceId, versionId: VersionId): readonly BuildId[];
   /** Whether any build of the job (whatever its status) used this version as input `inputName`. */

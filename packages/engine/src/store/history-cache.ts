@@ -11,6 +11,8 @@ interface JobPassed {
   builds: Map<number, Map<number, number[]>>;
   /** resource id → version ids, newest first */
   newestFirst: Map<number, number[]>;
+  /** Resources with versions of a source they no longer have in a succeeded build. */
+  earlierHistory: Set<number>;
 }
 
 interface JobInputsUsed {
@@ -37,7 +39,7 @@ export class HistoryCache implements VersionHistory {
   private readonly resourceRow: Statement<[number], { scope_id: number; pinned_version_id: number | null }>;
   private readonly scopeVersions: Statement<[number], { id: number; check_order: number }>;
   private readonly disabledVersions: Statement<[number], number>;
-  private readonly passedRows: Statement<[{ job: number }], { resource_id: number; version_id: number; build_id: number; check_order: number }>;
+  private readonly passedRows: Statement<[{ job: number }], { resource_id: number; version_id: number; build_id: number; check_order: number; current: number }>;
   private readonly inputRows: Statement<[number], { name: string; version_id: number; check_order: number }>;
   private readonly versionText: Statement<[number], string>;
   private readonly versionScope: Statement<[number], number>;
@@ -46,10 +48,11 @@ export class HistoryCache implements VersionHistory {
     this.resourceRow = db.prepare('SELECT scope_id, pinned_version_id FROM resources WHERE id = ?');
     this.scopeVersions = db.prepare('SELECT id, check_order FROM resource_versions WHERE scope_id = ? ORDER BY check_order DESC');
     this.disabledVersions = db.prepare('SELECT version_id FROM resource_disabled_versions WHERE resource_id = ?').pluck() as Statement<[number], number>;
-    // Versions that went through a succeeded build: its inputs and its outputs, restricted to
-    // each resource's current scope (a changed source starts a new history).
+    // Versions that went through a succeeded build: its inputs and its outputs. Only those of
+    // each resource's current scope count (a changed source starts a new history); the others
+    // are kept to say so.
     this.passedRows = db.prepare(`
-      SELECT x.resource_id, x.version_id, x.build_id, v.check_order FROM (
+      SELECT x.resource_id, x.version_id, x.build_id, v.check_order, r.scope_id = v.scope_id AS current FROM (
         SELECT i.build_id, i.resource_id, i.version_id FROM build_inputs i JOIN builds b ON b.id = i.build_id
           WHERE b.job_id = @job AND b.status = 'succeeded'
         UNION
@@ -57,7 +60,7 @@ export class HistoryCache implements VersionHistory {
           WHERE b.job_id = @job AND b.status = 'succeeded'
       ) x
       JOIN resource_versions v ON v.id = x.version_id
-      JOIN resources r ON r.id = x.resource_id AND r.scope_id = v.scope_id
+      JOIN resources r ON r.id = x.resource_id
       ORDER BY x.build_id`);
     this.inputRows = db.prepare(`
       SELECT i.name, i.version_id, v.check_order FROM build_inputs i
@@ -101,6 +104,10 @@ export class HistoryCache implements VersionHistory {
 
   passedVersionsNewestFirst(jobId: number, resourceId: number): readonly number[] {
     return this.jobPassed(jobId).newestFirst.get(resourceId) ?? EMPTY;
+  }
+
+  passedEarlierHistory(jobId: number, resourceId: number): boolean {
+    return this.jobPassed(jobId).earlierHistory.has(resourceId);
   }
 
   passedBuilds(jobId: number, resourceId: number, versionId: number): readonly number[] {
@@ -176,9 +183,13 @@ export class HistoryCache implements VersionHistory {
   private jobPassed(jobId: number): JobPassed {
     let history = this.passed.get(jobId);
     if (history) return history;
-    history = { builds: new Map(), newestFirst: new Map() };
+    history = { builds: new Map(), newestFirst: new Map(), earlierHistory: new Set() };
     const orders = new Map<number, number>();
     for (const row of this.passedRows.iterate({ job: jobId })) {
+      if (row.current !== 1) {
+        history.earlierHistory.add(row.resource_id);
+        continue;
+      }
       let byVersion = history.builds.get(row.resource_id);
       if (!byVersion) history.builds.set(row.resource_id, (byVersion = new Map()));
       const builds = byVersion.get(row.version_id);

@@ -98,6 +98,25 @@ ${['a', 'b', 'c', 'd', 'e'].map((name) => `- name: ${name}\n  serial_groups: [${
     expect(engine.scheduler.explain(deploy)?.inputs[0]?.candidates[0]?.rejections.map((r) => r.code)).toContain('not-passed');
   });
 
+  it('explains that deploy waits because the source of its input changed and unit has not used the new history', async () => {
+    const engine = testEngine();
+    engine.setPipeline({ name: 'app', text: PIPELINE });
+    const { unit, deploy, app } = ids(engine);
+    await engine.checker.checkResource(app.id);
+    engine.scheduler.runOnce();
+    engine.store.builds.finish(engine.store.builds.listForJob(unit)[0]!.id, 'succeeded');
+    engine.scheduler.runOnce();
+    engine.store.builds.finish(engine.store.builds.listForJob(deploy)[0]!.id, 'succeeded');
+    engine.store.jobs.setPaused(unit, true);
+
+    engine.setPipeline({ name: 'app', text: PIPELINE.replace('initial_version: v1', 'initial_version: w1') });
+    await engine.checker.checkResource(app.id);
+    engine.scheduler.runOnce();
+    const reasons = engine.scheduler.explain(deploy)?.inputs[0]?.reasons;
+    expect(reasons?.map((r) => r.code)).toEqual(['source-changed']);
+    expect(reasons?.[0]?.message).toMatch(/source of app changed/);
+  });
+
   it('refuses a pipeline with errors or a missing var, and keeps the stored one', () => {
     const engine = testEngine();
     engine.setPipeline({ name: 'app', text: PIPELINE });

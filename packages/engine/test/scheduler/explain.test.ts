@@ -52,6 +52,35 @@ describe('explanations', () => {
     expect(cfg?.reasons[0]?.message).toMatch(/input app.*passed job build/);
   });
 
+  it('says a resource whose source changed has a new history that the passed job has not used yet', () => {
+    const s = scenario({
+      resources: { repo: ['n1', 'n2'] },
+      jobs: { unit: { inputs: [{ get: 'repo' }] }, deploy: { inputs: [{ get: 'repo', passed: ['unit'], trigger: true }] } },
+      passedBeforeSourceChange: { unit: ['repo'] },
+      requested: ['deploy'],
+    });
+    const [repo] = s.explanation(s.decide(), 'deploy').inputs;
+    expect(repo?.reasons.map((r) => r.code)).toEqual(['source-changed']);
+    expect(repo?.reasons[0]?.message).toMatch(/source of repo changed.*new history.*unit/);
+    expect(s.candidateLines(s.decide(), 'deploy', 'repo')).toEqual(['n2:source-changed', 'n1:source-changed']);
+  });
+
+  it('says not-passed, not source-changed, once the passed job used a version of the new history', () => {
+    const s = scenario({
+      resources: { repo: ['n1', 'n2'] },
+      jobs: { unit: { inputs: [{ get: 'repo' }] }, lint: { inputs: [{ get: 'repo' }] }, deploy: { inputs: [{ get: 'repo', passed: ['unit', 'lint'], trigger: true }] } },
+      builds: [
+        { job: 'unit', status: 'succeeded', inputs: { repo: 'n2' } },
+        { job: 'lint', status: 'succeeded', inputs: { repo: 'n1' } },
+      ],
+      passedBeforeSourceChange: { unit: ['repo'], lint: ['repo'] },
+      requested: ['deploy'],
+    });
+    const decisions = s.decide();
+    expect(s.inputReasonCodes(decisions, 'deploy')).toEqual(['not-passed']);
+    expect(s.candidateLines(decisions, 'deploy', 'repo')).toEqual(['n2:not-passed', 'n1:not-passed']);
+  });
+
   it('lists at most 10 candidates and counts the rest', () => {
     const s = scenario({
       resources: { repo: versions(15) },

@@ -31,6 +31,8 @@ export interface ScenarioSpec {
   /** Resource-level pins (config `version:` on the resource, or the API). */
   pins?: Record<string, string>;
   pipelinePaused?: boolean;
+  /** Job → resources whose source changed after succeeded builds of the job used them. */
+  passedBeforeSourceChange?: Record<string, string[]>;
   /** The jobs whose schedule was requested; all of them by default. */
   requested?: string[];
 }
@@ -92,6 +94,8 @@ class InMemoryHistory implements VersionHistory {
   readonly disabled = new Set<VersionId>();
   readonly pins = new Map<ResourceId, VersionId>();
   readonly builds: BuildRecord[] = [];
+  /** `jobId/resourceId` of jobs that passed versions of the resource's earlier source. */
+  readonly earlierHistory = new Set<string>();
   private readonly passedBuildsIndex = new Map<string, BuildId[]>();
   private readonly passedVersionsIndex = new Map<string, VersionId[]>();
   private readonly usedIndex = new Map<string, Set<VersionId>>();
@@ -132,6 +136,9 @@ class InMemoryHistory implements VersionHistory {
   }
   passedVersionsNewestFirst(jobId: JobId, resourceId: ResourceId): readonly VersionId[] {
     return this.passedVersionsIndex.get(`${jobId}/${resourceId}`) ?? [];
+  }
+  passedEarlierHistory(jobId: JobId, resourceId: ResourceId): boolean {
+    return this.earlierHistory.has(`${jobId}/${resourceId}`);
   }
   passedBuilds(jobId: JobId, resourceId: ResourceId, versionId: VersionId): readonly BuildId[] {
     return this.passedBuildsIndex.get(`${jobId}/${resourceId}/${versionId}`) ?? [];
@@ -176,6 +183,9 @@ export class Scenario {
     });
     for (const [resource, labels] of Object.entries(spec.disabled ?? {})) for (const label of labels) this.history.disabled.add(this.version(resource, label));
     for (const [resource, label] of Object.entries(spec.pins ?? {})) this.history.pins.set(this.resource(resource), this.version(resource, label));
+    for (const [job, resources] of Object.entries(spec.passedBeforeSourceChange ?? {})) {
+      for (const resource of resources) this.history.earlierHistory.add(`${this.job(job)}/${this.resource(resource)}`);
+    }
     this.recordBuilds(spec.builds ?? []);
     this.history.index();
 
