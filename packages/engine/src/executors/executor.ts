@@ -1,3 +1,5 @@
+import type { ImageConfig } from './sandbox/image-directory.js';
+
 /**
  * What the runner asks of an executor: run one task to its end. The runner has already
  * resolved the task's config, its artifacts and its environment; the executor only places
@@ -29,6 +31,22 @@ export interface TaskCacheMount {
   store: string;
 }
 
+/** An image ready to run a task in: a root filesystem on this host (never written) and its settings. */
+export interface TaskImage {
+  rootfs: string;
+  config: ImageConfig;
+  /** Names the image in the build log and in errors, e.g. `registry-image example/go@sha256:…`. */
+  name: string;
+}
+
+/** `container_limits` as the task step gives it (step over config). */
+export interface TaskContainerLimits {
+  /** CPU shares; 0 means none. */
+  cpu?: number;
+  /** Bytes, or a size such as `512MB`; 0 means none. */
+  memory?: number | string;
+}
+
 export interface TaskRun {
   /** A fresh, empty directory owned by this run; the task's inputs and outputs go inside it. */
   workDir: string;
@@ -42,6 +60,16 @@ export interface TaskRun {
   run: { path: string; args: string[]; dir?: string; user?: string };
   /** The whole environment the process sees. */
   env: Record<string, string>;
+  /**
+   * The image to run in. An executor that runs tasks in containers needs one; the host
+   * executor is only given tasks without one.
+   */
+  image?: TaskImage;
+  /** `privileged: true`, already allowed by the operator. */
+  privileged?: boolean;
+  containerLimits?: TaskContainerLimits;
+  /** A line from weir itself for the build log: what the executor could not honour. */
+  onNotice?(line: string): void;
   /** Aborting kills the task's whole process group (timeouts and build aborts both do this). */
   signal: AbortSignal;
   /** One line of output (without its newline), in the order printed on each stream. */

@@ -124,7 +124,7 @@ async function saveImageTarball(client: RegistryClient, image: FetchedManifest &
 
 /**
  * The image unpacked into `rootfs/`, layer by layer in order, with `metadata.json` (env, user,
- * entrypoint, cmd) for running it as a task image. Layers download ahead of unpacking.
+ * working_dir, entrypoint, cmd, os, architecture) for running it as a task image. Layers download ahead of unpacking.
  */
 async function saveRootfs(client: RegistryClient, image: FetchedManifest & { manifest: ImageManifest }, dir: string, options: Pick<GetOptions, 'log' | 'signal'>): Promise<void> {
   const { config, layers } = image.manifest;
@@ -149,7 +149,16 @@ async function saveRootfs(client: RegistryClient, image: FetchedManifest & { man
     const settings = (imageConfig.config ?? {}) as Record<string, unknown>;
     await writeFile(
       join(dir, 'metadata.json'),
-      JSON.stringify({ env: settings.Env ?? [], user: settings.User ?? '', working_dir: settings.WorkingDir ?? '', entrypoint: settings.Entrypoint ?? null, cmd: settings.Cmd ?? null }),
+      JSON.stringify({
+        env: settings.Env ?? [],
+        user: settings.User ?? '',
+        working_dir: settings.WorkingDir ?? '',
+        entrypoint: settings.Entrypoint ?? null,
+        cmd: settings.Cmd ?? null,
+        // So a sandbox can refuse an image built for another machine before exec fails obscurely.
+        os: imageConfig.os ?? '',
+        architecture: imageConfig.architecture ?? '',
+      }),
     );
     await writeLabels(dir, imageConfig);
   } finally {

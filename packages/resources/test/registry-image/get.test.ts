@@ -82,7 +82,7 @@ describe.skipIf(!available)('registry-image get against a real registry', () => 
     expect(readlinkSync(join(rootfs, 'lib'))).toBe('usr/lib');
     expect(readFileSync(join(rootfs, 'usr/lib/libx.so'), 'utf8')).toBe('lib');
     expect(lstatSync(join(rootfs, 'data/dir')).isFile()).toBe(true);
-    expect(JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8'))).toEqual({ env: ['PATH=/bin', 'GREETING=hello'], user: 'app', working_dir: '', entrypoint: null, cmd: null });
+    expect(JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8'))).toEqual({ env: ['PATH=/bin', 'GREETING=hello'], user: 'app', working_dir: '', entrypoint: null, cmd: null, os: 'linux', architecture: 'amd64' });
     expect(JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8'))).toEqual({ 'org.opencontainers.image.source': 'weir-test' });
   });
 

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { WeirError } from '../../errors.js';
@@ -7,7 +6,7 @@ import type { Executor, TaskResult, TaskRun } from '../executor.js';
 import { resolveExecutable } from './resolve-executable.js';
 import { runTaskProcess } from './task-process.js';
 import { TaskSlots } from './task-slots.js';
-import { createOutputs, mountCaches, placeInputs, returnCaches } from './working-directory.js';
+import { createOutputs, mountCaches, placeInputs, requireDirectory, returnCaches } from './working-directory.js';
 
 export interface LocalExecutorOptions {
   /** Tasks running at once across all builds; more wait their turn. Default: 4 × the CPUs available. */
@@ -90,18 +89,6 @@ export class LocalExecutor implements Executor {
       killGraceMs: this.options.killGraceMs,
       onOutput: task.onOutput,
       logger: this.options.logger,
-    });
-  }
-}
-
-async function requireDirectory(path: string, dir: string): Promise<void> {
-  const isDirectory = await stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (!isDirectory) {
-    throw new WeirError('task-dir-not-found', `run.dir "${dir}" is not a directory in the task's working directory`, {
-      hint: 'run.dir must name a directory that exists before the task starts: an input or output path, or a directory inside one',
     });
   }
 }

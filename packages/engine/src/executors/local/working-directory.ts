@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { cp, mkdir, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../../logging.js';
 import { WeirError } from '../../errors.js';
@@ -90,4 +90,17 @@ function cacheError(cache: TaskCacheMount, cause: unknown): WeirError {
 
 function depth(path: string): number {
   return path === '.' ? 0 : path.split('/').length;
+}
+
+/** `run.dir` (at `path` on this host) must exist before the task starts, as in Concourse. */
+export async function requireDirectory(path: string, dir: string): Promise<void> {
+  const isDirectory = await stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDirectory) {
+    throw new WeirError('task-dir-not-found', `run.dir "${dir}" is not a directory in the task's working directory`, {
+      hint: 'run.dir must name a directory that exists before the task starts: an input or output path, or a directory inside one',
+    });
+  }
 }

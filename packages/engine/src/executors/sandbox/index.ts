@@ -5,3 +5,6 @@ export { ImageStore, type ImageFetcher, type ImageLease, type ImageStoreOptions 
 export { imageKey, leaseImageResource, type ImageResource, type ImageResourceLease, type ImageResourceRequest } from './image-resource.js';
 export { resolveImageUser, type SandboxUser } from './image-user.js';
 export { probeSandbox } from './sandbox-support.js';
+export { SandboxExecutor, type SandboxExecutorOptions } from './sandbox-executor.js';
+export { hostPlatform, requireHostPlatform } from './image-platform.js';
+export { taskSandboxLayout, DEFAULT_PATH, type TaskSandboxLayout } from './task-sandbox-layout.js';
