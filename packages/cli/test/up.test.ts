@@ -48,4 +48,19 @@ describe('weir up refuses bad input', () => {
     expect(run.status).toBe(1);
     expect(run.err).toContain('--port http is not a port number');
   });
+
+  it('a resource type mirror that is not a registry, from the flag or the environment', async () => {
+    const run = await weir(['up', '--data', tempDir(), '--port', '0', '--log-level', 'silent', '--resource-type-mirror', 'ftp://mirror']);
+    expect(run.status).toBe(1);
+    expect(run.err).toMatch(/^error: "ftp:\/\/mirror" is not a registry to mirror resource type images from\n  hint: give a registry host/);
+    const fromEnv = await weir(['up', '--data', tempDir(), '--port', '0', '--log-level', 'silent'], { env: { WEIR_RESOURCE_TYPE_MIRROR: 'a b' } });
+    expect(fromEnv.status).toBe(1);
+    expect(fromEnv.err).toContain('"a b" is not a registry');
+  });
+
+  it('an image cache size that is not a size', async () => {
+    const run = await weir(['up', '--data', tempDir(), '--port', '0', '--log-level', 'silent', '--image-cache-size', 'ten gigs']);
+    expect(run.status).toBe(1);
+    expect(run.err).toMatch(/^error: --image-cache-size ten gigs is not a size\n  hint: give a size greater than 0/);
+  });
 });

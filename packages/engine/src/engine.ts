@@ -11,6 +11,10 @@ import { checkPipelineSize } from './pipelines/pipeline-size.js';
 import { PipelineLifecycle, type RetireOutcome } from './pipelines/pipeline-lifecycle.js';
 import { planPipelineSave } from './pipelines/plan-pipeline-save.js';
 import { ResourceTypeRegistry } from './resource-types/registry.js';
+import { parseBaseTypeMirror } from './resource-types/concourse/base-type-images.js';
+import { SandboxScriptRunner } from './resource-types/concourse/sandbox-script-runner.js';
+import { StoredTypeImages } from './resource-types/concourse/stored-type-images.js';
+import { ImageStore, type ImageStoreOptions } from './executors/sandbox/image-store.js';
 import type { ResourceTypeCatalog } from './config/concourse-base-types.js';
 import { SchedulingLoop } from './scheduler/scheduling-loop.js';
 import { Store } from './store/index.js';
@@ -46,7 +50,22 @@ export interface EngineOptions {
    * `store`, restore `to`); default: the working directory and the temporary directory.
    */
   localPathRoots?: readonly string[];
+  /** Most bytes the image cache (`<data dir>/images`) keeps of images no task holds (default 10 GiB). */
+  imageCacheBytes?: number;
+  /**
+   * Whether `privileged: true` (a resource type's, a task's) is honoured: every capability of
+   * its user namespace. Off by default: a pipeline is untrusted input.
+   */
+  allowPrivileged?: boolean;
+  /**
+   * A registry mirroring Docker Hub's `concourse/*-resource` repositories, from which the
+   * Concourse base types weir has no built-in for are fetched (`weir up --resource-type-mirror`).
+   */
+  resourceTypeMirror?: string;
 }
+
+/** Room for a few dozen ordinary images. */
+export const DEFAULT_IMAGE_CACHE_BYTES = 10 * 1024 ** 3;
 
 export interface SetPipelineRequest {
   name: string;
@@ -79,18 +98,26 @@ export class Engine {
   readonly scheduler: SchedulingLoop;
   readonly logger: Logger;
   private readonly scratchDir: string | undefined;
+  private openingImageStore: Promise<ImageStore> | undefined;
+  private readonly imageStoreOptions: ImageStoreOptions;
   private readonly resourceTypeCatalog: ResourceTypeCatalog;
   private started = false;
 
   private constructor(options: EngineOptions) {
     this.logger = options.logger ?? createLogger();
-    this.registry = new ResourceTypeRegistry(options.resourceTypes);
+    const mirror = options.resourceTypeMirror === undefined || options.resourceTypeMirror === '' ? undefined : parseBaseTypeMirror(options.resourceTypeMirror);
+    this.registry = new ResourceTypeRegistry(options.resourceTypes, {
+      runner: new SandboxScriptRunner({ allowPrivileged: options.allowPrivileged ?? false, logger: this.logger.child({ component: 'resource-scripts' }) }),
+      images: new StoredTypeImages({ store: () => this.imageStore(), ...(options.now && { now: options.now }) }),
+      ...(mirror && { mirror }),
+    });
     this.resourceTypeCatalog = this.registry.catalog();
     this.store = Store.open({ dataDir: options.dataDir, ...(options.now && { now: options.now }) });
     this.dataDir = options.dataDir === ':memory:' ? ':memory:' : resolve(options.dataDir);
     // An in-memory engine still needs directories for builds and caches: its own, removed at stop.
     this.scratchDir = this.dataDir === ':memory:' ? mkdtempSync(join(tmpdir(), 'weir-engine-')) : undefined;
     const workRoot = this.scratchDir ?? this.dataDir;
+    this.imageStoreOptions = { root: join(workRoot, 'images'), maxBytes: options.imageCacheBytes ?? DEFAULT_IMAGE_CACHE_BYTES, logger: this.logger.child({ component: 'images' }) };
     const cacheDir = join(workRoot, 'cache');
     const localPaths = localPathPolicy(options.localPathRoots, [workRoot]);
     this.logger.info({ roots: localPaths.roots }, 'pipelines may name local paths under these directories');
@@ -152,6 +179,19 @@ export class Engine {
     }
     const interrupted = this.runner.settleInterrupted();
     if (interrupted > 0) this.logger.warn({ builds: interrupted }, 'builds that were running when the engine stopped are marked errored');
+  }
+
+  /**
+   * The one image cache of this engine (`<data dir>/images`), for tasks' and resource types'
+   * images alike, opened on first use: opening it removes what a crash left half-fetched.
+   */
+  imageStore(): Promise<ImageStore> {
+    this.openingImageStore ??= ImageStore.open(this.imageStoreOptions).catch((error: unknown) => {
+      // A disk that was full a minute ago may not be now: the next use tries again.
+      this.openingImageStore = undefined;
+      throw error;
+    });
+    return this.openingImageStore;
   }
 
   /** Opens the data directory; fails if another engine holds it. */

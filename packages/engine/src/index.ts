@@ -1,5 +1,6 @@
 export * from './config/index.js';
 export { WeirError } from './errors.js';
+export { parseByteSize } from './byte-size.js';
 export { createLogger, type Logger } from './logging.js';
 export { Engine, type EngineOptions, type SetPipelineRequest } from './engine.js';
 export * from './store/index.js';

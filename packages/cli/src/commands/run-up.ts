@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
-import { Engine, ensureApiToken, PipelineInvalidError, renderProblem, startApiServer, WeirError, type Logger } from '@weir/engine';
+import { Engine, parseByteSize, ensureApiToken, PipelineInvalidError, renderProblem, startApiServer, WeirError, type Logger } from '@weir/engine';
 import { implementedResourceTypes } from '@weir/resources';
 import { webRoot } from '@weir/web';
 import { engineLogger } from '../engine-log.js';
@@ -15,6 +15,11 @@ export interface UpOptions {
   pipelines?: string;
   externalUrl?: string;
   localPathRoots: string[];
+  /** Where Concourse base types' images come from instead of Docker Hub. */
+  resourceTypeMirror?: string;
+  allowPrivileged: boolean;
+  /** `10GiB`, `500MB`: what the image cache keeps. */
+  imageCacheSize: string;
   logLevel: string;
   logFormat: LogFormat;
 }
@@ -45,6 +50,9 @@ async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>):
     logger,
     ...(options.externalUrl && { externalUrl: options.externalUrl }),
     localPathRoots: options.localPathRoots,
+    ...(options.resourceTypeMirror !== undefined && { resourceTypeMirror: options.resourceTypeMirror }),
+    allowPrivileged: options.allowPrivileged,
+    imageCacheBytes: imageCacheBytes(options.imageCacheSize),
   });
   try {
     const token = await ensureApiToken(engine.dataDir);
@@ -119,4 +127,15 @@ async function setPipelinesFrom(engine: Engine, dir: string, io: CliIo, logger: 
       }
     }
   }
+}
+
+function imageCacheBytes(text: string): number {
+  const bytes = parseByteSize(text);
+  if (bytes === undefined || bytes === 0) {
+    throw new WeirError('image-cache-size-invalid', `--image-cache-size ${text} is not a size`, {
+      location: '--image-cache-size',
+      hint: 'give a size greater than 0, e.g. 10GiB, 500MB or a number of bytes',
+    });
+  }
+  return bytes;
 }

@@ -1,0 +1,146 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshType, pushWithType } from '../../../resources/test/registry-image/support/fixtures.js';
+import { buildImage } from '../../../resources/test/registry-image/support/images.js';
+import { startRegistry, type RunningRegistry } from '../../../resources/test/registry-image/support/registry.js';
+import { requireTools } from '../../../resources/test/registry-image/support/tools.js';
+import { runJob, outcomes } from '../support/builds.js';
+import { testEngine } from '../support/engine.js';
+import { fileStoreTypeLayer, startFileStoreServer, type FileStoreServer } from '../support/file-store-type.js';
+import { requireSandbox } from '../support/sandbox-images.js';
+
+const available = requireTools(['docker-registry']) && requireSandbox();
+
+describe.skipIf(!available)('resource types declared under resource_types, run from their images', () => {
+  let registry: RunningRegistry;
+  let files: FileStoreServer;
+  const typeRepository = () => `${registry.host}/types/file-store`;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    files = await startFileStoreServer();
+    const type = freshType();
+    const push = async (repository: string, scripts?: Array<'check' | 'in' | 'out'>) =>
+      pushWithType(type, { repository, tag: 'latest', insecure: true }, await buildImage({ layers: [fileStoreTypeLayer(scripts)], env: ['PATH=/bin'] }));
+    await push(typeRepository());
+    await push(`${registry.host}/types/no-check`, ['in', 'out']);
+  });
+  afterAll(async () => {
+    await files?.stop();
+    await registry?.stop();
+  });
+
+  const pipeline = (options: { store: string; repository?: string; behaviour?: string; typeExtra?: string }) => `
+resource_types:
+- name: file-store
+  type: registry-image
+  source: {repository: "${options.repository ?? typeRepository()}", tag: latest, insecure: true}
+${options.typeExtra ?? ''}
+resources:
+- name: values
+  type: file-store
+  check_timeout: 3s
+  source: {url: "${files.storeUrl(options.store)}"${options.behaviour ? `, behaviour: ${options.behaviour}` : ''}}
+jobs:
+- name: job
+  plan:
+  - get: values
+  - task: show
+    config:
+      platform: linux
+      inputs: [{name: values}]
+      outputs: [{name: out}]
+      run: {path: sh, args: [-c, 'cat values/value; (cat values/value; echo " and more") > out/value']}
+  - put: values
+    params: {file: out/value}
+`;
+
+  it('checks, gets and puts through /opt/resource/* in the type\'s image, logging their stderr and showing their metadata', async () => {
+    files.add('happy', 'first');
+    const engine = testEngine();
+    engine.setPipeline({ name: 'p', text: pipeline({ store: 'happy' }) });
+    const values = engine.store.resources.get(engine.store.pipelines.get({ name: 'p' })!.id, 'values')!;
+    const check = await engine.checker.checkResource(values.id);
+    expect(check).toMatchObject({ ok: true, newVersions: 1 });
+
+    const result = await runJob(engine, '');
+    expect(result.build.status).toBe('succeeded');
+    expect(outcomes(result)).toMatchObject({ values: 'succeeded', show: 'succeeded' });
+    expect(result.logs.join('\n')).toMatch(/fetching version 1 of http:\/\/127\.0\.0\.1:\d+\/stores\/happy into \/tmp\/build\/get as build \d+ of p\/job/);
+    expect(result.logs.join('\n')).toContain('storing out/value');
+    const finished = result.events.filter((event) => event.type === 'step-finished').map((event) => event.data);
+    expect(finished).toContainEqual(expect.objectContaining({ version: { n: '1' }, metadata: [{ name: 'size', value: '5' }, { name: 'fetched_by', value: '0' }] }));
+    expect(finished).toContainEqual(expect.objectContaining({ version: { n: '2' }, metadata: [{ name: 'stored', value: 'out/value' }] }));
+    expect(files.versions('happy')).toEqual(['1', '2']);
+    expect(files.read('happy', '2')).toBe('first and more\n');
+    expect(engine.store.resources.listVersions(values.id).map((v) => v.version)).toEqual([{ n: '2' }, { n: '1' }]);
+  });
+
+  it('errors a check whose type image does not exist, naming it, and keeps nothing of it', async () => {
+    const engine = testEngine();
+    engine.setPipeline({ name: 'p', text: pipeline({ store: 'missing-image', repository: `${registry.host}/types/nothing` }) });
+    const values = engine.store.resources.get(engine.store.pipelines.get({ name: 'p' })!.id, 'values')!;
+    const check = await engine.checker.checkResource(values.id);
+    expect(check.ok).toBe(false);
+    expect(check.error).toContain(`${registry.host}/types/nothing`);
+    expect((await engine.imageStore()).list()).toEqual([]);
+  });
+
+  it('errors a check whose image has no /opt/resource/check, saying so', async () => {
+    const engine = testEngine();
+    engine.setPipeline({ name: 'p', text: pipeline({ store: 'no-check', repository: `${registry.host}/types/no-check` }) });
+    const values = engine.store.resources.get(engine.store.pipelines.get({ name: 'p' })!.id, 'values')!;
+    const check = await engine.checker.checkResource(values.id);
+    expect(check).toMatchObject({ ok: false, error: expect.stringMatching(/resource type file-store: its image \(.*types\/no-check:latest@sha256:[0-9a-f]+\) has no \/opt\/resource\/check/) });
+  });
+
+  it('errors a check that prints something that is not JSON, quoting it', async () => {
+    files.add('bad-json', 'x');
+    const engine = testEngine();
+    engine.setPipeline({ name: 'p', text: pipeline({ store: 'bad-json', behaviour: 'bad-json' }) });
+    const values = engine.store.resources.get(engine.store.pipelines.get({ name: 'p' })!.id, 'values')!;
+    const check = await engine.checker.checkResource(values.id);
+    expect(check).toMatchObject({ ok: false, error: expect.stringContaining('/opt/resource/check printed something that is not JSON on stdout') });
+    expect(check.error).toContain('this is not json');
+  });
+
+  it('stops a check that hangs past its check_timeout, leaving no process behind', async () => {
+    const engine = testEngine();
+    engine.setPipeline({ name: 'p', text: pipeline({ store: 'hang', behaviour: 'hang' }) });
+    const values = engine.store.resources.get(engine.store.pipelines.get({ name: 'p' })!.id, 'values')!;
+    const started = Date.now();
+    const check = await engine.checker.checkResource(values.id);
+    expect(check).toMatchObject({ ok: false, error: expect.stringContaining('took longer than 3s') });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // The check errors at its timeout; its processes get a grace period to stop, then are killed.
+    await expect.poll(sleepingSandboxes, { timeout: 5_000, interval: 100 }).toEqual([]);
+  });
+
+  it('refuses a privileged type unless the operator allows privileged containers', async () => {
+    files.add('privileged', 'p');
+    const text = pipeline({ store: 'privileged' }).replace('  type: registry-image\n', '  type: registry-image\n  privileged: true\n');
+    const refusing = testEngine();
+    refusing.setPipeline({ name: 'p', text });
+    const refused = await refusing.checker.checkResource(refusing.store.resources.get(refusing.store.pipelines.get({ name: 'p' })!.id, 'values')!.id);
+    expect(refused).toMatchObject({ ok: false, error: expect.stringContaining('--allow-privileged') });
+    const allowing = testEngine({ allowPrivileged: true });
+    allowing.setPipeline({ name: 'p', text });
+    const allowed = await allowing.checker.checkResource(allowing.store.resources.get(allowing.store.pipelines.get({ name: 'p' })!.id, 'values')!.id);
+    expect(allowed).toMatchObject({ ok: true, newVersions: 1 });
+  });
+});
+
+/** Processes still running `sleep 3600` (the hanging check's), found through /proc. */
+function sleepingSandboxes(): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(join('/proc', pid, 'cmdline'), 'utf8').split('\0').join(' ').trim();
+      if (cmdline === 'sleep 3600') found.push(pid);
+    } catch {
+      // Gone while reading.
+    }
+  }
+  return found;
+}
