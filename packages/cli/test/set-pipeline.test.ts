@@ -134,18 +134,21 @@ describe('weir set-pipeline', () => {
     expect(listed.out).toMatch(/^1 +my-app\/pr:1234 +no /m);
   });
 
-  it('never prints the values of vars, which the engine keeps hidden, and applies them anyway', async () => {
+  it('shows the values of static vars, which are not secrets, and warns about one whose name says it is', async () => {
     const server = await startEngineServer({ start: false });
     const p = file('p.yml', PIPELINE);
-    const first = await weir(['set-pipeline', ...at(server), '-p', 'my-app', '-c', p, '-v', 'start=hunter2', '-n']);
-    expect(first.out).toContain('+   initial_version: ((redacted))\n');
-    expect(first.out).not.toContain('hunter2');
+    const first = await weir(['set-pipeline', ...at(server), '-p', 'my-app', '-c', p, '-v', 'start=v-hunter2', '-n']);
+    expect(first.out).toContain('+   initial_version: v-hunter2\n');
     const second = await weir(['set-pipeline', ...at(server), '-p', 'my-app', '-c', p, '-v', 'start=correct-horse', '-n']);
     expect(second.status).toBe(0);
-    expect(second.out).toContain('no visible changes to pipeline my-app; values that vars supply are not shown, so any change to them applies anyway\n');
-    expect(second.out).not.toContain('correct-horse');
+    expect(second.out).toContain('correct-horse');
     expect(second.out).toContain('pipeline updated: my-app');
     expect(server.engine.store.pipelines.get({ name: 'my-app' })?.configVersion).toBe(2);
+    const secretLooking = file('s.yml', PIPELINE.replaceAll('((start))', '((deploy_token))'));
+    const third = await weir(['set-pipeline', ...at(server), '-p', 'my-app', '-c', secretLooking, '-v', 'deploy_token=abc', '-n']);
+    expect(third.status).toBe(0);
+    expect(third.err).toContain('static-var-looks-secret');
+    expect(third.err).toContain('weir secrets set deploy_token');
   });
 
   it('hides a resource\'s webhook token as the engine does, so setting an unchanged pipeline again changes nothing', async () => {

@@ -279,7 +279,6 @@ export class Engine {
       planPipelineSave(loaded.config, ref, {
         ...(request.expectedConfigVersion !== undefined && { expectedConfigVersion: request.expectedConfigVersion }),
         ...(request.pausedIfNew !== undefined && { pausedIfNew: request.pausedIfNew }),
-        secretValues: loaded.secrets,
         ...(request.parent !== 'keep' && { parent: request.parent ?? null }),
       }),
     );

@@ -18,5 +18,5 @@ export { LocalExecutor, type LocalExecutorOptions } from './executors/local/loca
 export { prepareTaskRun, type PrepareTaskRunInput, type PreparedTaskRun } from './runner/task/prepare-task-run.js';
 export { hostEnvironment } from './runner/task/task-environment.js';
 export { startApiServer, type ApiServer, type ApiServerOptions, ensureApiToken, API_TOKEN_FILE } from './api/index.js';
-export { configForReaders, hiddenVarValues } from './api/config-for-readers.js';
+export { configForReaders } from './api/config-for-readers.js';
 export type { ProblemJson } from './api/views.js';

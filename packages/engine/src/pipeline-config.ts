@@ -5,4 +5,4 @@
  * takes most of a second to load.
  */
 export * from './config/index.js';
-export { configForReaders, hiddenVarValues } from './api/config-for-readers.js';
+export { configForReaders } from './api/config-for-readers.js';

@@ -1,4 +1,4 @@
-import { configForReaders, hasErrors, hiddenVarValues, loadPipeline, renderProblem, varsFromFlags, type Problem, type VarFlag } from '@weir/engine/pipeline-config';
+import { configForReaders, hasErrors, loadPipeline, renderProblem, varsFromFlags, type Problem, type VarFlag } from '@weir/engine/pipeline-config';
 import { builtinResourceTypeCatalog } from '@weir/resources/catalog';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
@@ -33,10 +33,12 @@ export async function setPipeline(options: SetPipelineOptions, command: Command,
 
   // As the engine will: instance vars are vars too, and win. Checked here first so a broken
   // file is reported with its snippets, before anything is sent.
+  // A var without a static value may be in the engine's secret store: only the engine can tell.
   const loaded = loadPipeline(input.text, {
     file: options.config,
     vars: { ...vars, ...pipeline.instanceVars },
     missingVars: 'error',
+    isStoredSecret: () => true,
     resourceTypes: builtinResourceTypeCatalog(),
   });
   if (printProblems(io, loaded.problems, input.text) || !loaded.config) {
@@ -47,14 +49,11 @@ export async function setPipeline(options: SetPipelineOptions, command: Command,
   const client = connect(command, io);
   const name = formatPipelineName(pipeline);
   const current = await client.find<ApiPipelineWithConfig>(pipelineRoute(pipeline));
-  // The engine shows var values and webhook tokens redacted; compared the same way, they do not count as changes.
-  const changes = diffPipelineConfigs(current?.config, configForReaders(loaded.config, loaded.secrets, pipeline.instanceVars) as Record<string, unknown>);
+  // The engine shows webhook tokens redacted; compared the same way, they do not count as changes.
+  const changes = diffPipelineConfigs(current?.config, configForReaders(loaded.config) as Record<string, unknown>);
   if (current && changes.length === 0 && !current.archived) {
-    if (hiddenVarValues(loaded.secrets, pipeline.instanceVars).length === 0) {
-      io.out(`no changes to apply to pipeline ${name}\n`);
-      return 0;
-    }
-    io.out(`no visible changes to pipeline ${name}; values that vars supply are not shown, so any change to them applies anyway\n`);
+    io.out(`no changes to apply to pipeline ${name}\n`);
+    return 0;
   }
   if (changes.length > 0) io.out(`${renderPipelineDiff(changes, paint)}\n${summarizeChanges(changes)}\n`);
   if (current?.archived) io.out(`pipeline ${name} is archived; setting it brings it back\n`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ResourceError, type AnyResourceType, type LocalPathPolicy, type Version } from '@weir/resources';
 import type { Logger } from 'pino';
 import { WeirError } from '../errors.js';
-import { Redactor } from '../runner/redactor.js';
+import { Redactor } from '../secrets/redactor.js';
 import type { PipelineResourceTypes } from '../resource-types/pipeline-types.js';
 import type { ResourceTypeRegistry } from '../resource-types/registry.js';
 import type { Store } from '../store/index.js';
@@ -256,7 +256,7 @@ export class Checker {
     const { store, logger } = this.options;
     const location = `${this.pipelineName(state.resource.pipelineId)}/${state.resource.name}`;
     // Check errors often quote the source (a URL with credentials); they are stored and shown.
-    const redactor = new Redactor(store.pipelines.secretValues(state.resource.pipelineId));
+    const redactor = new Redactor();
     const redact = (text: string) => redactor.redact(text);
     try {
       const type = this.typesOf(state.resource.pipelineId).require(state.type, location);
@@ -274,7 +274,7 @@ export class Checker {
         signal: this.stopping.signal,
         now: () => this.now(),
       });
-      const saved = store.resources.saveCheckedVersions(state.scopeId, versions);
+      const saved = store.resources.saveCheckedVersions(state.scopeId, versions.map((versioned) => (versioned.metadata ? { ...versioned, metadata: redactor.redactValue(versioned.metadata) } : versioned)));
       store.resources.clearCheckFailure(state.scopeId);
       state.failures = 0;
       const endedAt = this.now();

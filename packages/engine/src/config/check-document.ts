@@ -12,6 +12,8 @@ export interface CheckDocumentOptions {
   vars?: StaticVars;
   /** Missing vars fail `set-pipeline` but only warn in `validate`, which runs without secrets. */
   missingVars?: 'error' | 'warning';
+  /** Vars weir's secret store holds: they stay `((references))`, looked up at run time. */
+  isStoredSecret?: (name: string) => boolean;
 }
 
 export interface CheckedDocument<T> {
@@ -19,8 +21,6 @@ export interface CheckedDocument<T> {
   config?: T;
   /** Every problem, errors and warnings, in the order they appear in the file. */
   problems: Problem[];
-  /** Values that came from vars, for redaction in logs. */
-  secrets: Set<string>;
 }
 
 export interface DocumentKind {
@@ -40,7 +40,6 @@ export interface DocumentKind {
 export function checkDocument<T>(text: string, kind: DocumentKind, options: CheckDocumentOptions): CheckedDocument<T> {
   const read = readYaml(text);
   const problems = [...read.problems];
-  const secrets = new Set<string>();
   if (hasErrors(problems) || read.value === undefined) return finish(undefined);
 
   let root: unknown = read.value;
@@ -53,9 +52,8 @@ export function checkDocument<T>(text: string, kind: DocumentKind, options: Chec
 
   problems.push(...booleanKeyWarnings(root, read));
   const varSources = new Set(records(record.var_sources).map(([, s]) => asString(s.name)).filter((n): n is string => n !== undefined));
-  const interpolated = interpolateVars(root, read.sourceMap, { vars: options.vars ?? {}, varSources, missing: options.missingVars ?? 'error' });
+  const interpolated = interpolateVars(root, read.sourceMap, { vars: options.vars ?? {}, varSources, missing: options.missingVars ?? 'error', ...(options.isStoredSecret && { isStoredSecret: options.isStoredSecret }) });
   root = interpolated.value;
-  for (const s of interpolated.secrets) secrets.add(s);
   problems.push(...interpolated.problems);
   problems.push(...kind.schema.check(root));
   problems.push(...kind.rules(root as LooseRecord));
@@ -65,7 +63,7 @@ export function checkDocument<T>(text: string, kind: DocumentKind, options: Chec
   function finish(value: unknown): CheckedDocument<T> {
     const located = problems.map((p) => locate(p, value, read.sourceMap, options.file));
     located.sort((a, b) => (a.offset ?? 0) - (b.offset ?? 0) || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
-    const result: CheckedDocument<T> = { problems: located, secrets };
+    const result: CheckedDocument<T> = { problems: located };
     if (value !== undefined && !hasErrors(located)) result.config = value as T;
     return result;
   }

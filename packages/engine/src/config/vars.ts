@@ -1,4 +1,5 @@
 import { error, warning, type PathSegment, type Problem } from './problem.js';
+import { looksLikeSecretName } from './secret-name.js';
 import { setOwn, type SourceMap } from './yaml-source.js';
 
 /** A parsed `((source:path.field.field))` reference. */
@@ -56,9 +57,6 @@ function indexOfUnquoted(text: string, char: string): number {
   return -1;
 }
 
-/** Redacting one- or two-character values would blank out ordinary log text everywhere. */
-export const MIN_SECRET_LENGTH = 3;
-
 /** Values for `((name))` references, from `-v`, `-y`, `-l` and instance vars. */
 export type StaticVars = Record<string, unknown>;
 
@@ -82,13 +80,16 @@ export interface InterpolateOptions {
   varSources: ReadonlySet<string>;
   /** Missing vars are errors when a pipeline is set, warnings when it is only validated. */
   missing: 'error' | 'warning';
+  /**
+   * True when weir's secret store holds the var: its reference stays in the config and is
+   * looked up each time it is used, never stored interpolated.
+   */
+  isStoredSecret?: (name: string) => boolean;
 }
 
 export interface InterpolationResult {
   value: unknown;
   problems: Problem[];
-  /** Values substituted from vars, so build logs can redact them. */
-  secrets: Set<string>;
 }
 
 /**
@@ -98,8 +99,8 @@ export interface InterpolationResult {
  */
 export function interpolateVars(root: unknown, sourceMap: SourceMap, options: InterpolateOptions): InterpolationResult {
   const problems: Problem[] = [];
-  const secrets = new Set<string>();
   const reportedMissing = new Set<string>();
+  const warnedSecretLooking = new Set<string>();
 
   // The path of the value being visited. Copied only when a string holds a reference, because
   // building a fresh path for every node of the document was most of what interpolation cost.
@@ -149,24 +150,22 @@ export function interpolateVars(root: unknown, sourceMap: SourceMap, options: In
       }
       if (ref.source !== undefined && (ref.source === '.' || options.varSources.has(ref.source))) continue;
       const lookup = lookupVar(options.vars, ref);
+      if (!lookup.found && ref.source === undefined && !Object.hasOwn(options.vars, ref.path) && options.isStoredSecret?.(ref.path)) continue;
       if (!lookup.found) {
         if (ref.source !== undefined) {
           problems.push(error('var-source-unknown', path, `((${raw})) names var source "${ref.source}", which var_sources does not declare`, `declare it under var_sources, or drop the "${ref.source}:" prefix`));
         } else if (!reportedMissing.has(raw)) {
           reportedMissing.add(raw);
           const message = lookup.reason ?? `var ((${raw})) is not defined`;
-          const hint = 'pass it with -v name=value, -y name=yaml, -l vars.yml or an instance var; a credential manager can also provide it at run time';
+          const hint = 'pass it with -v name=value, -y name=yaml, -l vars.yml or an instance var; for a secret, store it with `weir secrets set` (or a var source) so it is looked up at run time';
           problems.push(options.missing === 'error' ? error('var-undefined', path, message, hint) : warning('var-undefined', path, message, hint));
         }
         continue;
       }
       const found = lookup.value;
-      if (WHOLE_REFERENCE.test(text)) {
-        recordSecret(found);
-        return found;
-      }
+      warnIfSecretLooking(ref, path);
+      if (WHOLE_REFERENCE.test(text)) return found;
       if (typeof found === 'string' || typeof found === 'number' || typeof found === 'bigint') {
-        recordSecret(found);
         result = result.split(`((${raw}))`).join(String(found));
       } else {
         problems.push(error('var-not-scalar', path, `var ((${raw})) holds a ${describeType(found)}, which cannot be placed inside a longer string`, `make the whole value ((${raw})), or point at a string field of it`));
@@ -175,19 +174,18 @@ export function interpolateVars(root: unknown, sourceMap: SourceMap, options: In
     return result;
   };
 
-  const recordSecret = (value: unknown): void => {
-    if (typeof value === 'string' || typeof value === 'number') {
-      const text = String(value);
-      if (text.length >= MIN_SECRET_LENGTH) secrets.add(text);
-    } else if (typeof value === 'object' && value !== null) {
-      for (const v of Object.values(value)) recordSecret(v);
-    }
+  // Static vars are shown in logs and stored as given: a name that says "secret" is probably a mistake.
+  const warnIfSecretLooking = (ref: VarReference, path: PathSegment[]): void => {
+    const name = [ref.path, ...ref.fields].join('.');
+    if (warnedSecretLooking.has(ref.path) || !looksLikeSecretName(name)) return;
+    warnedSecretLooking.add(ref.path);
+    problems.push(warning('static-var-looks-secret', path, `static var ((${ref.raw})) looks like a secret, but static vars (-v, -y, -l, instance vars) are shown in build logs and stored as given`, `store it with \`weir secrets set ${ref.path}\` (or in a var source) and stop passing it as a static var: values from secret stores are redacted and never stored in clear`));
   };
 
   // A reference is either written out in the text or made by a double-quoted escape (`\x28(v))`,
   // an escaped line break): text with neither needs no walk.
   const value = sourceMap.text.includes('((') || sourceMap.text.includes('\\') ? visit(root) : root;
-  return { value, problems, secrets };
+  return { value, problems };
 }
 
 function describeType(value: unknown): string {

@@ -29,7 +29,7 @@ export class PipelineInvalidError extends WeirError {
 export function loadPipelineForSet(
   text: string,
   options: { file: string; vars?: StaticVars; resourceTypes: ResourceTypeCatalog },
-): { config: PipelineConfig; warnings: Problem[]; secrets: Set<string> } {
+): { config: PipelineConfig; warnings: Problem[] } {
   const loaded = loadPipeline(text, {
     file: options.file,
     ...(options.vars && { vars: options.vars }),
@@ -37,5 +37,5 @@ export function loadPipelineForSet(
     resourceTypes: options.resourceTypes,
   });
   if (!loaded.config || hasErrors(loaded.problems)) throw new PipelineInvalidError(options.file, loaded.problems);
-  return { config: loaded.config, warnings: loaded.problems, secrets: loaded.secrets };
+  return { config: loaded.config, warnings: loaded.problems };
 }

@@ -16,7 +16,7 @@ import type { PipelineRef } from '../store/records.js';
 export function planPipelineSave(
   config: PipelineConfig,
   ref: PipelineRef,
-  options: { expectedConfigVersion?: number; pausedIfNew?: boolean; secretValues?: Iterable<string>; parent?: PipelineSave['parent'] } = {},
+  options: { expectedConfigVersion?: number; pausedIfNew?: boolean; parent?: PipelineSave['parent'] } = {},
 ): PipelineSave {
   const resourceTypes = new Map((config.resource_types ?? []).map((type) => [type.name, type as unknown as LooseRecord]));
   const resources: ResourceSave[] = (config.resources ?? []).map((resource) => ({
@@ -55,7 +55,6 @@ export function planPipelineSave(
     config,
     ...(options.expectedConfigVersion !== undefined && { expectedConfigVersion: options.expectedConfigVersion }),
     ...(options.pausedIfNew !== undefined && { pausedIfNew: options.pausedIfNew }),
-    ...(options.secretValues && { secretValues: [...options.secretValues].sort() }),
     ...(options.parent !== undefined && { parent: options.parent }),
     resources,
     jobs,

@@ -9,7 +9,7 @@ import { BuildFinisher } from './build-finisher.js';
 import { LocalVars } from './local-vars.js';
 import { compilePlan } from './plan/compile-plan.js';
 import type { Plan } from './plan/plan.js';
-import { Redactor } from './redactor.js';
+import { Redactor } from '../secrets/redactor.js';
 import { runPlan } from './run-plan.js';
 import { RunningBuild, type BuildServices } from './running-build.js';
 import { StepErrored } from './step-errored.js';
@@ -127,7 +127,8 @@ export class BuildRunner {
     let running: RunningBuild | undefined;
     let status: FinishedBuildStatus;
     let reason: string | undefined;
-    const redactor = new Redactor(record.pipelineId === null ? [] : store.pipelines.secretValues(record.pipelineId));
+    // Filled as the build looks secrets up and loads vars without `reveal`.
+    const redactor = new Redactor();
     const redact = (text: string) => redactor.redact(text);
     try {
       const job = record.jobId === null ? undefined : store.jobs.byId(record.jobId);

@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 import type { ArtifactScope } from './artifact-scope.js';
 import type { BuildEventLog } from './events/build-event-log.js';
 import type { LocalVars } from './local-vars.js';
-import type { Redactor } from './redactor.js';
+import type { Redactor } from '../secrets/redactor.js';
 
 /** What a set_pipeline step asks of the engine. */
 export interface PipelineSetRequest {

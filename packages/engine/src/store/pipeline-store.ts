@@ -20,8 +20,6 @@ export interface PipelineSave {
   expectedConfigVersion?: number;
   /** Whether a pipeline created by this save starts paused. */
   pausedIfNew?: boolean;
-  /** The values the pipeline's vars supplied: build logs redact them. */
-  secretValues?: string[];
   /**
    * Set by a `set_pipeline` step, that job and build become its parent, renewing its lease; null
    * (set by hand) makes it the user's, which no job lets go; absent (`self`) keeps what it was.
@@ -154,8 +152,7 @@ export class PipelineStore {
       }
       const now = this.ctx.now();
       const config = canonicalJson(input.config);
-      const secrets = JSON.stringify(input.secretValues ?? []);
-      if (parent && existing && existing.archived === 0 && existing.retiring === null && existing.config === config && this.secretValuesText(existing.id) === secrets) {
+      if (parent && existing && existing.archived === 0 && existing.retiring === null && existing.config === config) {
         // Nothing to change but the parent's renewal: a watcher re-setting fifty unchanged
         // instances each build must not reschedule them all.
         this.saveParent(existing.id, parent, now);
@@ -166,16 +163,16 @@ export class PipelineStore {
         pipelineId = existing.id;
         // A pipeline set again comes back from archived (or a failed teardown) as a new one would.
         this.ctx
-          .sql(`UPDATE pipelines SET config = ?, secret_values = ?, config_version = config_version + 1,
+          .sql(`UPDATE pipelines SET config = ?, config_version = config_version + 1,
               paused = CASE WHEN archived = 1 THEN ? ELSE paused END, archived = 0, retiring = NULL, teardown_build_id = NULL,
               updated_at = ? WHERE id = ?`)
-          .run(config, secrets, input.pausedIfNew ? 1 : 0, now, pipelineId);
+          .run(config, input.pausedIfNew ? 1 : 0, now, pipelineId);
       } else {
         pipelineId = Number(
           this.ctx
-            .sql(`INSERT INTO pipelines (team_id, name, instance_vars, config, secret_values, config_version, paused, created_at, updated_at)
-              VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)`)
-            .run(teamId, input.ref.name, instanceVars, config, secrets, input.pausedIfNew ? 1 : 0, now, now).lastInsertRowid,
+            .sql(`INSERT INTO pipelines (team_id, name, instance_vars, config, config_version, paused, created_at, updated_at)
+              VALUES (?, ?, ?, ?, 1, ?, ?, ?)`)
+            .run(teamId, input.ref.name, instanceVars, config, input.pausedIfNew ? 1 : 0, now, now).lastInsertRowid,
         );
       }
       if (parent !== undefined) this.saveParent(pipelineId, parent, now);
@@ -194,16 +191,6 @@ export class PipelineStore {
     this.ctx
       .sql('UPDATE pipelines SET parent_job_id = ?, parent_build_id = ?, parent_set_at = ?, expire_after_ms = ? WHERE id = ?')
       .run(parent?.jobId ?? null, parent?.buildId ?? null, parent ? now : null, parent?.expireAfterMs ?? null, id);
-  }
-
-  private secretValuesText(id: number): string {
-    return this.ctx.sql<[number], string>('SELECT secret_values FROM pipelines WHERE id = ?').pluck().get(id) ?? '[]';
-  }
-
-  /** What build logs of this pipeline must not show. */
-  secretValues(id: number): string[] {
-    const text = this.ctx.sql<[number], string>('SELECT secret_values FROM pipelines WHERE id = ?').pluck().get(id);
-    return text ? (JSON.parse(text) as string[]) : [];
   }
 
   get(ref: PipelineRef): PipelineRecord | undefined {

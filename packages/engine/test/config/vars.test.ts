@@ -50,7 +50,19 @@ describe('interpolation', () => {
     const resource = result.config?.resources?.[0];
     expect(resource?.source).toEqual({ uri: 'https://example.com/acme/repo.git', branch: 'main', depth: 3 });
     expect(result.config?.jobs[0]?.serial).toBe(true);
-    expect(result.secrets.has('example.com')).toBe(true);
+    expect(result.problems.filter((p) => p.code === 'static-var-looks-secret')).toEqual([]);
+  });
+
+  it('warns once about a static var whose name looks like a secret, pointing to the secret store', () => {
+    const result = load('jobs:\n- name: j\n  plan:\n  - task: t\n    params: {A: ((db.password)), B: ((db.password)), C: ((monkey)), D: ((githubToken))}\n    config: {platform: linux, run: {path: "true"}}\n', {
+      vars: { db: { password: 'x' }, monkey: 'y', githubToken: 'z' },
+    });
+    const warned = result.problems.filter((p) => p.code === 'static-var-looks-secret');
+    expect(warned.map((p) => [p.severity, p.displayPath])).toEqual([
+      ['warning', 'jobs.j.plan[0].params.A'],
+      ['warning', 'jobs.j.plan[0].params.D'],
+    ]);
+    expect(warned[0]?.hint).toContain('weir secrets set db');
   });
 
   it('warns about missing vars in validate, once per var, and leaves typed fields unchecked', () => {

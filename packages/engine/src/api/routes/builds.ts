@@ -3,9 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { WeirError } from '../../errors.js';
 import type { ApiContext } from '../api-context.js';
 import { buildLabels } from '../build-labels.js';
-import { hiddenValuesOf } from '../hidden-values.js';
 import { findBuild } from '../lookups.js';
-import { redactSecrets } from '../redact-secrets.js';
 import { BuildParams, limit, strictQuery } from '../route-schemas.js';
 import { buildJson, versionJson } from '../views.js';
 
@@ -29,8 +27,8 @@ export function registerBuildRoutes(app: FastifyInstance, { engine }: ApiContext
         hint: 'a build gets its plan when it starts; ask again once it has',
       });
     }
-    // The plan holds the values the pipeline's vars supplied, and reads are open.
-    return redactSecrets(plan, hiddenValuesOf(engine.store, build.pipelineId));
+    // Secrets are in it only as ((references)): they are interpolated when a step runs.
+    return plan;
   });
 
   app.get<{ Params: BuildParams }>('/builds/:id/resources', route, async (request) => {

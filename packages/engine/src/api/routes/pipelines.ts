@@ -37,7 +37,7 @@ export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiCont
     { schema: { params: PipelineParams, querystring: PipelineQuery } },
     async (request) => {
       const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
-      return { ...pipelineJson(pipeline), config: configForReaders(pipeline.config, engine.store.pipelines.secretValues(pipeline.id), pipeline.instanceVars) };
+      return { ...pipelineJson(pipeline), config: configForReaders(pipeline.config) };
     },
   );
 

@@ -4,9 +4,7 @@ import type { Engine } from '../../engine.js';
 import { WeirError } from '../../errors.js';
 import type { ResourceRecord } from '../../store/records.js';
 import type { ApiContext } from '../api-context.js';
-import { hiddenValuesOf } from '../hidden-values.js';
 import { findPipeline, findResource } from '../lookups.js';
-import { redactSecrets } from '../redact-secrets.js';
 import { instanceVarsQuery, limit, PipelineParams, PipelineQuery, ResourceParams, strictQuery, VersionFields } from '../route-schemas.js';
 import { checkOutcomeJson, resourceJson, versionJson, type VersionJson } from '../views.js';
 
@@ -59,7 +57,7 @@ export function registerResourceRoutes(app: FastifyInstance, { engine }: ApiCont
     async (request) => {
       const resource = resourceOf(request);
       const outcome = await engine.checker.checkResource(resource.id, request.body.from);
-      return checkOutcomeJson({ ...outcome, ...(outcome.error !== undefined && { error: redactCheckError(engine, resource, outcome.error) }) });
+      return checkOutcomeJson(outcome);
     },
   );
 
@@ -94,13 +92,8 @@ export function registerResourceRoutes(app: FastifyInstance, { engine }: ApiCont
 
 function describeResource(engine: Engine, resource: ResourceRecord) {
   const latest = engine.store.resources.latestVersion(resource.scopeId);
-  const checkError = resource.checkError === null ? null : redactCheckError(engine, resource, resource.checkError);
-  return resourceJson({ ...resource, checkError }, latest ? describeVersion(engine, resource.id, latest.id) : null);
-}
-
-/** A check error may quote the source, which holds the values the pipeline's vars supplied. */
-function redactCheckError(engine: Engine, resource: ResourceRecord, error: string): string {
-  return redactSecrets(error, hiddenValuesOf(engine.store, resource.pipelineId)) as string;
+  // The checker redacted the error's secrets before storing it.
+  return resourceJson(resource, latest ? describeVersion(engine, resource.id, latest.id) : null);
 }
 
 function describeVersion(engine: Engine, resourceId: number, versionId: number): VersionJson {

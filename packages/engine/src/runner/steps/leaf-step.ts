@@ -37,7 +37,8 @@ export async function runLeafStep(
     if (scope.signal.aborted) throw scope.signal.reason;
     const result = await body(reporter);
     if (scope.signal.aborted) throw scope.signal.reason;
-    const { ok, ...details } = result;
+    // Metadata is what a resource printed about the version: it may quote a secret it was given.
+    const { ok, ...details } = build.redactor.redactValue(result);
     events.append(build.id, { type: 'step-finished', origin, data: { outcome: ok ? 'succeeded' : 'failed', ...details } });
     return ok;
   } catch (error) {

@@ -14,7 +14,7 @@ export function runLoadVarStep(plan: LoadVarPlan, scope: StepScope): Promise<boo
     const text = await readArtifactFile(scope.artifacts, step.file, location);
     const format = step.format ?? formatFromExtension(step.file);
     const value = parseVarText(text, format, step.file, location);
-    if (!step.reveal) scope.build.redactor.add(scalars(value));
+    if (!step.reveal) scope.build.redactor.addValue(value);
     scope.vars.set(step.name, value);
     return { ok: true };
   });
@@ -50,11 +50,4 @@ function parseVarText(text: string, format: NonNullable<LoadVarPlan['format']>, 
       hint: 'fix the file, or set format: raw (or trim) to load it as text',
     });
   }
-}
-
-function scalars(value: unknown): string[] {
-  if (typeof value === 'string' || typeof value === 'number') return [String(value)];
-  if (Array.isArray(value)) return value.flatMap(scalars);
-  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(scalars);
-  return [];
 }

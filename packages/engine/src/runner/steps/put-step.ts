@@ -33,7 +33,8 @@ export function runPutStep(plan: PutPlan, scope: StepScope): Promise<boolean> {
       build.services.checkSoon(resource.id);
       return { ok: true, version: pushed!.version, ...(pushed!.metadata && { metadata: pushed!.metadata }) };
     }
-    const versionId = store.resources.saveOutputVersion(resource.id, pushed!);
+    // The version is its identity and is kept as given; its metadata is for reading, and redacted.
+    const versionId = store.resources.saveOutputVersion(resource.id, { ...pushed!, ...(pushed!.metadata && { metadata: build.redactor.redactValue(pushed!.metadata) }) });
     build.outputs.push({ resourceId: resource.id, versionId });
     build.putResults.set(scope.prefix + plan.id, { resourceId: resource.id, versionId, version: pushed!.version });
     return { ok: true, version: pushed!.version, ...(pushed!.metadata && { metadata: pushed!.metadata }) };

@@ -2,6 +2,7 @@ import { sql as initial } from './0001-initial.js';
 import { sql as buildRuns } from './0002-build-runs.js';
 import { sql as pipelineLifecycle } from './0003-pipeline-lifecycle.js';
 import { sql as buildLogRetention } from './0005-build-log-retention.js';
+import { sql as secrets } from './0006-secrets.js';
 
 export interface Migration {
   /** Applied in ascending order; never renumber or edit one that has shipped. */
@@ -15,4 +16,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'build-runs', sql: buildRuns },
   { version: 3, name: 'pipeline-lifecycle', sql: pipelineLifecycle },
   { version: 5, name: 'build-log-retention', sql: buildLogRetention },
+  { version: 6, name: 'secrets', sql: secrets },
 ];
