@@ -97,6 +97,21 @@ describe('weir jobs', () => {
     ]);
   });
 
+  it('finds an instance whose var is the string "1" from -p env/pr:1, and names both when both exist', async () => {
+    const server = await engineWith('env/pr:"1"');
+    const found = await weir(['jobs', ...at(server), '-p', 'env/pr:1']);
+    expect(found.status).toBe(0);
+    expect(rows(found.out)[1]).toEqual(['passes', 'no', 'n/a', 'n/a']);
+    expect((await weir(['set-pipeline', ...at(server), '-p', 'env/pr:1,on:"true"', '-c', pipelineFile(OUTCOMES_PIPELINE), '-n'])).status).toBe(0);
+    expect(await weir(['set-pipeline', ...at(server), '-p', 'env/pr:"1",on:true', '-c', pipelineFile(OUTCOMES_PIPELINE), '-n'])).toMatchObject({
+      status: 0,
+      err: 'note: pipeline env/on:"true",pr:1 exists; this sets another instance, env/pr:"1",on:true\n',
+    });
+    const ambiguous = await weir(['jobs', ...at(server), '-p', 'env/pr:"1",on:"true"']);
+    expect(ambiguous.status).toBe(1);
+    expect(ambiguous.err).toContain('could name 2 instances: main/env/{"on":"true","pr":1}, main/env/{"on":true,"pr":"1"}');
+  });
+
   it("prints the scheduler's explanation of a job", async () => {
     const server = await engineWith('demo');
     await weir(['pause-pipeline', ...at(server), '-p', 'demo']);

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { configForReaders, hasErrors, loadPipeline, renderProblem, varsFromFlags, type Problem, type VarFlag } from '@weir/engine/pipeline-config';
 import { builtinResourceTypeCatalog } from '@weir/resources/catalog';
 import type { Command } from 'commander';
@@ -48,7 +49,11 @@ export async function setPipeline(options: SetPipelineOptions, command: Command,
 
   const client = connect(command, io);
   const name = formatPipelineName(pipeline);
-  const current = await client.find<ApiPipelineWithConfig>(pipelineRoute(pipeline));
+  const found = await client.find<ApiPipelineWithConfig>(pipelineRoute(pipeline));
+  // The engine also finds an instance whose vars differ only in type (pr "1" for pr:1); setting
+  // names exactly one, and the other is a different pipeline.
+  const current = found && isDeepStrictEqual(found.instance_vars, pipeline.instanceVars) ? found : undefined;
+  if (found && !current) io.err(`note: pipeline ${formatPipelineName({ name: found.name, instanceVars: found.instance_vars })} exists; this sets another instance, ${name}\n`);
   // The engine shows webhook tokens redacted; compared the same way, they do not count as changes.
   const changes = diffPipelineConfigs(current?.config, configForReaders(loaded.config) as Record<string, unknown>);
   if (current && changes.length === 0 && !current.archived) {

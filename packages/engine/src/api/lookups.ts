@@ -1,5 +1,6 @@
 import type { Engine } from '../engine.js';
 import { WeirError } from '../errors.js';
+import { matchInstance } from '../pipelines/instance-match.js';
 import { describeRef } from '../store/pipeline-store.js';
 import type { BuildRecord, InstanceVars, JobRecord, PipelineRecord, ResourceRecord } from '../store/records.js';
 
@@ -24,13 +25,19 @@ export function findPipeline(engine: Engine, name: string, instanceVarsText: str
   const instanceVars = parseInstanceVars(instanceVarsText);
   const ref = { name, ...(instanceVars && { instanceVars }) };
   const pipeline = engine.store.pipelines.get(ref);
-  if (!pipeline) {
-    throw new WeirError('pipeline-not-found', `no pipeline ${describeRef(ref)}`, {
+  if (pipeline) return pipeline;
+  const match = instanceVars ? matchInstance(instanceVars, engine.store.pipelines.instancesOf(ref)) : { kind: 'none' as const };
+  if (match.kind === 'found') return match.pipeline;
+  if (match.kind === 'ambiguous') {
+    throw new WeirError('pipeline-ambiguous', `${describeRef(ref)} could name ${match.candidates.length} instances: ${match.candidates.map(describeRef).join(', ')}`, {
       location: describeRef(ref),
-      hint: 'check the name and instance vars; list pipelines to see what exists',
+      hint: 'write a string value in quotes (pr:"1") and a number or boolean bare (pr:1)',
     });
   }
-  return pipeline;
+  throw new WeirError('pipeline-not-found', `no pipeline ${describeRef(ref)}`, {
+    location: describeRef(ref),
+    hint: 'check the name and instance vars; list pipelines to see what exists',
+  });
 }
 
 export function findJob(engine: Engine, pipeline: PipelineRecord, name: string): JobRecord {

@@ -198,6 +198,15 @@ export class PipelineStore {
     return row && toRecord(row);
   }
 
+  /** Every pipeline of this name in its team, whatever its instance vars, archived ones too. */
+  instancesOf(ref: { team?: string; name: string }): PipelineRecord[] {
+    return this.ctx
+      .sql<[string, string], PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id
+        WHERE t.name = ? AND p.name = ? ORDER BY p.instance_vars`)
+      .all(ref.team ?? DEFAULT_TEAM, ref.name)
+      .map(toRecord);
+  }
+
   byId(id: number): PipelineRecord | undefined {
     const row = this.ctx
       .sql<[number], PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id WHERE p.id = ?`)

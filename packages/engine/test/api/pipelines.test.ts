@@ -79,6 +79,27 @@ jobs:
     expect((await api.call('/pipelines/prs', { query: { instance_vars: '{"pr":' } })).status).toBe(400);
   });
 
+  it('finds an instance whose var is the string "1" when asked for the number 1, and names both when both exist', async () => {
+    const api = await testApi();
+    const text = PIPELINE.replace('initial_version: v1', 'initial_version: pr-((pr))');
+    await api.call('/pipelines/env/config', { method: 'PUT', body: { config: text, instance_vars: { pr: '1' } } });
+    // What `-p env/pr:1` sends: the number, as YAML reads it.
+    const loose = await api.call('/pipelines/env', { query: { instance_vars: '{"pr":1}' } });
+    expect(loose.status).toBe(200);
+    expect(loose.body.instance_vars).toEqual({ pr: '1' });
+    expect((await api.call('/pipelines/env', { query: { instance_vars: '{"pr":2}' } })).body.error.code).toBe('pipeline-not-found');
+
+    await api.call('/pipelines/env/config', { method: 'PUT', body: { config: text, instance_vars: { pr: 1 } } });
+    expect((await api.call('/pipelines/env', { query: { instance_vars: '{"pr":1}' } })).body.instance_vars).toEqual({ pr: 1 });
+    expect((await api.call('/pipelines/env', { query: { instance_vars: '{"pr":"1"}' } })).body.instance_vars).toEqual({ pr: '1' });
+
+    await api.call('/pipelines/two/config', { method: 'PUT', body: { config: text, instance_vars: { pr: 1, on: 'true' } } });
+    await api.call('/pipelines/two/config', { method: 'PUT', body: { config: text, instance_vars: { pr: '1', on: true } } });
+    const ambiguous = await api.call('/pipelines/two', { query: { instance_vars: '{"pr":"1","on":"true"}' } });
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.body.error).toMatchObject({ code: 'pipeline-ambiguous', message: 'main/two/{"on":"true","pr":"1"} could name 2 instances: main/two/{"on":"true","pr":1}, main/two/{"on":true,"pr":"1"}' });
+  });
+
   it('pauses, unpauses, archives and destroys a pipeline', async () => {
     const api = await testApi();
     await setTestPipeline(api);
