@@ -79,6 +79,41 @@ describe('weir validate', () => {
     expect(report[1]?.problems[1]).toHaveProperty('message');
   });
 
+  it('says what a run needs of the host when types or tasks run in images, without failing --strict', async () => {
+    const pipeline = file('images.yml', `resource_types:
+- name: store
+  type: registry-image
+  source: {repository: 127.0.0.1:5000/types/store}
+resources:
+- name: values
+  type: store
+  source: {}
+- name: bucket
+  type: s3
+  source: {bucket: b}
+jobs:
+- name: j
+  plan:
+  - get: values
+  - get: bucket
+`);
+    const result = await weir('validate', '--strict', pipeline);
+    expect(result.status).toBe(0);
+    expect(result.out).toContain(`${pipeline}: note: a run needs bubblewrap on the engine's host (Debian/Ubuntu: apt-get install bubblewrap): resource type store and resource type s3 run in their images, sandboxed\n`);
+    expect(result.out).toContain(`${pipeline}: note: a run needs the engine to reach the image registries 127.0.0.1:5000 and docker.io\n`);
+    expect(result.out).toContain('weir up --resource-type-mirror');
+    expect(result.out).not.toContain('resource-type-not-runnable');
+    const json = JSON.parse((await weir('validate', '--json', pipeline)).out) as Array<{ needs: string[] }>;
+    expect(json[0]?.needs).toHaveLength(3);
+  });
+
+  it('says that a declared type overrides a built-in of the same name', async () => {
+    const pipeline = file('override.yml', `resource_types:\n- name: git\n  type: registry-image\n  source: {repository: concourse/git-resource}\n${VALID}`);
+    const result = await weir('validate', '-v', 'uri=x', pipeline);
+    expect(result.status).toBe(0);
+    expect(result.out).toContain(`${pipeline}:2:9: warning resource-type-overrides-builtin: resource type "git" is declared here, and weir has a built-in type of that name`);
+  });
+
   it('checks task files with --task', async () => {
     const task = file('task.yml', 'platform: linux\nrun:\n  path: sh\n');
     expect((await weir('validate', '--task', task)).status).toBe(0);

@@ -15,6 +15,8 @@ interface FileReport {
   file: string;
   valid: boolean;
   problems: Problem[];
+  /** What a run of a valid pipeline needs of the engine's host: bubblewrap, reachable registries. */
+  needs: string[];
 }
 
 export function registerValidate(setup: CommandSetup): void {
@@ -37,7 +39,7 @@ export function registerValidate(setup: CommandSetup): void {
 /** `weir validate`: exit 1 on any error (and on any warning with --strict), 0 otherwise. */
 export async function validateCommand(files: string[], options: ValidateOptions, io: CliIo): Promise<number> {
   // The loader is most of what this command loads: imported here, not by every command.
-  const [{ hasErrors, loadPipeline, loadTaskConfig, renderProblem, varsFromFlags }, { builtinResourceTypeCatalog }] = await Promise.all([
+  const [{ describeRunNeeds, hasErrors, loadPipeline, loadTaskConfig, pipelineRunNeeds, renderProblem, varsFromFlags }, { builtinResourceTypeCatalog }] = await Promise.all([
     import('@weir/engine/pipeline-config'),
     import('@weir/resources/catalog'),
   ]);
@@ -49,14 +51,15 @@ export async function validateCommand(files: string[], options: ValidateOptions,
   for (const file of files) {
     const input = await readInput(file);
     if ('problem' in input) {
-      reports.push({ file, valid: false, problems: [input.problem] });
+      reports.push({ file, valid: false, problems: [input.problem], needs: [] });
       continue;
     }
     texts.set(file, input.text);
     const load = options.task ? loadTaskConfig : loadPipeline;
     const result = load(input.text, { file, vars, missingVars: 'warning', resourceTypes });
     const failing = hasErrors(result.problems) || (options.strict && result.problems.length > 0);
-    reports.push({ file, valid: !failing, problems: result.problems });
+    const needs = !options.task && result.config !== undefined ? describeRunNeeds(pipelineRunNeeds(result.config, resourceTypes)) : [];
+    reports.push({ file, valid: !failing, problems: result.problems, needs });
   }
 
   if (options.json) {
@@ -72,12 +75,15 @@ export async function validateCommand(files: string[], options: ValidateOptions,
         path: p.displayPath ?? '',
         ...(p.hint ? { hint: p.hint } : {}),
       })),
+      needs: r.needs,
     }));
     io.out(`${JSON.stringify(json, null, 2)}\n`);
   } else {
     for (const p of varProblems) io.out(`${renderProblem(p, undefined, { color: io.color })}\n\n`);
     for (const report of reports) {
       for (const p of report.problems) io.out(`${renderProblem(p, texts.get(report.file), { color: io.color })}\n\n`);
+      // Not problems: a valid pipeline stays valid (and --strict passes) on a host that lacks them.
+      for (const need of report.needs) io.out(`${report.file}: note: ${need}\n`);
     }
     const all = [...varProblems, ...reports.flatMap((r) => r.problems)];
     const errors = all.filter((p) => p.severity === 'error').length;

@@ -7,5 +7,6 @@ export { hasErrors, type Problem, type Severity, type PathSegment } from './prob
 export { varsFromFlags, setVar, type VarFlag } from './static-vars.js';
 export { parseVarReference, findVarReferences, type StaticVars, type VarReference } from './vars.js';
 export { parseDuration } from './duration.js';
+export { describeRunNeeds, pipelineRunNeeds, type ImageUse } from './run-needs.js';
 export { CONCOURSE_BASE_RESOURCE_TYPES, type BuiltinTypeSchemas, type ResourceTypeCatalog } from './concourse-base-types.js';
 export * from './schema/index.js';

@@ -111,9 +111,14 @@ const CASES: Array<[string, string, string[]]> = [
     ['warning invalid-identifier @ jobs.Build_Job.name 6:9'],
   ],
   [
-    'resource type typo, undeclared type, base type weir cannot run',
+    'resource type typo, undeclared type; a Concourse base type runs from its image',
     `resources:\n- name: a\n  type: gti\n  source: {}\n- name: b\n  type: company-thing\n  source: {}\n- name: c\n  type: s3\n  source: {}\njobs:\n- name: j\n  plan:\n  - get: a\n  - get: b\n  - get: c\n`,
-    ['error unknown-resource-type @ resources.a.type 3:9', 'warning undeclared-resource-type @ resources.b.type 6:9', 'warning resource-type-not-runnable @ resources.c.type 9:9'],
+    ['error unknown-resource-type @ resources.a.type 3:9', 'warning undeclared-resource-type @ resources.b.type 6:9'],
+  ],
+  [
+    'a declared type with a built-in\'s name wins, and is pointed out',
+    `resource_types:\n- name: git\n  type: registry-image\n  source: {repository: concourse/git-resource}\n${withPlan('  - get: repo\n')}`,
+    ['warning resource-type-overrides-builtin @ resource_types.git.name 2:9'],
   ],
   [
     'types declared under resource_types are known',

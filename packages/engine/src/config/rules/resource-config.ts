@@ -11,7 +11,8 @@ import type { Rule } from './rule.js';
 /**
  * A resource of a built-in type, and the get and put steps using it, against what the type
  * accepts: the runner refuses a source or params that do not fit, so the validator says so
- * first. Warnings, not errors: Concourse passes both to its resource scripts unread, so a
+ * first. A type the pipeline declares under resource_types runs from its image even when it
+ * has a built-in's name, and its scripts judge their own source and params. Warnings, not errors: Concourse passes both to its resource scripts unread, so a
  * pipeline written for it still loads. A value holding a ((var)) is judged once the var is filled
  * in, at run time.
  */
@@ -24,10 +25,10 @@ export const resourceConfigs: Rule = ({ config, resourceTypes, jobs }) => {
   for (const [i, resource] of records(config.resources)) {
     const name = asString(resource.name);
     const type = asString(resource.type);
-    const found = type === undefined ? undefined : schemas.get(type);
+    const found = type === undefined || declared.has(type) ? undefined : schemas.get(type);
     if (name === undefined || type === undefined || found === undefined) continue;
     typed.set(name, { type, schemas: found });
-    const part = { code: 'resource-source-invalid', owner: `the source of resource "${name}"`, type, when: 'when it is checked', declared: declared.has(type) };
+    const part = { code: 'resource-source-invalid', owner: `the source of resource "${name}"`, type, when: 'when it is checked' };
     problems.push(...checkPart(found.source, resource.source ?? {}, ['resources', i, 'source'], 'exact', part));
   }
   for (const { steps } of jobs) {
@@ -37,14 +38,13 @@ export const resourceConfigs: Rule = ({ config, resourceTypes, jobs }) => {
       const resource = asString(stepResourceName(step, kind));
       const entry = resource === undefined ? undefined : typed.get(resource);
       if (entry === undefined) continue;
-      const isDeclared = declared.has(entry.type);
       const stepName = `${kind} step "${asString(step[kind]) ?? resource}"`;
       const when = 'when the step runs';
       const schema = kind === 'get' ? entry.schemas.getParams : entry.schemas.putParams;
-      problems.push(...checkPart(schema, step.params ?? {}, [...path, 'params'], 'coercing', { code: `${kind}-params-invalid`, owner: `the params of the ${stepName}`, type: entry.type, when, declared: isDeclared }));
+      problems.push(...checkPart(schema, step.params ?? {}, [...path, 'params'], 'coercing', { code: `${kind}-params-invalid`, owner: `the params of the ${stepName}`, type: entry.type, when }));
       // With no_get there is no get after the put, so nothing reads get_params.
       if (kind === 'put' && step.get_params !== undefined && step.no_get !== true) {
-        problems.push(...checkPart(entry.schemas.getParams, step.get_params, [...path, 'get_params'], 'coercing', { code: 'get-params-invalid', owner: `the get_params of the ${stepName}`, type: entry.type, when, declared: isDeclared }));
+        problems.push(...checkPart(entry.schemas.getParams, step.get_params, [...path, 'get_params'], 'coercing', { code: 'get-params-invalid', owner: `the get_params of the ${stepName}`, type: entry.type, when }));
       }
     }
   }
@@ -58,8 +58,6 @@ interface Part {
   type: string;
   /** When weir would refuse it: "when the step runs". */
   when: string;
-  /** Declared under resource_types with a built-in's name: weir runs its built-in all the same. */
-  declared: boolean;
 }
 
 /** Keywords whose verdict can turn on another field (`if` a field is x, `then` y is required). */
@@ -90,7 +88,7 @@ function checkPart(schema: Record<string, unknown> | undefined, value: unknown, 
 
 function problemFor(error: ErrorObject, partPath: PathSegment[], at: PathSegment[], part: Part): Problem {
   const path = [...partPath, ...at];
-  const refused = `; weir refuses it ${part.when}${part.declared ? ` (weir runs its built-in ${part.type} for this type, not the image declared under resource_types)` : ''}`;
+  const refused = `; weir refuses it ${part.when}`;
   if (error.keyword === 'additionalProperties') {
     const field = String(error.params.additionalProperty);
     const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
