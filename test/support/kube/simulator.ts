@@ -5,6 +5,8 @@ import { DEFAULT_CLASS_ANNOTATION, SimulatedControllers, type ControllerTimings 
 import { ConflictError, ObjectStore, type KubeObject, type ResourceName } from './object-store.js';
 import { SimulatedDeploymentController, type DeploymentTimings } from './deployment-controller.js';
 import { fieldPaths, fromFieldsV1, jsonMergePatch, mergeObjects, removePaths, toFieldsV1 } from './merge.js';
+import { SimulatedKubelet, type ImagePuller, type KubeletOptions } from './kubelet.js';
+import { serveExec } from './pod-exec.js';
 import { quantityBytes } from './quantity.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 
@@ -22,6 +24,12 @@ export interface KubeSimulator {
   controllers: SimulatedControllers;
   /** The deployment controller and kubelet: `deployments.unpullableImages` makes an image fail to pull. */
   deployments: SimulatedDeploymentController;
+  /** The scheduler and kubelet of bare pods, which really run their containers in the sandbox. */
+  kubelet: SimulatedKubelet;
+  /** Refuses `verb` on `resource` (`pods`, `pods/exec`, …) in `namespace` to the simulator's user, as RBAC would. */
+  forbid(rule: { verb: string; resource: string; namespace: string }): void;
+  /** The user the token stands for, named in refusals. */
+  user: string;
   createNamespace(name: string): KubeObject;
   /** A claim that binds like any other, with `size` as its request (and capacity once bound). */
   createClaim(namespace: string, name: string, options?: { size?: string; labels?: Record<string, string> }): KubeObject;
@@ -35,6 +43,10 @@ export interface KubeSimulatorOptions extends Partial<ControllerTimings>, Partia
   token?: string;
   /** Serve https with this key and certificate (PEM), as a real API server does; plain http otherwise. */
   tls?: { key: string; cert: string };
+  /** How the kubelet pulls images for bare pods; without it every pull fails. */
+  pullImage?: ImagePuller;
+  node?: Pick<KubeletOptions, 'nodeLabels' | 'allocatable'>;
+  user?: string;
 }
 
 const SNAPSHOT_GROUP = 'snapshot.storage.k8s.io';
@@ -79,8 +91,17 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
   const store = new ObjectStore();
   const controllers = new SimulatedControllers(store, { snapshotReadyAfterMs: options.snapshotReadyAfterMs ?? 50, claimBindAfterMs: options.claimBindAfterMs ?? 20 });
   const deployments = new SimulatedDeploymentController(store, { podReadyAfterMs: options.podReadyAfterMs ?? 50, progressDeadlineMs: options.progressDeadlineMs ?? 500 });
+  const kubelet = new SimulatedKubelet(store, { ...options.node, ...(options.pullImage && { pullImage: options.pullImage }) });
   const requests: string[] = [];
   const watches = new Set<() => void>();
+  const user = options.user ?? 'system:serviceaccount:weir:weir';
+  const forbidden: Array<{ verb: string; resource: string; namespace: string }> = [];
+  /** The refusal RBAC gives, in the API server's words, or undefined when allowed. */
+  const refusal = (verb: string, resource: string, namespace: string | undefined, name: string | undefined): string | undefined => {
+    if (namespace === undefined || !forbidden.some((rule) => rule.verb === verb && rule.resource === resource && rule.namespace === namespace)) return undefined;
+    const [plural, sub] = resource.split('/');
+    return `${plural}${name !== undefined && sub !== undefined ? ` "${name}"` : ''} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "" in the namespace "${namespace}"`;
+  };
 
   const listener: RequestListener = (request, response) => {
     requests.push(`${request.method} ${request.url}`);
@@ -90,10 +111,13 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
     });
   };
   const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
+  const closeExecs = serveExec(server, { token, kubelet, refusal, requests });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (request.headers.authorization !== `Bearer ${token}`) return sendStatus(response, 401, 'Unauthorized', 'Unauthorized');
     const url = new URL(request.url ?? '/', 'http://simulator');
+    const podLog = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(url.pathname);
+    if (podLog && request.method === 'GET') return streamLog(request, response, decodeURIComponent(podLog[1]!), decodeURIComponent(podLog[2]!), url.searchParams);
     const discovery = discoveryDocument(url.pathname);
     if (discovery) return request.method === 'GET' ? sendJson(response, 200, discovery) : sendStatus(response, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     const route = ROUTES.map((candidate) => ({ resource: candidate.resource, match: url.pathname.match(candidate.pattern) })).find((candidate) => candidate.match);
@@ -102,6 +126,9 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
     const namespace = info.namespaced ? decodeURIComponent(route.match[1] as string) : undefined;
     const nameGroup = info.namespaced ? route.match[2] : route.match[1];
     const name = nameGroup === undefined ? undefined : decodeURIComponent(nameGroup);
+    const verb = { GET: name !== undefined ? 'get' : ['true', '1'].includes(url.searchParams.get('watch') ?? '') ? 'watch' : 'list', POST: 'create', PATCH: 'patch', PUT: 'update', DELETE: 'delete' }[request.method ?? ''] ?? 'get';
+    const refused = refusal(verb, route.resource, namespace, name);
+    if (refused !== undefined) return sendStatus(response, 403, 'Forbidden', refused, { ...(name !== undefined && { name }), kind: route.resource });
     if (namespace !== undefined && !store.get('namespaces', undefined, namespace)) {
       if (request.method !== 'GET' || name !== undefined || route.resource !== 'events') return sendStatus(response, 404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
     }
@@ -248,6 +275,39 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
     });
   }
 
+  /** A container's log, as the kubelet serves it through the API server; with `follow`, until the container ends. */
+  function streamLog(request: IncomingMessage, response: ServerResponse, namespace: string, name: string, query: URLSearchParams): void {
+    const refused = refusal('get', 'pods/log', namespace, name);
+    if (refused !== undefined) return sendStatus(response, 403, 'Forbidden', refused, { name, kind: 'pods' });
+    const pod = store.get('pods', namespace, name);
+    if (!pod) return sendStatus(response, 404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
+    const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])] as Array<{ name: string }>;
+    const container = query.get('container') ?? (containers.length === 1 ? containers[0]!.name : undefined);
+    if (container === undefined) return sendStatus(response, 400, 'BadRequest', `a container name must be specified for pod ${name}, choose one of: [${containers.map((entry) => entry.name).join(' ')}]`);
+    if (!containers.some((entry) => entry.name === container)) return sendStatus(response, 400, 'BadRequest', `container ${container} is not valid for pod ${name}`);
+    const log = kubelet.containerLog(namespace, name, container);
+    if (!log) {
+      const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])] as Array<{ name: string; state?: { waiting?: { reason?: string } } }>;
+      const reason = statuses.find((entry) => entry.name === container)?.state?.waiting?.reason ?? 'ContainerCreating';
+      return sendStatus(response, 400, 'BadRequest', `container "${container}" in pod "${name}" is waiting to start: ${reason}`);
+    }
+    response.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+    const follow = query.get('follow') === 'true';
+    let stop: () => void = () => undefined;
+    stop = log.follow((chunk) => {
+      if (chunk === undefined) {
+        response.end();
+        return;
+      }
+      response.write(chunk);
+    });
+    if (!follow && !log.ended) {
+      stop();
+      response.end();
+    }
+    request.on('close', () => stop());
+  }
+
   /** Streams ADDED/MODIFIED/DELETED as JSON lines, from `resourceVersion` when given. */
   function startWatch(response: ServerResponse, resource: ResourceName, namespace: string | undefined, matches: (object: KubeObject) => boolean, query: URLSearchParams): void {
     response.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
@@ -281,6 +341,9 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
     store,
     controllers,
     deployments,
+    kubelet,
+    user,
+    forbid: (rule) => forbidden.push(rule),
     requests,
     createNamespace: (name) => store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase: 'Active' } }, new Date()),
     createClaim: (namespace, name, claimOptions = {}) =>
@@ -310,6 +373,8 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
     stop: async () => {
       controllers.stop();
       deployments.stop();
+      kubelet.stop();
+      closeExecs();
       for (const end of [...watches]) end();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));

@@ -14,8 +14,6 @@ export interface WeirRunOptions {
   ask?: (question: string) => Promise<string>;
   terminal?: boolean;
   color?: boolean;
-  /** Sees stderr as it is written, to act while a command still runs. */
-  onErr?: (text: string) => void;
 }
 
 /** Runs `weir ...argv` in-process and collects what it printed; stdin is not a terminal unless answers are given. */
@@ -26,10 +24,7 @@ export async function weir(argv: string[], options: WeirRunOptions = {}): Promis
   const answers = [...(options.answers ?? [])];
   const io: CliIo = {
     out: (text) => (out += text),
-    err: (text) => {
-      err += text;
-      options.onErr?.(err);
-    },
+    err: (text) => (err += text),
     color: options.color ?? false,
     terminal: options.terminal ?? false,
     env: options.env ?? {},

@@ -37,6 +37,21 @@ export interface TaskImage {
   config: ImageConfig;
   /** Names the image in the build log and in errors, e.g. `registry-image example/go@sha256:…`. */
   name: string;
+  /**
+   * The image in its registry by digest (`registry.example/team/go@sha256:…`), when it came from
+   * one: an executor that pulls images itself (a cluster's kubelet) runs this, not `rootfs`.
+   */
+  reference?: string;
+}
+
+/** The build a task belongs to, for an executor that labels what it starts (pods). */
+export interface TaskOwner {
+  team: string;
+  pipeline?: string;
+  job?: string;
+  buildId: number;
+  buildName: string;
+  step: string;
 }
 
 /** `container_limits` as the task step gives it (step over config). */
@@ -68,6 +83,9 @@ export interface TaskRun {
   /** `privileged: true`, already allowed by the operator. */
   privileged?: boolean;
   containerLimits?: TaskContainerLimits;
+  /** The step's `tags`: an executor that places tasks (a cluster) maps them through operator config. */
+  tags?: readonly string[];
+  owner?: TaskOwner;
   /** A line from weir itself for the build log: what the executor could not honour. */
   onNotice?(line: string): void;
   /** Aborting kills the task's whole process group (timeouts and build aborts both do this). */

@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import type { V1Pod } from '@kubernetes/client-node';
+import { WeirError } from '../../errors.js';
+import type { Executor, TaskResult, TaskRun } from '../executor.js';
+import { TaskSlots } from '../local/task-slots.js';
+import { createOutputs, mountCaches, placeInputs, returnCaches } from '../local/working-directory.js';
+import { sendInputs, takeOutputs } from './artifact-transfer.js';
+import { connectToCluster, type ClusterConnection } from './cluster-connection.js';
+import { clusterError } from './cluster-error.js';
+import { compileKubernetesOptions, placeByTags, type CompiledKubernetesOptions, type KubernetesExecutorOptions } from './kubernetes-options.js';
+import { followTaskLog } from './log-follow.js';
+import { podStage, type PodRefusal } from './pod-stage.js';
+import { PodWatch } from './pod-watch.js';
+import { ENGINE_LABEL, MANAGED_BY_LABEL, taskPod } from './task-pod.js';
+
+/** How long the helpers wait for the engine: long enough for a slow transfer, short enough that a lost engine's pods end. */
+const INPUTS_WITHIN_SECONDS = 600;
+const OUTPUTS_WITHIN_SECONDS = 24 * 3600;
+/** How long the log may trail the container's end before it is cut. */
+const LOG_TAIL_MS = 10_000;
+
+/**
+ * Runs each task as a Pod (see README.md): its image by digest, its inputs sent in and its
+ * outputs and caches taken back through exec, its log followed live, its exit code deciding
+ * the step. An abort or timeout deletes the pod.
+ */
+export class KubernetesExecutor implements Executor {
+  readonly description: string;
+  private readonly options: CompiledKubernetesOptions;
+  private readonly slots: TaskSlots;
+  private connection: Promise<ClusterConnection> | undefined;
+
+  constructor(options: KubernetesExecutorOptions) {
+    this.options = compileKubernetesOptions(options);
+    this.slots = new TaskSlots(this.options.maxConcurrentTasks);
+    this.description = `tasks run as Kubernetes pods${this.options.namespace ? ` in namespace ${this.options.namespace}` : ''}`;
+  }
+
+  private connect(): Promise<ClusterConnection> {
+    this.connection ??= connectToCluster(this.options.kubeconfig).catch((error: unknown) => {
+      this.connection = undefined;
+      throw error;
+    });
+    return this.connection;
+  }
+
+  /**
+   * Deletes every pod this engine's earlier runs left (by its engine label) in the namespaces it
+   * uses: at start, no task of this engine is running, so any such pod belongs to a build that
+   * died with the engine. Returns how many went.
+   */
+  async deleteLeftPods(): Promise<number> {
+    const connection = await this.connect();
+    const namespaces = new Set([this.options.namespace ?? connection.contextNamespace, ...Object.values(this.options.tags).flatMap((placement) => (placement.namespace ? [placement.namespace] : []))]);
+    let deleted = 0;
+    for (const namespace of namespaces) {
+      const where = { server: connection.server, namespace };
+      const labelSelector = `${MANAGED_BY_LABEL}=weir,${ENGINE_LABEL}=${this.options.engineId}`;
+      const list = await connection.core.listNamespacedPod({ namespace, labelSelector }).catch((error: unknown) => {
+        throw clusterError(error, `listing the pods an earlier run left in namespace ${namespace}`, where);
+      });
+      for (const pod of list.items) {
+        await deletePod(connection, namespace, pod.metadata!.name!);
+        deleted += 1;
+      }
+    }
+    if (deleted > 0) this.options.logger.info({ deleted }, 'deleted task pods an earlier run of this engine left');
+    return deleted;
+  }
+
+  async runTask(task: TaskRun): Promise<TaskResult> {
+    const location = task.owner ? `task ${task.owner.step}` : 'task';
+    const image = task.image?.reference;
+    if (image === undefined) {
+      throw new WeirError('kubernetes-image-required', `the task's image (${task.image?.name ?? 'none'}) is not in a registry, so a cluster cannot pull it`, {
+        location,
+        hint: 'give the task an image_resource of type registry-image (a cluster runs it by digest); an image built in the pipeline must be pushed first',
+      });
+    }
+    if (task.privileged && !this.options.allowPrivileged) {
+      throw new WeirError('task-privileged-refused', 'the task asks for privileged: true, which this engine does not allow on its cluster', {
+        location,
+        hint: 'drop privileged: true, or start weir up with --allow-privileged-tasks if every pipeline set on this engine is trusted with privileged containers on the cluster',
+      });
+    }
+    const connection = await this.connect();
+    const placement = placeByTags(task.tags ?? [], this.options, connection.contextNamespace, location);
+    const suffix = randomBytes(4).toString('hex');
+    const pod = taskPod({
+      engineId: this.options.engineId,
+      namespace: placement.namespace,
+      ...(task.owner && { owner: task.owner }),
+      image,
+      helperImage: this.options.helperImage,
+      workPath: `/tmp/build/${suffix}`,
+      run: task.run,
+      env: task.env,
+      privileged: task.privileged === true,
+      ...(task.containerLimits && { containerLimits: task.containerLimits }),
+      nodeSelector: placement.nodeSelector,
+      inputsWithinSeconds: INPUTS_WITHIN_SECONDS,
+      outputsWithinSeconds: OUTPUTS_WITHIN_SECONDS,
+      nameSuffix: suffix,
+      location,
+    });
+    await this.slots.acquire(task.signal);
+    try {
+      await placeInputs(task.workDir, task.inputs);
+      await createOutputs(task.workDir, task.outputs);
+      await mountCaches(task.workDir, task.caches, this.options.logger);
+      try {
+        const exitStatus = await this.runPod(connection, pod, task, location);
+        return { exitStatus, outputs: Object.fromEntries(task.outputs.map((output) => [output.name, `${task.workDir}/${output.path}`])) };
+      } finally {
+        await returnCaches(task.workDir, task.caches, this.options.logger);
+      }
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  private async runPod(connection: ClusterConnection, manifest: V1Pod, task: TaskRun, location: string): Promise<number> {
+    const namespace = manifest.metadata!.namespace!;
+    const name = manifest.metadata!.name!;
+    const where = { server: connection.server, namespace };
+    const target = { namespace, pod: name };
+    const logger = this.options.logger.child({ pod: name, namespace });
+    const created = await connection.core.createNamespacedPod({ namespace, body: manifest }).catch((error: unknown) => {
+      throw located(clusterError(error, `creating pod ${name} in namespace ${namespace}`, where), location);
+    });
+    task.onNotice?.(`pod ${name} in namespace ${namespace}`);
+    const watch = new PodWatch(connection, created, (error) => logger.warn({ err: error }, 'the pod watch ended with an error; watching again'));
+    let log: Awaited<ReturnType<typeof followTaskLog>> | undefined;
+    try {
+      await watch.start().catch((error: unknown) => {
+        throw clusterError(error, `watching pod ${name}`, where);
+      });
+      let inputsSent = false;
+      let unschedulableSince: number | undefined;
+      for (;;) {
+        const pod = await watch.next(task.signal, 1000);
+        const stage = podStage(pod);
+        if (stage.stage === 'refused') throw refusal(stage.code, stage.message, name, location);
+        if (stage.stage === 'unschedulable') {
+          unschedulableSince ??= Date.now();
+          if (Date.now() - unschedulableSince >= this.options.unschedulableAfterMs) {
+            throw new WeirError('kubernetes-unschedulable', `pod ${name} cannot be scheduled: ${stage.message}`, {
+              location,
+              hint: 'the message is the scheduler\'s: lower container_limits, use tags that select nodes that exist, or add nodes to the cluster',
+            });
+          }
+          continue;
+        }
+        unschedulableSince = undefined;
+        if (stage.stage === 'inputs-wanted' && !inputsSent) {
+          inputsSent = true;
+          const bytes = await sendInputs(connection, target, task.workDir, task.run.user, task.signal).catch((error: unknown) => {
+            throw located(clusterError(error, `sending the inputs into pod ${name}`, where), location);
+          });
+          logger.debug({ bytes }, 'inputs sent');
+        }
+        if ((stage.stage === 'running' || stage.stage === 'exited') && log === undefined) {
+          log = await followTaskLog(connection, target, (line) => task.onOutput('stdout', line)).catch((error: unknown) => {
+            throw located(clusterError(error, `reading the log of pod ${name}`, where), location);
+          });
+        }
+        if (stage.stage === 'exited') {
+          await withinMs(log!.done, LOG_TAIL_MS);
+          if (!stage.outputsReachable) {
+            throw new WeirError('kubernetes-outputs-lost', `pod ${name}'s task exited with ${stage.exitStatus}, but its outputs container is gone, so its outputs cannot be taken`, {
+              location,
+              hint: 'something ended the pod\'s weir-outputs container (an eviction, a node going away); run the build again',
+            });
+          }
+          const paths = [...task.outputs.map((output) => output.path), ...task.caches.map((cache) => cache.path)];
+          const bytes = await takeOutputs(connection, target, task.workDir, paths, task.signal).catch((error: unknown) => {
+            throw located(clusterError(error, `taking the outputs out of pod ${name}`, where), location);
+          });
+          logger.debug({ bytes, exitStatus: stage.exitStatus }, 'task exited, outputs taken');
+          return stage.exitStatus;
+        }
+      }
+    } finally {
+      log?.stop();
+      watch.stop();
+      await deletePod(connection, namespace, name).catch((error: unknown) => logger.warn({ err: error }, 'the task pod could not be deleted; the next start of this engine deletes it'));
+    }
+  }
+}
+
+async function deletePod(connection: ClusterConnection, namespace: string, name: string): Promise<void> {
+  try {
+    await connection.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 404) return;
+    throw error;
+  }
+}
+
+const REFUSAL_HINTS: Record<PodRefusal, string> = {
+  'image-pull-failed': 'the reason is the kubelet\'s: check that the image exists at that digest and that the cluster may pull from its registry (imagePullSecrets on the namespace\'s default service account)',
+  'container-create-failed': 'the reason is the kubelet\'s: check the task\'s run.path, run.dir and run.user against its image',
+  'oom-killed': 'raise container_limits.memory, or make the task use less memory',
+  'pod-failed': 'the pod failed before the task could run; the message is the cluster\'s',
+};
+
+function refusal(code: PodRefusal, message: string, pod: string, location: string): WeirError {
+  return new WeirError(`kubernetes-${code}`, `pod ${pod}: ${message}`, { location, hint: REFUSAL_HINTS[code] });
+}
+
+function located(error: WeirError, location: string): WeirError {
+  return error.location !== undefined ? error : new WeirError(error.code, error.message, { location, ...(error.hint !== undefined && { hint: error.hint }), cause: error.cause });
+}
+
+async function withinMs(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
