@@ -42,9 +42,14 @@ export function runWeir(args: string[], env: Record<string, string>): Promise<{ 
   });
 }
 
-/** Starts `weir up` as a real process (from the sources) and waits until its API answers. */
-export async function startWeirUp(args: string[], options: { timeoutMs?: number } = {}): Promise<WeirProcess> {
-  const child = spawn(process.execPath, weirArgv(['up', '--port', '0', '--log-level', 'warn', ...args]), {
+/**
+ * Starts `weir up` as a real process (from the sources) and waits until its API answers. With
+ * `--allow-host-tasks` unless `allowHostTasks: false`: most tests' tasks have no image, as the
+ * README's first command runs the examples.
+ */
+export async function startWeirUp(args: string[], options: { timeoutMs?: number; allowHostTasks?: boolean } = {}): Promise<WeirProcess> {
+  const hostTasks = options.allowHostTasks === false ? [] : ['--allow-host-tasks'];
+  const child = spawn(process.execPath, weirArgv(['up', '--port', '0', '--log-level', 'warn', ...hostTasks, ...args]), {
     cwd: REPO,
     stdio: ['ignore', 'ignore', 'pipe'],
   });

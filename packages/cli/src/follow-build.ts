@@ -7,9 +7,12 @@ import { BuildLogFormatter } from './render/build-log.js';
 import { exitStatusForBuild, paintBuildStatus } from './render/build-status.js';
 import { palette } from './render/palette.js';
 import { ProgressLine } from './render/progress-line.js';
+import { reportWhilePending, WAIT_NOTICE_TIMING, type WaitNoticeTiming } from './wait-notices.js';
 
 export interface FollowBuildOptions {
   timestamps: boolean;
+  /** When to say why a pending build waits; WAIT_NOTICE_TIMING unless a test says otherwise. */
+  waitNotices?: WaitNoticeTiming;
 }
 
 /**
@@ -20,8 +23,12 @@ export async function followBuild(client: WeirClient, buildId: number, io: CliIo
   const paint = palette(io.color);
   const formatter = new BuildLogFormatter({ timestamps: options.timestamps, paint });
   const progress = io.terminal ? new ProgressLine(io.out, paint) : undefined;
+  // A pending build's stream is silent until it starts: meanwhile, say why it waits.
+  const started = new AbortController();
+  const notices = reportWhilePending(client, buildId, io, started.signal, options.waitNotices ?? WAIT_NOTICE_TIMING);
   try {
     for await (const event of buildEventStream(client, buildId)) {
+      started.abort();
       const lines = formatter.format(event);
       if (event.type === 'step-started') progress?.stepStarted(event.origin, formatter.stepLabel(event.origin) ?? event.data.kind, event.at);
       if (event.type === 'step-finished') progress?.stepFinished(event.origin);
@@ -36,6 +43,8 @@ export async function followBuild(client: WeirClient, buildId: number, io: CliIo
     io.out(`${paintBuildStatus(build.status, paint)}${build.error ? `: ${build.error}` : ''}\n`);
     return exitStatus;
   } finally {
+    started.abort();
+    await notices;
     progress?.stop();
   }
 }

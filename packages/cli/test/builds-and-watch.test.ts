@@ -33,6 +33,38 @@ describe('weir trigger-job -w and weir watch', () => {
     expect(result.out).not.toContain('\u001b[');
   });
 
+  it('says why a pending build waits (a paused job), and follows it once it starts', async () => {
+    const server = await engineWithOutcomes();
+    expect((await weir(['pause-job', ...at(server), '-j', 'demo/passes'])).status).toBe(0);
+    let unpaused: Promise<unknown> | undefined;
+    const result = await weir(['trigger-job', ...at(server), '-j', 'demo/passes', '-w'], {
+      onErr: (err) => {
+        if (!unpaused && err.includes('not started yet')) unpaused = weir(['unpause-job', ...at(server), '-j', 'demo/passes']);
+      },
+    });
+    await unpaused;
+    expect(result.status).toBe(0);
+    expect(result.err).toContain('not started yet: paused: job passes is paused\n');
+    expect(result.out.endsWith('succeeded\n')).toBe(true);
+  });
+
+  it('says which input of a pending build has a failing check', async () => {
+    const server = await startEngineServer();
+    const pipeline = 'resources:\n- name: broken\n  type: mock\n  source: {check_failure: "the registry said 503"}\njobs:\n- name: deploy\n  plan:\n  - get: broken\n';
+    expect((await weir(['set-pipeline', ...at(server), '-p', 'demo', '-c', pipelineFile(pipeline), '-n'])).status).toBe(0);
+    await weir(['check-resource', ...at(server), '-r', 'demo/broken']);
+    let aborted: Promise<unknown> | undefined;
+    const result = await weir(['trigger-job', ...at(server), '-j', 'demo/deploy', '-w'], {
+      onErr: (err) => {
+        const id = /build id (\d+)/.exec(err)?.[1];
+        if (!aborted && err.includes('not started yet')) aborted = weir(['abort-build', ...at(server), '-b', id ?? '1']);
+      },
+    });
+    await aborted;
+    expect(result.err).toContain('not started yet: 1 build waiting: input broken: resource broken has no versions yet\n  input broken: the last check of broken failed: intentionally failing to check: the registry said 503\n');
+    expect(result.status).toBe(3);
+  });
+
   it('exits 1 for a failed build, 2 for an errored one', async () => {
     const server = await engineWithOutcomes();
     const failed = await weir(['trigger-job', ...at(server), '-j', 'demo/fails', '-w']);

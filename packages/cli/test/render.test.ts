@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiBuildEvent, ApiPipeline } from '../src/client/api-types.js';
+import type { ApiBuildEvent, ApiExplanation, ApiPipeline, ApiResource } from '../src/client/api-types.js';
 import { BuildLogFormatter } from '../src/render/build-log.js';
 import { exitStatusForBuild } from '../src/render/build-status.js';
 import { palette } from '../src/render/palette.js';
@@ -7,6 +7,7 @@ import { describeRunningSteps } from '../src/render/progress-line.js';
 import { renderPipelinesTable } from '../src/render/listings.js';
 import { renderTable } from '../src/render/table.js';
 import { formatDuration } from '../src/render/times.js';
+import { describeWait } from '../src/render/wait-reason.js';
 
 describe('tables', () => {
   it('aligns columns by what is visible, without borders or trailing spaces', () => {
@@ -81,5 +82,36 @@ describe('the build log', () => {
   it('says which steps run and for how long', () => {
     expect(describeRunningSteps([{ label: 'task: unit', startedAt: 0 }, { label: 'get: repo', startedAt: 117_000 }], 192_000)).toBe('running: task: unit 3m12s, get: repo 1m15s');
     expect(formatDuration(2 * 3600_000 + 5 * 60_000)).toBe('2h05m');
+  });
+});
+
+describe('why a pending build waits', () => {
+  const resource = (name: string, checkError: string | null): ApiResource => ({
+    id: 1,
+    pipeline_id: 1,
+    name,
+    type: 'git',
+    pinned_version_id: null,
+    pin_source: null,
+    pin_comment: null,
+    check_error: checkError,
+    check_error_at: checkError === null ? null : 0,
+    last_checked_version: null,
+  });
+  const input = (name: string, chosen: number | null): ApiExplanation['inputs'][number] => ({ name, resource: name, chosen, candidates: [], omitted_candidates: 0, reasons: [] });
+
+  it("gives the scheduler's summary, and the failing check of an input without a version only", () => {
+    const explanation: ApiExplanation = {
+      job_id: 1,
+      job: 'deploy',
+      pipeline: 'app',
+      summary: '1 build waiting: serial group deploys is busy: 1 build running',
+      blockers: [{ code: 'serial-group-busy', message: 'serial group deploys is busy: 1 build running' }],
+      inputs: [input('repo', null), input('image', 7), input('config', null)],
+    };
+    expect(describeWait(explanation, [resource('repo', 'git ls-remote failed: could not resolve host\nmore detail'), resource('image', 'flaky'), resource('config', null)])).toEqual([
+      'not started yet: 1 build waiting: serial group deploys is busy: 1 build running',
+      '  input repo: the last check of repo failed: git ls-remote failed: could not resolve host …',
+    ]);
   });
 });

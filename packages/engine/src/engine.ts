@@ -23,6 +23,7 @@ import type { InstanceVars } from './store/records.js';
 import type { Problem } from './config/problem.js';
 import type { Executor } from './executors/executor.js';
 import { LocalExecutor } from './executors/local/local-executor.js';
+import { SandboxExecutor } from './executors/sandbox/sandbox-executor.js';
 import { localPathPolicy } from './local-path-policy.js';
 import { BuildRunner } from './runner/build-runner.js';
 import { BuildEventLog } from './runner/events/build-event-log.js';
@@ -39,10 +40,17 @@ export interface EngineOptions {
   schedulerMaxJobsPerPass?: number;
   schedulerFallbackIntervalMs?: number;
   now?: () => number;
-  /** Where tasks run; by default as processes on this host. */
+  /** Runs tasks without an image, where allowed; by default as processes on this host. */
   executor?: Executor;
-  /** Most tasks running at once on the default executor. */
+  /** Most tasks running at once, on the host and in sandboxes each. */
   maxConcurrentTasks?: number;
+  /**
+   * Tasks without an image run on this host, unsandboxed (default true for an embedded engine;
+   * `weir up` refuses them unless started with --allow-host-tasks).
+   */
+  allowHostTasks?: boolean;
+  /** Sandboxed tasks share the host's network (default true, as in Concourse); false cuts them off. */
+  taskNetwork?: boolean;
   /** The URL users reach the engine at, for build links (`ATC_EXTERNAL_URL`). */
   externalUrl?: string;
   /**
@@ -97,6 +105,8 @@ export class Engine {
   readonly buildLogCollector: BuildLogCollector;
   readonly scheduler: SchedulingLoop;
   readonly logger: Logger;
+  /** Runs tasks in their images; `sandbox.unavailable()` says whether this host can. */
+  readonly sandbox: SandboxExecutor;
   private readonly scratchDir: string | undefined;
   private openingImageStore: Promise<ImageStore> | undefined;
   private readonly imageStoreOptions: ImageStoreOptions;
@@ -146,10 +156,18 @@ export class Engine {
       ...(options.now && { now: options.now }),
     });
     const runnerLogger = this.logger.child({ component: 'runner' });
+    this.sandbox = new SandboxExecutor({
+      logger: runnerLogger,
+      ...(options.taskNetwork !== undefined && { network: options.taskNetwork }),
+      ...(options.maxConcurrentTasks !== undefined && { maxConcurrentTasks: options.maxConcurrentTasks }),
+    });
     this.runner = new BuildRunner({
       store: this.store,
       registry: this.registry,
       executor: options.executor ?? new LocalExecutor({ logger: runnerLogger, ...(options.maxConcurrentTasks !== undefined && { maxConcurrentTasks: options.maxConcurrentTasks }) }),
+      sandbox: this.sandbox,
+      images: () => this.imageStore(),
+      tasks: { allowHostTasks: options.allowHostTasks ?? true, allowPrivileged: options.allowPrivileged ?? false },
       events: this.events,
       logger: runnerLogger,
       setPipeline: (request) => this.setPipeline(request),
@@ -202,6 +220,8 @@ export class Engine {
   start(): void {
     if (this.started) return;
     this.started = true;
+    // Opening the image store removes what a crash left half-fetched: do it now, not at first use.
+    this.imageStore().catch((error: unknown) => this.logger.error({ err: error }, 'the image cache could not be opened; tasks with an image will error'));
     // Requests are durable, but a pass may have been cut short; look at every job once.
     this.store.jobs.requestAll();
     this.runner.start();

@@ -15,6 +15,8 @@ export { BuildEventLog } from './runner/events/build-event-log.js';
 export { BuildRunner } from './runner/build-runner.js';
 export * from './executors/executor.js';
 export { LocalExecutor, type LocalExecutorOptions } from './executors/local/local-executor.js';
+export { SandboxExecutor, type SandboxExecutorOptions } from './executors/sandbox/sandbox-executor.js';
+export { probeSandbox } from './executors/sandbox/sandbox-support.js';
 export { prepareTaskRun, type PrepareTaskRunInput, type PreparedTaskRun } from './runner/task/prepare-task-run.js';
 export { hostEnvironment } from './runner/task/task-environment.js';
 export { startApiServer, type ApiServer, type ApiServerOptions, ensureApiToken, API_TOKEN_FILE } from './api/index.js';

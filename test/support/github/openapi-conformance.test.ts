@@ -88,7 +88,8 @@ describe('the GitHub simulator conforms to GitHub’s OpenAPI description', () =
 
     const at = await github.git.revParse('refs/heads/main', 'bare');
     for (const head of ['more-1', 'more-2']) await github.openPullRequest({ head, at });
-  });
+    // GitHub's description is 10 MB of JSON and every pull request is real git commits.
+  }, 120_000);
 
   afterAll(async () => {
     await github?.stop();

@@ -18,6 +18,8 @@ export interface UpOptions {
   /** Where Concourse base types' images come from instead of Docker Hub. */
   resourceTypeMirror?: string;
   allowPrivileged: boolean;
+  allowHostTasks: boolean;
+  taskNetwork: boolean;
   /** `10GiB`, `500MB`: what the image cache keeps. */
   imageCacheSize: string;
   logLevel: string;
@@ -52,6 +54,8 @@ async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>):
     localPathRoots: options.localPathRoots,
     ...(options.resourceTypeMirror !== undefined && { resourceTypeMirror: options.resourceTypeMirror }),
     allowPrivileged: options.allowPrivileged,
+    allowHostTasks: options.allowHostTasks,
+    taskNetwork: options.taskNetwork,
     imageCacheBytes: imageCacheBytes(options.imageCacheSize),
   });
   try {
@@ -69,6 +73,7 @@ async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>):
     io.err(
       [
         `weir is up at ${server.url} (the web UI; data in ${engine.dataDir}, API token in ${join(engine.dataDir, 'token')})`,
+        await describeTaskPlacement(engine, options),
         'try next:',
         '  weir pipelines                         # what is set',
         '  weir builds                            # what ran',
@@ -84,6 +89,14 @@ async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>):
     await engine.stop();
   }
   return 0;
+}
+
+/** Where tasks will run, said once at start, with what to install when this host cannot sandbox. */
+async function describeTaskPlacement(engine: Engine, options: UpOptions): Promise<string> {
+  const problem = await engine.sandbox.unavailable();
+  const host = options.allowHostTasks ? 'tasks without an image run on this host, unsandboxed (--allow-host-tasks)' : 'tasks without an image error (--allow-host-tasks runs them on this host)';
+  if (problem) return `tasks with an image cannot run: ${problem.message}\n  hint: ${problem.hint}\n${host}`;
+  return `tasks with an image run in it, sandboxed by bubblewrap (${options.taskNetwork ? 'sharing the host\'s network' : 'without network'}); ${host}`;
 }
 
 /**

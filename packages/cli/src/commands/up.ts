@@ -15,11 +15,13 @@ export function registerUp(setup: CommandSetup): void {
     .option('--external-url <url>', 'the URL users reach the engine at, for build links (default: the listening address)')
     .option('--local-path-root <dir>', 'a directory under which pipelines may name paths on this machine (volume-snapshot path, store, restore to); repeat for more (default: the working directory and the temporary directory)', (dir: string, dirs: string[]) => [...dirs, dir], [] as string[])
     .option('--resource-type-mirror <registry>', 'a registry mirroring Docker Hub\'s concourse/*-resource images, from which Concourse base types weir has no built-in for (s3, semver, pool...) are fetched: host[:port][/prefix], http:// for one without TLS (default: WEIR_RESOURCE_TYPE_MIRROR, else Docker Hub)')
+    .option('--allow-host-tasks', 'run tasks that have no image on this host, unsandboxed, as weir\'s own user (only for pipelines you trust; without it such tasks error)')
+    .option('--no-task-network', 'cut sandboxed tasks off from the network (default: they share the host\'s, as in Concourse)')
     .option('--allow-privileged', 'honour `privileged: true` on resource types and tasks: every capability inside their sandbox\'s user namespace (never root on the host); off by default, since pipelines are untrusted input')
     .option('--image-cache-size <size>', 'how much of images (tasks\' and resource types\') <data dir>/images keeps, e.g. 10GiB or 500MB; the least recently used beyond it are removed', '10GiB')
     .option('--log-level <level>', 'engine log level: trace, debug, info, warn, error or silent', 'info')
     .option('--log-format <format>', 'engine log lines on stdout: pretty (for people) or json (for collectors) (default: pretty on a terminal, else json)')
-    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; resourceTypeMirror?: string; allowPrivileged?: boolean; imageCacheSize: string; logLevel: string; logFormat?: string }, command: Command) => {
+    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; resourceTypeMirror?: string; allowHostTasks?: boolean; taskNetwork: boolean; allowPrivileged?: boolean; imageCacheSize: string; logLevel: string; logFormat?: string }, command: Command) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${options.port} is not a port number`, 'give a number from 0 to 65535');
       const requestedFormat = options.logFormat;
@@ -51,6 +53,8 @@ export function registerUp(setup: CommandSetup): void {
             localPathRoots: options.localPathRoot,
             ...(mirror !== undefined && mirror !== '' && { resourceTypeMirror: mirror }),
             allowPrivileged: options.allowPrivileged === true,
+            allowHostTasks: options.allowHostTasks === true,
+            taskNetwork: options.taskNetwork,
             imageCacheSize: options.imageCacheSize,
           },
           setup.io,

@@ -14,6 +14,8 @@ export interface WeirRunOptions {
   ask?: (question: string) => Promise<string>;
   terminal?: boolean;
   color?: boolean;
+  /** Sees stderr as it is written, to act while a command still runs. */
+  onErr?: (text: string) => void;
 }
 
 /** Runs `weir ...argv` in-process and collects what it printed; stdin is not a terminal unless answers are given. */
@@ -24,7 +26,10 @@ export async function weir(argv: string[], options: WeirRunOptions = {}): Promis
   const answers = [...(options.answers ?? [])];
   const io: CliIo = {
     out: (text) => (out += text),
-    err: (text) => (err += text),
+    err: (text) => {
+      err += text;
+      options.onErr?.(err);
+    },
     color: options.color ?? false,
     terminal: options.terminal ?? false,
     env: options.env ?? {},

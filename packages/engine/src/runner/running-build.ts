@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnyResourceType, BuildMetadata, LocalPathPolicy, Version } from '@weir/resources';
 import type { Executor } from '../executors/executor.js';
+import type { ImageStore } from '../executors/sandbox/image-store.js';
+import type { TaskPolicy } from './task/task-placement.js';
 import type { Logger } from '../logging.js';
 import type { ResourceTypeRegistry } from '../resource-types/registry.js';
 import type { BuildInputRecord, BuildOutputRecord, BuildRecord, InstanceVars, PipelineRecord } from '../store/records.js';
@@ -27,7 +29,13 @@ export interface PipelineSetRequest {
 export interface BuildServices {
   store: Store;
   registry: ResourceTypeRegistry;
+  /** Runs tasks without an image on this host, where the operator allows it. */
   executor: Executor;
+  /** Runs tasks in their images. */
+  sandbox: Executor;
+  /** Task images (`image_resource`), fetched once per digest and shared with resource types. */
+  images(): Promise<ImageStore>;
+  tasks: TaskPolicy;
   events: BuildEventLog;
   logger: Logger;
   setPipeline(request: PipelineSetRequest): SaveResult;
@@ -54,7 +62,6 @@ export class RunningBuild {
   /** Put results by event origin, for the get that follows each put. */
   readonly putResults = new Map<string, PutResult>();
   private dirCount = 0;
-  private hostNoticeGiven = false;
 
   constructor(
     readonly build: BuildRecord,
@@ -109,13 +116,6 @@ export class RunningBuild {
     const dir = join(this.dir, `${++this.dirCount}-${kind}-${name.replace(/[^\w.-]/g, '_')}`);
     await mkdir(dir, { recursive: true });
     return dir;
-  }
-
-  /** True the first time only: where tasks run is said once per build. */
-  takeHostNotice(): boolean {
-    if (this.hostNoticeGiven) return false;
-    this.hostNoticeGiven = true;
-    return true;
   }
 
   /** A resource type as this build's pipeline sees it: its own `resource_types` first. */

@@ -25,7 +25,7 @@ ${sh(
 )}`;
 
 describe('runner: steps', () => {
-  it('runs get and task: inputs, params, build metadata, and the host notice once', async () => {
+  it('runs get and task: inputs, params, build metadata, and each image-less task says it ran unsandboxed', async () => {
     const engine = testEngine();
     const result = await runJob(
       engine,
@@ -37,14 +37,14 @@ ${sh('cat app/version; echo; echo $GREETING $COUNT $MAP; echo job=$BUILD_JOB_NAM
 ${sh('echo again')}`),
     );
     expect(result.build.status).toBe('succeeded');
-    expect(result.logs.filter((l) => !l.includes('processes on this host'))).toEqual([
+    expect(result.logs.filter((l) => !l.includes('unsandboxed:'))).toEqual([
       '2: fetched version v1',
       '3: v1',
       '3: hi 3 {"a":1}',
       '3: job=job pipeline=p name=1',
       '4: again',
     ]);
-    expect(result.logs.filter((l) => l.includes('processes on this host'))).toHaveLength(1);
+    expect(result.logs.filter((l) => l.includes('unsandboxed: this task has no image')).map((l) => l.split(':')[0])).toEqual(['3', '4']);
     expect(outcomes(result)).toEqual({ app: 'succeeded', first: 'succeeded', second: 'succeeded' });
     expect(engine.store.builds.plan(result.build.id)).toMatchObject({ kind: 'do' });
   });

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
+import { readArtifactText, unreadableReason } from '../artifact-paths.js';
 import { ResourceError, type ResourceContext, type Versioned } from '../interface.js';
 import { GithubApi } from './github-api.js';
 import type { GithubPrSettings, PrVersion } from './source.js';
@@ -67,18 +67,15 @@ async function readVersion(workdir: string, path: string): Promise<PrVersion> {
   return version as PrVersion;
 }
 
-/** Reads a file of the build's artifacts; user-supplied paths cannot leave the directory. */
-async function readArtifact(workdir: string, path: string, param: string): Promise<string> {
-  const target = resolve(workdir, path);
-  const rel = relative(workdir, target);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new ResourceError('github-pr-path-outside', `${param} ${JSON.stringify(path)} leaves the build's artifacts`, 'use a path relative to the build\'s artifacts, without ..');
-  }
-  return readFile(target, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new ResourceError(
-      'github-pr-artifact-unreadable',
-      `cannot read ${path} (${param}): ${error.code ?? error.message}`,
-      param === 'path' ? 'set `path` to the name of a get of this resource in the same build' : 'check that an earlier step wrote it into an output with that name',
-    );
+/** Reads a file of the build's artifacts, confined to them (symlinks included). */
+function readArtifact(workdir: string, path: string, param: string): Promise<string> {
+  return readArtifactText(workdir, path, {
+    outside: () => new ResourceError('github-pr-path-outside', `${param} ${JSON.stringify(path)} leaves the build's artifacts`, "use a path inside an artifact of this build, without .. and not through a symlink that leads out"),
+    missing: (cause) =>
+      new ResourceError(
+        'github-pr-artifact-unreadable',
+        `cannot read ${path} (${param}): ${unreadableReason(cause)}`,
+        param === 'path' ? 'set `path` to the name of a get of this resource in the same build' : 'check that an earlier step wrote it into an output with that name',
+      ),
   });
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readArtifactText } from '../artifact-paths.js';
 import { parseGoDuration } from '../go-duration.js';
 import { ResourceError, type ResourceContext, type ResourceType, type Versioned } from '../interface.js';
 import { kubeClientModule } from '../kube/client.js';
@@ -175,16 +176,13 @@ async function imageReference(setImage: NonNullable<KubernetesPutParams['set_ima
     throw new ResourceError('kubernetes-set-image-target', '`set_image` needs exactly one of `from` and `image`', 'set `from: <registry-image get step>` to deploy the digest that get fetched, or `image: repo@sha256:...`');
   }
   if (setImage.image !== undefined) return setImage.image;
-  const dir = resolve(workdir, setImage.from as string);
-  if (relative(workdir, dir).startsWith('..') || (dir !== workdir && !dir.startsWith(workdir + sep))) {
-    throw new ResourceError('kubernetes-path-outside', `\`set_image.from: ${setImage.from}\` leaves the build's artifacts`, 'name the get step of a registry-image resource');
-  }
-  try {
-    const [repository, digest] = await Promise.all([readFile(join(dir, 'repository'), 'utf8'), readFile(join(dir, 'digest'), 'utf8')]);
-    return `${repository.trim()}@${digest.trim()}`;
-  } catch {
-    throw new ResourceError('kubernetes-set-image-from', `${setImage.from} has no \`repository\` and \`digest\` files`, 'point `set_image.from` at the artifact of a get of a registry-image resource');
-  }
+  const from = setImage.from as string;
+  const errors = {
+    outside: () => new ResourceError('kubernetes-path-outside', `\`set_image.from: ${from}\` leaves the build's artifacts`, 'name the get step of a registry-image resource'),
+    missing: () => new ResourceError('kubernetes-set-image-from', `${from} has no \`repository\` and \`digest\` files`, 'point `set_image.from` at the artifact of a get of a registry-image resource'),
+  };
+  const [repository, digest] = await Promise.all([readArtifactText(workdir, join(from, 'repository'), errors), readArtifactText(workdir, join(from, 'digest'), errors)]);
+  return `${repository.trim()}@${digest.trim()}`;
 }
 
 function sameVersion(a: KubernetesVersion, b: KubernetesVersion): boolean {

@@ -1,5 +1,6 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { artifactPath } from '../artifact-paths.js';
 import { ResourceError } from '../interface.js';
 import { kubeClientModule } from '../kube/client.js';
 
@@ -25,8 +26,14 @@ export async function readManifests(workdir: string, paths: string[]): Promise<A
   for (const path of paths) {
     const resolved = await confined(root, path);
     const shownPath = relative(root, resolve(root, path));
+    // Each file of a directory is confined too: one of them may be a link out of the artifact.
     const files = (await stat(resolved)).isDirectory()
-      ? (await readdir(resolved)).filter((name) => MANIFEST_FILE.test(name)).sort().map((name) => ({ file: join(resolved, name), shown: join(shownPath, name) }))
+      ? await Promise.all(
+          (await readdir(resolved))
+            .filter((name) => MANIFEST_FILE.test(name))
+            .sort()
+            .map(async (name) => ({ file: await confined(root, join(path, name)), shown: join(shownPath, name) })),
+        )
       : [{ file: resolved, shown: shownPath }];
     if (files.length === 0) throw new ResourceError('kubernetes-manifests-empty', `${path} holds no .yaml, .yml or .json file`, 'point `manifests` at the files, or the directory holding them');
     for (const { file, shown } of files) {
@@ -49,24 +56,11 @@ export async function readManifests(workdir: string, paths: string[]): Promise<A
   return objects;
 }
 
-/**
- * Artifacts are symlinks in the put's directory, so the check is twice: the path must name
- * something under an artifact, and must stay inside that artifact once symlinks are followed.
- */
-async function confined(root: string, path: string): Promise<string> {
-  const outside = (): ResourceError => new ResourceError('kubernetes-path-outside', `\`${path}\` leaves the build's artifacts`, 'name a file or directory inside an artifact of this build, as `repo/deploy` or `manifests/app.yaml`');
-  const wanted = resolve(root, path);
-  if (!wanted.startsWith(root + sep)) throw outside();
-  const artifact = join(root, relative(root, wanted).split(sep)[0] as string);
-  let real: string;
-  let artifactRoot: string;
-  try {
-    [real, artifactRoot] = await Promise.all([realpath(wanted), realpath(artifact)]);
-  } catch {
-    throw new ResourceError('kubernetes-manifests-missing', `${path} does not exist in the build's artifacts`, 'name the step that produced the manifests, as `repo/deploy/app.yaml` for a get step called `repo`');
-  }
-  if (real !== artifactRoot && !real.startsWith(artifactRoot + sep)) throw outside();
-  return real;
+function confined(root: string, path: string): Promise<string> {
+  return artifactPath(root, path, {
+    outside: () => new ResourceError('kubernetes-path-outside', `\`${path}\` leaves the build's artifacts`, 'name a file or directory inside an artifact of this build, as `repo/deploy` or `manifests/app.yaml`'),
+    missing: () => new ResourceError('kubernetes-manifests-missing', `${path} does not exist in the build's artifacts`, 'name the step that produced the manifests, as `repo/deploy/app.yaml` for a get step called `repo`'),
+  });
 }
 
 function checked(object: unknown, where: string): ManifestObject {

@@ -1,6 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
+import { artifactPath, readArtifactText, unreadableReason } from '../artifact-paths.js';
 import { ResourceError, type ResourceContext, type Versioned } from '../interface.js';
 import { aliasesToBump } from './aliases.js';
 import type { TokenCache } from './auth.js';
@@ -71,7 +72,11 @@ export async function putImage(
       digest = promotion.digest;
     } else {
       const path = await matchOneImage(workdir, params.image as string);
-      digest = await pushImage(client, await loadLocalImage(join(workdir, path), path, scratch), tags, { chunkSize, log });
+      const image = await artifactPath(workdir, path, {
+        outside: outsideArtifacts(path, 'image'),
+        missing: (cause) => new ResourceError('registry-image-image-not-found', `cannot read the image ${path}: ${unreadableReason(cause)}`, 'check the output name and the file the build wrote (e.g. image/image.tar)'),
+      });
+      digest = await pushImage(client, await loadLocalImage(image, path, scratch), tags, { chunkSize, log });
     }
     return {
       version: { tag: tags[0] as string, digest },
@@ -102,34 +107,30 @@ async function matchOneImage(workdir: string, pattern: string): Promise<string> 
     : new ResourceError('registry-image-image-ambiguous', `the image path ${JSON.stringify(pattern)} matches ${matches.length} paths: ${matches.slice(0, 5).join(', ')}`, 'make the pattern match exactly one image');
 }
 
-function insideWorkdir(workdir: string, path: string, param: string): string {
-  const target = resolve(workdir, path);
-  const rel = relative(workdir, target);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new ResourceError('registry-image-path-outside', `the ${param} path ${JSON.stringify(path)} leaves the build's artifacts`, 'write a path relative to the step, without ..');
-  }
-  return target;
+function outsideArtifacts(path: string, param: string): () => ResourceError {
+  return () => new ResourceError('registry-image-path-outside', `the ${param} path ${JSON.stringify(path)} leaves the build's artifacts`, 'write a path inside an artifact of this build, without .. and not through a symlink that leads out');
 }
 
-async function readArtifact(workdir: string, path: string, param: string): Promise<string> {
-  return readFile(insideWorkdir(workdir, path, param), 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new ResourceError(`registry-image-${param.replace(/_/g, '-')}-unreadable`, `cannot read the ${param} file ${path}: ${error.code ?? error.message}`, 'check that an earlier step wrote it into an output with that name');
+function readArtifact(workdir: string, path: string, param: string): Promise<string> {
+  return readArtifactText(workdir, path, {
+    outside: outsideArtifacts(path, param),
+    missing: (cause) =>
+      new ResourceError(`registry-image-${param.replace(/_/g, '-')}-unreadable`, `cannot read the ${param} file ${path}: ${unreadableReason(cause)}`, 'check that an earlier step wrote it into an output with that name'),
   });
 }
 
 /** Reads what a get left (`repository`, `digest`) and checks the digest can be re-tagged here. */
 async function readPromotion(workdir: string, dir: string, source: CompiledSource): Promise<Promotion> {
   const read = (file: string): Promise<string> =>
-    readFile(join(insideWorkdir(workdir, dir, 'promote'), file), 'utf8').then(
-      (text) => text.trim(),
-      () => {
-        throw new ResourceError(
+    readArtifactText(workdir, join(dir, file), {
+      outside: outsideArtifacts(join(dir, file), 'promote'),
+      missing: () =>
+        new ResourceError(
           'registry-image-promote-invalid',
           `${dir} has no ${file} file, so it is not the directory of a registry-image get`,
           'set `promote` to the name of a get step of a registry-image resource (`skip_download: true` is enough)',
-        );
-      },
-    );
+        ),
+    }).then((text) => text.trim());
   const digest = await read('digest');
   const repository = await read('repository');
   if (!isValidDigest(digest)) {

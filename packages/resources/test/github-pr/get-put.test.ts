@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { githubPrResourceType as pr, type PrVersion } from '../../src/github-pr/index.js';
@@ -176,5 +176,21 @@ describe('github-pr put', () => {
     const workdir = await tempDir();
     await expect(pr.put(testContext(), sourceFor(github), { path: 'missing', status: 'success' }, workdir)).rejects.toMatchObject({ code: 'github-pr-artifact-unreadable' });
     await expect(pr.put(testContext(), sourceFor(github), { path: '../elsewhere', status: 'success' }, workdir)).rejects.toMatchObject({ code: 'github-pr-path-outside' });
+  });
+
+  it('posts no comment from a comment_file that a task made a symlink to a file outside its artifact', async () => {
+    const github = await simulator();
+    const number = await github.openPullRequest({ head: 'feature' });
+    const source = sourceFor(github);
+    const [{ version }] = (await pr.check(await checkContext(), source)) as [{ version: PrVersion }];
+    const workdir = await tempDir();
+    await mkdir(join(workdir, 'pr', '.git', 'resource'), { recursive: true });
+    await writeFile(join(workdir, 'pr', '.git', 'resource', 'version.json'), JSON.stringify(version));
+    const secret = join(await tempDir(), 'token');
+    await writeFile(secret, 'engine-api-token');
+    await mkdir(join(workdir, 'report'));
+    await symlink(secret, join(workdir, 'report', 'comment.md'));
+    await expect(pr.put(testContext(), source, { path: 'pr', comment_file: 'report/comment.md' }, workdir)).rejects.toMatchObject({ code: 'github-pr-path-outside' });
+    expect(github.commentsOn(number)).toEqual([]);
   });
 });

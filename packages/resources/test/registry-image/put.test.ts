@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, freshType, labelledImage, pushWithType, tempDirs } from './support/fixtures.js';
@@ -186,6 +186,18 @@ describe.skipIf(!available)('registry-image put against a real registry', () => 
       ['a promote dir that is no get', { promote: 'image' }, 'registry-image-promote-invalid'],
     ])('%s', async (_name, params, code) => {
       await expect(type.put(context(), source('mistakes', { tag: 'x' }), params, workWithLayout())).rejects.toMatchObject({ code, hint: expect.any(String) });
+    });
+
+    it('refuses an additional_tags file or an image that a task made a symlink out of its artifact', async () => {
+      const work = workWithLayout();
+      const outside = dirs.make();
+      writeFileSync(join(outside, 'token'), 'engine-api-token');
+      writeOciLayout(join(outside, 'other-build-image'), image);
+      mkdirSync(join(work, 'tags'));
+      symlinkSync(join(outside, 'token'), join(work, 'tags', 'list'));
+      symlinkSync(join(outside, 'other-build-image'), join(work, 'tags', 'image'));
+      await expect(type.put(context(), source('mistakes', { tag: 'x' }), { image: 'image', additional_tags: 'tags/list' }, work)).rejects.toMatchObject({ code: 'registry-image-path-outside' });
+      await expect(type.put(context(), source('mistakes', { tag: 'x' }), { image: 'tags/image' }, work)).rejects.toMatchObject({ code: 'registry-image-path-outside' });
     });
 
     it('refuses a glob matching two images', async () => {

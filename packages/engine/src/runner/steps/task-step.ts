@@ -7,38 +7,65 @@ import { readArtifactFile } from '../artifact-file.js';
 import type { StepScope } from '../running-build.js';
 import { prepareTaskRun } from '../task/prepare-task-run.js';
 import { hostEnvironment } from '../task/task-environment.js';
+import { holdTaskImage } from '../task/task-image.js';
+import { placeTask } from '../task/task-placement.js';
 import { runLeafStep } from './leaf-step.js';
 
 
-/** Runs a task with the executor; a non-zero exit fails the step, a task that cannot start errors it. */
+/**
+ * Runs a task: in the sandbox when it has an image, on this host when it has none and the
+ * operator allows that. A non-zero exit fails the step, a task that cannot start errors it.
+ */
 export function runTaskStep(plan: TaskPlan, scope: StepScope): Promise<boolean> {
   const location = `task ${plan.name}`;
   return runLeafStep(plan, plan.name, scope, async (reporter) => {
     const { build } = scope;
-    const { executor } = build.services;
+    const { services } = build;
     const config = scope.vars.interpolate(plan.config ?? (await loadTaskFile(plan, scope, location)), location);
     const params = scope.vars.interpolate(plan.params, location);
-    if (build.takeHostNotice()) reporter.log('weir', executor.description);
-    if (config.run.user !== undefined) reporter.log('weir', `run.user (${config.run.user}) is not used: the task runs as the engine's user`);
-    const workDir = await build.newDir('task', plan.name);
-    const prepared = prepareTaskRun({
-      config,
-      params,
-      inputMapping: plan.input_mapping,
-      outputMapping: plan.output_mapping,
-      artifact: (name) => scope.artifacts.get(name),
-      artifactNames: () => [...scope.artifacts.all().keys()],
-      cacheStore: (path) => join(build.services.taskCacheRoot, String(build.build.jobId), safeName(plan.name), safeName(path)),
-      workDir,
-      baseEnv: { ...hostEnvironment(), ...build.metadataEnv },
-      location,
-    });
-    const result = await executor.runTask({ ...prepared.run, signal: scope.signal, onOutput: (stream, line) => reporter.log(stream, line) });
-    // Outputs are kept even when the task fails, so on_failure hooks can look at them.
-    for (const [output, dir] of Object.entries(result.outputs)) {
-      scope.artifacts.set(prepared.artifactNames[output] ?? output, dir);
+    const hasImage = plan.image !== undefined || config.image_resource !== undefined;
+    const placement = placeTask({ hasImage, privileged: plan.privileged }, services.tasks, location);
+    const image = placement === 'sandbox' ? await holdTaskImage(plan, config, scope, reporter, location) : undefined;
+    try {
+      const executor = placement === 'sandbox' ? services.sandbox : services.executor;
+      if (placement === 'host') {
+        reporter.log('weir', 'unsandboxed: this task has no image, so it runs as a process on this host, as weir\'s own user (weir up --allow-host-tasks)');
+        if (config.run.user !== undefined) reporter.log('weir', `run.user (${config.run.user}) is not used: the task runs as the engine's user`);
+      } else {
+        reporter.log('weir', `in ${image!.name}: ${executor.description}`);
+      }
+      const workDir = await build.newDir('task', plan.name);
+      const prepared = prepareTaskRun({
+        config,
+        params,
+        inputMapping: plan.input_mapping,
+        outputMapping: plan.output_mapping,
+        artifact: (name) => scope.artifacts.get(name),
+        artifactNames: () => [...scope.artifacts.all().keys()],
+        cacheStore: (path) => join(services.taskCacheRoot, String(build.build.jobId), safeName(plan.name), safeName(path)),
+        workDir,
+        // A sandboxed task gets its image's environment, not the engine's.
+        baseEnv: placement === 'host' ? { ...hostEnvironment(), ...build.metadataEnv } : build.metadataEnv,
+        location,
+      });
+      const limits = plan.container_limits ?? config.container_limits;
+      const result = await executor.runTask({
+        ...prepared.run,
+        ...(image !== undefined && { image }),
+        ...(plan.privileged && { privileged: true }),
+        ...(limits !== undefined && { containerLimits: limits }),
+        signal: scope.signal,
+        onOutput: (stream, line) => reporter.log(stream, line),
+        onNotice: (line) => reporter.log('weir', line),
+      });
+      // Outputs are kept even when the task fails, so on_failure hooks can look at them.
+      for (const [output, dir] of Object.entries(result.outputs)) {
+        scope.artifacts.set(prepared.artifactNames[output] ?? output, dir);
+      }
+      return { ok: result.exitStatus === 0, exit_status: result.exitStatus };
+    } finally {
+      image?.release();
     }
-    return { ok: result.exitStatus === 0, exit_status: result.exitStatus };
   });
 }
 

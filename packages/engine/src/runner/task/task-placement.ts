@@ -1,0 +1,30 @@
+import { WeirError } from '../../errors.js';
+
+/** What the operator allows tasks (`weir up` options). */
+export interface TaskPolicy {
+  /** A task without an image runs on this host, unsandboxed; otherwise it errors. */
+  allowHostTasks: boolean;
+  /** `privileged: true` is honoured (as far as a sandbox without root can); otherwise it errors. */
+  allowPrivileged: boolean;
+}
+
+export type TaskPlacement = 'sandbox' | 'host';
+
+/**
+ * Where a task runs: in the sandbox when it has an image, on this host when it has none and the
+ * operator allows that. Pure, so the rule and its errors are tested in one place.
+ */
+export function placeTask(task: { hasImage: boolean; privileged: boolean }, policy: TaskPolicy, location: string): TaskPlacement {
+  if (task.privileged && !policy.allowPrivileged) {
+    throw new WeirError('task-privileged-refused', 'the task asks for privileged: true, which this engine does not allow', {
+      location,
+      hint: 'drop privileged: true, or, if every pipeline set on this engine is trusted, start weir up with --allow-privileged',
+    });
+  }
+  if (task.hasImage) return 'sandbox';
+  if (policy.allowHostTasks) return 'host';
+  throw new WeirError('task-image-missing', 'the task has no image_resource and no image, and this engine runs tasks only in their images', {
+    location,
+    hint: 'give the task an image_resource (e.g. type: registry-image, source: {repository: busybox}), or, if every pipeline set on this engine is trusted, start weir up with --allow-host-tasks to run image-less tasks on this host, unsandboxed',
+  });
+}
