@@ -38,19 +38,35 @@ beforeAll(() => {
 });
 
 describe('weir validate', () => {
-  it('is silent and exits 0 for a valid pipeline with its vars', async () => {
+  it('prints only its summary line and exits 0 for a valid pipeline with its vars', async () => {
     const result = await weir('validate', '-v', 'uri=https://example.com/r.git', file('ok.yml', VALID));
-    expect(result).toEqual({ status: 0, out: '', err: '' });
+    expect(result).toEqual({ status: 0, out: '1 file checked: all valid, 0 errors, 0 warnings\n', err: '' });
   });
 
-  it('warns about a missing var but still exits 0', async () => {
-    const result = await weir('validate', file('ok.yml', VALID));
+  it("sums up a file's undefined vars in one block, with each var's first use, and exits 0", async () => {
+    const p = file('vars.yml', VALID.replace('name: unit', 'name: unit\n  serial_groups: [((group))]').replace('get: repo', 'get: repo\n    params: {depth: ((depth))}') + '- name: other\n  plan:\n  - get: repo\n    params: {depth: ((depth))}\n');
+    const result = await weir('validate', p);
     expect(result.status).toBe(0);
-    expect(result.out).toContain('warning var-undefined: var ((uri)) is not defined');
+    expect(result.out).toBe(
+      `${p}: warning var-undefined: 3 vars are not given (each at its first use, line:column):\n` +
+        '    ((uri)) 4:17, ((group)) 7:19, ((depth)) 10:21\n' +
+        '  hint: nothing is wrong if a credential manager (or var_sources) supplies them when the pipeline runs; to check with values now, pass -v name=value, -y name=yaml, -l vars.yml or -i name=value\n\n' +
+        '1 file checked: all valid, 0 errors, 3 warnings (3 of them undefined vars)\n',
+    );
   });
 
-  it('fails on warnings with --strict', async () => {
-    expect((await weir('validate', '--strict', file('ok.yml', VALID))).status).toBe(1);
+  it('with --strict, passes vars a credential manager will supply, and fails on what fly --strict fails on and on what breaks a run', async () => {
+    expect(await weir('validate', '--strict', file('ok.yml', VALID))).toMatchObject({ status: 0, out: expect.stringContaining('1 file checked: all valid') });
+    // Concourse's identifier warning fails fly's strict mode.
+    const style = await weir('validate', '--strict', '-v', 'uri=x', file('style.yml', VALID.replace('name: unit', 'name: Unit_Tests')));
+    expect(style.status).toBe(1);
+    expect(style.out).toContain('warning invalid-identifier');
+    expect(style.out).toContain('1 file checked: 1 invalid, 0 errors, 1 warning; --strict fails on 1 warning\n');
+    // A source field the built-in git type refuses: the first check would fail.
+    const source = await weir('validate', '--strict', file('source.yml', VALID.replace('source: {uri: ((uri))}', 'source: {uri: ((uri)), brnch: main}')));
+    expect(source.status).toBe(1);
+    expect(source.out).toContain('warning resource-source-invalid');
+    expect(source.out).toContain('1 file checked: 1 invalid, 0 errors, 2 warnings (1 of them undefined vars); --strict fails on 1 warning\n');
   });
 
   it('prints errors like a compiler, with a snippet and a caret, and exits 1', async () => {
@@ -124,7 +140,7 @@ jobs:
     const vars = file('vars.yml', 'uri: https://example.com/a.git\n');
     const pipeline = file('p.yml', VALID.replace('trigger: true', 'trigger: ((go))').replace('name: unit', 'name: unit-((pr))'));
     const result = await weir('validate', '--strict', '-l', vars, '-y', 'go=true', '-i', 'pr=42', pipeline);
-    expect(result).toMatchObject({ status: 0, out: '' });
+    expect(result).toMatchObject({ status: 0, out: '1 file checked: all valid, 0 errors, 0 warnings\n' });
   });
 
   it('reports a file that does not exist, and a vars file that does not exist', async () => {

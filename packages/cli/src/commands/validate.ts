@@ -2,6 +2,8 @@ import type { Problem, VarFlag } from '@weir/engine/pipeline-config';
 import type { CommandSetup } from '../engine-command.js';
 import type { CliIo } from '../io.js';
 import { readInput } from '../read-input.js';
+import { palette } from '../render/palette.js';
+import { renderUndefinedVars, splitUndefinedVars } from '../render/undefined-vars.js';
 import { addVarOptions, instanceVarFlags, varFlags, type VarOptions } from '../var-options.js';
 
 export interface ValidateOptions {
@@ -25,7 +27,7 @@ export function registerValidate(setup: CommandSetup): void {
       .command('validate')
       .description('check pipeline (or, with --task, task config) files and print every problem with its location')
       .argument('<file...>', 'YAML files to check')
-      .option('--strict', 'fail on warnings too (unknown top-level keys, identifier style, ...)', false)
+      .option('--strict', "fail on warnings too, as fly's strict mode does (unknown top-level keys, identifier style, ...) and on those that mean a run will break; not on vars a credential manager will supply", false)
       .option('--json', 'print a JSON report instead of compiler-style messages', false)
       .option('--task', 'the files are task configs, not pipelines', false),
   ).action((files: string[], options: VarOptions & { strict: boolean; json: boolean; task: boolean }) =>
@@ -39,7 +41,7 @@ export function registerValidate(setup: CommandSetup): void {
 /** `weir validate`: exit 1 on any error (and on any warning with --strict), 0 otherwise. */
 export async function validateCommand(files: string[], options: ValidateOptions, io: CliIo): Promise<number> {
   // The loader is most of what this command loads: imported here, not by every command.
-  const [{ describeRunNeeds, hasErrors, loadPipeline, loadTaskConfig, pipelineRunNeeds, renderProblem, varsFromFlags }, { builtinResourceTypeCatalog }] = await Promise.all([
+  const [{ describeRunNeeds, failsStrict, hasErrors, loadPipeline, loadTaskConfig, pipelineRunNeeds, renderProblem, varsFromFlags }, { builtinResourceTypeCatalog }] = await Promise.all([
     import('@weir/engine/pipeline-config'),
     import('@weir/resources/catalog'),
   ]);
@@ -57,7 +59,7 @@ export async function validateCommand(files: string[], options: ValidateOptions,
     texts.set(file, input.text);
     const load = options.task ? loadTaskConfig : loadPipeline;
     const result = load(input.text, { file, vars, missingVars: 'warning', resourceTypes });
-    const failing = hasErrors(result.problems) || (options.strict && result.problems.length > 0);
+    const failing = hasErrors(result.problems) || (options.strict && result.problems.some(failsStrict));
     const needs = !options.task && result.config !== undefined ? describeRunNeeds(pipelineRunNeeds(result.config, resourceTypes)) : [];
     reports.push({ file, valid: !failing, problems: result.problems, needs });
   }
@@ -79,19 +81,36 @@ export async function validateCommand(files: string[], options: ValidateOptions,
     }));
     io.out(`${JSON.stringify(json, null, 2)}\n`);
   } else {
+    const paint = palette(io.color);
     for (const p of varProblems) io.out(`${renderProblem(p, undefined, { color: io.color })}\n\n`);
     for (const report of reports) {
-      for (const p of report.problems) io.out(`${renderProblem(p, texts.get(report.file), { color: io.color })}\n\n`);
+      const { undefinedVars, others } = splitUndefinedVars(report.problems);
+      for (const p of others) io.out(`${renderProblem(p, texts.get(report.file), { color: io.color })}\n\n`);
+      if (undefinedVars.length > 0) io.out(`${renderUndefinedVars(report.file, undefinedVars, paint)}\n`);
       // Not problems: a valid pipeline stays valid (and --strict passes) on a host that lacks them.
       for (const need of report.needs) io.out(`${report.file}: note: ${need}\n`);
     }
-    const all = [...varProblems, ...reports.flatMap((r) => r.problems)];
-    const errors = all.filter((p) => p.severity === 'error').length;
-    const warnings = all.length - errors;
-    const invalid = reports.filter((r) => !r.valid).length;
-    if (all.length > 0 || reports.length > 1) {
-      io.out(`${reports.length} file(s) checked: ${invalid} invalid, ${errors} error(s), ${warnings} warning(s)${options.strict && warnings > 0 ? ' (--strict: warnings fail)' : ''}\n`);
-    }
+    io.out(`${summarizeValidation(reports, varProblems, options.strict, failsStrict)}\n`);
   }
   return reports.some((r) => !r.valid) || hasErrors(varProblems) ? 1 : 0;
+}
+
+/** The last line of every run: how many files, how many failed, what was found. */
+function summarizeValidation(reports: readonly FileReport[], varProblems: readonly Problem[], strict: boolean, failsStrict: (problem: Problem) => boolean): string {
+  const all = [...varProblems, ...reports.flatMap((r) => r.problems)];
+  const errors = all.filter((p) => p.severity === 'error').length;
+  const warnings = all.filter((p) => p.severity === 'warning');
+  const undefinedVars = warnings.filter((p) => p.code === 'var-undefined').length;
+  const invalid = reports.filter((r) => !r.valid).length;
+  const counted = [
+    `${plural(reports.length, 'file')} checked: ${invalid === 0 ? 'all valid' : `${invalid} invalid`}`,
+    plural(errors, 'error'),
+    `${plural(warnings.length, 'warning')}${undefinedVars > 0 ? ` (${undefinedVars} of them undefined vars)` : ''}`,
+  ];
+  const failing = strict ? warnings.filter(failsStrict).length : 0;
+  return `${counted.join(', ')}${failing > 0 ? `; --strict fails on ${plural(failing, 'warning')}` : ''}`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

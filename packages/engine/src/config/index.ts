@@ -4,6 +4,7 @@ export type { CheckedDocument } from './check-document.js';
 export { formatConfig, type FormatResult } from './format.js';
 export { renderProblem, type RenderOptions } from './render-problem.js';
 export { hasErrors, type Problem, type Severity, type PathSegment } from './problem.js';
+export { failsStrict } from './strict-mode.js';
 export { varsFromFlags, setVar, type VarFlag } from './static-vars.js';
 export { parseVarReference, findVarReferences, type StaticVars, type VarReference } from './vars.js';
 export { parseDuration } from './duration.js';
