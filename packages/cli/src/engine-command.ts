@@ -28,13 +28,16 @@ export function engineCommand(setup: CommandSetup, name: string, description: st
   return command;
 }
 
-/** The command's own `--url`/`--data` win over those given to `weir` before the command. */
+/** The command's own `--url`/`--data` win over those given before it (to `weir secrets`, to `weir`). */
 export function connect(command: Command, io: CliIo): WeirClient {
-  const own = command.opts<ConnectionOptions>();
-  const global = command.parent?.opts<ConnectionOptions>() ?? {};
+  let url: string | undefined;
+  let data: string | undefined;
+  for (let at: Command | null = command; at; at = at.parent) {
+    const given = at.opts<ConnectionOptions>();
+    url ??= given.url;
+    data ??= given.data;
+  }
   const options: ConnectionOptions = {};
-  const url = own.url ?? global.url;
-  const data = own.data ?? global.data;
   if (url !== undefined) options.url = url;
   if (data !== undefined) options.data = data;
   return new WeirClient(resolveConnection(options, io.env ?? process.env));

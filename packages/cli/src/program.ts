@@ -13,6 +13,7 @@ import { registerPinResource } from './commands/pin-resource.js';
 import { registerPipelineState } from './commands/pipeline-state.js';
 import { registerPipelines } from './commands/pipelines.js';
 import { registerResourceVersionState } from './commands/resource-version-state.js';
+import { registerSecrets } from './commands/secrets.js';
 import { registerSetPipeline } from './commands/set-pipeline.js';
 import { registerTriggerJob } from './commands/trigger-job.js';
 import { registerUp } from './commands/up.js';
@@ -50,6 +51,7 @@ const COMMANDS: ReadonlyArray<(setup: CommandSetup) => void> = [
   registerPinResource,
   registerResourceVersionState,
   registerExplain,
+  registerSecrets,
 ];
 
 /** Runs the weir command line and returns its exit status; never calls process.exit itself. */

@@ -28,6 +28,7 @@ import { localPathPolicy } from './local-path-policy.js';
 import { BuildRunner } from './runner/build-runner.js';
 import { BuildEventLog } from './runner/events/build-event-log.js';
 import { BuildLogCollector } from './retention/build-log-collector.js';
+import { EngineSecrets } from './secrets/engine-secrets.js';
 import type { BuildRecord } from './store/records.js';
 
 export interface EngineOptions {
@@ -58,6 +59,8 @@ export interface EngineOptions {
    * `store`, restore `to`); default: the working directory and the temporary directory.
    */
   localPathRoots?: readonly string[];
+  /** How long a secret read from Vault or Kubernetes is reused, in ms (default 60 s). */
+  secretCacheTtlMs?: number;
   /** Most bytes the image cache (`<data dir>/images`) keeps of images no task holds (default 10 GiB). */
   imageCacheBytes?: number;
   /**
@@ -107,6 +110,7 @@ export class Engine {
   readonly logger: Logger;
   /** Runs tasks in their images; `sandbox.unavailable()` says whether this host can. */
   readonly sandbox: SandboxExecutor;
+  readonly secrets: EngineSecrets;
   private readonly scratchDir: string | undefined;
   private openingImageStore: Promise<ImageStore> | undefined;
   private readonly imageStoreOptions: ImageStoreOptions;
@@ -130,6 +134,12 @@ export class Engine {
     this.imageStoreOptions = { root: join(workRoot, 'images'), maxBytes: options.imageCacheBytes ?? DEFAULT_IMAGE_CACHE_BYTES, logger: this.logger.child({ component: 'images' }) };
     const cacheDir = join(workRoot, 'cache');
     const localPaths = localPathPolicy(options.localPathRoots, [workRoot]);
+    this.secrets = new EngineSecrets({
+      store: this.store,
+      dataDir: this.dataDir === ':memory:' ? null : this.dataDir,
+      ...(options.secretCacheTtlMs !== undefined && { cacheTtlMs: options.secretCacheTtlMs }),
+      now: options.now ?? Date.now,
+    });
     this.logger.info({ roots: localPaths.roots }, 'pipelines may name local paths under these directories');
     this.checker = new Checker({
       store: this.store,
@@ -137,6 +147,7 @@ export class Engine {
       logger: this.logger.child({ component: 'checker' }),
       cacheDir,
       localPaths,
+      secrets: this.secrets,
       ...options.checker,
       ...(options.now && { now: options.now }),
     });
@@ -175,6 +186,7 @@ export class Engine {
       checkSoon: (resourceId) => {
         this.checker.checkResource(resourceId).catch((error: unknown) => this.logger.warn({ err: error, resourceId }, 'checking a resource after a put failed'));
       },
+      secrets: this.secrets,
       taskCacheRoot: join(workRoot, 'task-caches'),
       localPaths,
       buildsDir: join(workRoot, 'builds'),
@@ -288,9 +300,11 @@ export class Engine {
     const file = request.file ?? `${request.name}.yml`;
     // As with `fly set-pipeline -i`, instance vars are also vars of the pipeline, and win.
     const vars = request.vars || request.instanceVars ? { ...request.vars, ...request.instanceVars } : undefined;
+    const team = request.team ?? 'main';
     const loaded = loadPipelineForSet(request.text, {
       file,
       ...(vars && { vars }),
+      isStoredSecret: (name) => this.secrets.builtin.has(team, request.name, name),
       resourceTypes: this.resourceTypeCatalog,
     });
     checkPipelineSize(loaded.config, file);

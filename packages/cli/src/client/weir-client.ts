@@ -19,6 +19,11 @@ export class WeirClient {
     return this.request<T>('GET', at);
   }
 
+  /** A read that needs the token: the engine's secret store. */
+  getWithToken<T>(at: Route): Promise<T> {
+    return this.request<T>('GET', at, undefined, true);
+  }
+
   /** A GET that answers undefined for a thing that does not exist (404), instead of failing. */
   async find<T>(at: Route): Promise<T | undefined> {
     try {
@@ -48,10 +53,10 @@ export class WeirClient {
     return response;
   }
 
-  private async request<T>(method: Method, at: Route, body?: unknown): Promise<T> {
+  private async request<T>(method: Method, at: Route, body?: unknown, tokenForRead = false): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     // Reads are open; only changes need the token, so reading works without the data directory.
-    if (method !== 'GET') headers.authorization = `Bearer ${await this.connection.token.read()}`;
+    if (method !== 'GET' || tokenForRead) headers.authorization = `Bearer ${await this.connection.token.read()}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await this.send(method, at, headers, body === undefined ? undefined : JSON.stringify(body));
     if (!isOk(response)) throw await this.failure(response);

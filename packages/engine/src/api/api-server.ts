@@ -17,6 +17,7 @@ import { registerInfoRoutes } from './routes/info.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerPipelineRoutes } from './routes/pipelines.js';
 import { registerResourceRoutes } from './routes/resources.js';
+import { registerSecretRoutes } from './routes/secrets.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 
@@ -129,6 +130,7 @@ async function registerApi(app: FastifyInstance, context: ApiContext, token: str
         registerBuildEventRoutes,
         registerResourceRoutes,
         registerWebhookRoutes,
+        registerSecretRoutes,
       ]) {
         register(api, context);
       }

@@ -9,6 +9,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route authenticates its callers itself (a webhook token), not with the bearer token. */
     ownAuth?: boolean;
+    /** Even reads need the token: they answer with secrets or their names. */
+    tokenForReads?: boolean;
   }
 }
 
@@ -25,7 +27,8 @@ export function bearerAuth(token: string, dataDir: string): (request: FastifyReq
   const csrf = csrfToken(token);
   const where = dataDir === ':memory:' ? 'the token the server was started with' : `the token in ${join(dataDir, API_TOKEN_FILE)}`;
   return async (request) => {
-    if (READ_METHODS.has(request.method) || request.routeOptions.config.ownAuth) return;
+    const { ownAuth, tokenForReads } = request.routeOptions.config;
+    if ((READ_METHODS.has(request.method) && !tokenForReads) || ownAuth) return;
     const given = bearerToken(request.headers.authorization);
     if (given === undefined && sameSecret(request.cookies[SESSION_COOKIE], session)) {
       const header = request.headers[CSRF_HEADER];

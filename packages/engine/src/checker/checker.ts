@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { ResourceError, type AnyResourceType, type LocalPathPolicy, type Version } from '@weir/resources';
 import type { Logger } from 'pino';
 import { WeirError } from '../errors.js';
+import type { EngineSecrets } from '../secrets/engine-secrets.js';
 import { Redactor } from '../secrets/redactor.js';
+import { hasSecretReferences } from '../secrets/substitute-vars.js';
 import type { PipelineResourceTypes } from '../resource-types/pipeline-types.js';
 import type { ResourceTypeRegistry } from '../resource-types/registry.js';
 import type { Store } from '../store/index.js';
@@ -19,6 +21,8 @@ export interface CheckerOptions {
   cacheDir: string;
   /** Where pipelines may name paths on this machine. */
   localPaths: LocalPathPolicy;
+  /** Looks up the secrets a resource's source refers to, at each check. */
+  secrets: EngineSecrets;
   /** Checks running at once, across all pipelines. */
   concurrency?: number;
   /** How often due checks are looked for; finished checks start the next one at once. */
@@ -260,7 +264,10 @@ export class Checker {
     const redact = (text: string) => redactor.redact(text);
     try {
       const type = this.typesOf(state.resource.pipelineId).require(state.type, location);
-      const source = state.resource.config.source ?? {};
+      const pipeline = store.pipelines.byId(state.resource.pipelineId);
+      const written = state.resource.config.source ?? {};
+      // Without references the check starts in this tick, as the check scheduling relies on.
+      const source = pipeline && hasSecretReferences(written) ? await this.options.secrets.forPipeline(pipeline, redactor, this.stopping.signal).resolve(written, location) : written;
       const versions = await runCheck({
         type,
         source,

@@ -23,17 +23,18 @@ export class PipelineInvalidError extends WeirError {
 }
 
 /**
- * Text → a config ready to store. Stricter than `weir validate`: a var without a value is an
- * error, because nothing could fill it in later.
+ * Text → a config ready to store. Stricter than `weir validate`: a var that is neither static
+ * nor in weir's secret store is an error, because nothing could fill it in later.
  */
 export function loadPipelineForSet(
   text: string,
-  options: { file: string; vars?: StaticVars; resourceTypes: ResourceTypeCatalog },
+  options: { file: string; vars?: StaticVars; resourceTypes: ResourceTypeCatalog; isStoredSecret?: (name: string) => boolean },
 ): { config: PipelineConfig; warnings: Problem[] } {
   const loaded = loadPipeline(text, {
     file: options.file,
     ...(options.vars && { vars: options.vars }),
     missingVars: 'error',
+    ...(options.isStoredSecret && { isStoredSecret: options.isStoredSecret }),
     resourceTypes: options.resourceTypes,
   });
   if (!loaded.config || hasErrors(loaded.problems)) throw new PipelineInvalidError(options.file, loaded.problems);

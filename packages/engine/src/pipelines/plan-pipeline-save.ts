@@ -4,6 +4,7 @@ import { globMatcher } from '../config/glob.js';
 import { asRecord, type LooseRecord } from '../config/loose.js';
 import type { PipelineConfig } from '../config/schema/index.js';
 import { allJobSteps, stepResourceName } from '../config/step-tree.js';
+import { hasSecretReferences } from '../secrets/substitute-vars.js';
 import { canonicalJson } from '../store/canonical-json.js';
 import type { JobSave, PipelineSave, ResourceSave } from '../store/pipeline-store.js';
 import type { PipelineRef } from '../store/records.js';
@@ -24,7 +25,7 @@ export function planPipelineSave(
     ...(resource.old_name !== undefined && { oldName: resource.old_name }),
     type: resource.type,
     config: resource,
-    scopeKey: scopeKey(resource.type, resource.source ?? {}, resourceTypes),
+    scopeKey: scopeKey(resource.type, resource.source ?? {}, resourceTypes, secretLookupScope(resource.source, ref)),
     configPin: pinFromConfig(resource.version),
   }));
   const jobNames = (config.jobs ?? []).map((job) => job.name);
@@ -66,7 +67,7 @@ export function planPipelineSave(
  * declared under `resource_types`, that declaration (and its own type's) too: the same source
  * read by a different image, or with other defaults under it, is a different resource.
  */
-export function scopeKey(type: string, source: unknown, resourceTypes: ReadonlyMap<string, LooseRecord>): string {
+export function scopeKey(type: string, source: unknown, resourceTypes: ReadonlyMap<string, LooseRecord>, secretScope?: string): string {
   const chain: unknown[] = [];
   const seen = new Set<string>();
   let current: LooseRecord | undefined = resourceTypes.get(type);
@@ -82,7 +83,16 @@ export function scopeKey(type: string, source: unknown, resourceTypes: ReadonlyM
     });
     current = typeof current.type === 'string' ? resourceTypes.get(current.type) : undefined;
   }
-  return createHash('sha256').update(canonicalJson({ type, source, chain })).digest('hex');
+  return createHash('sha256').update(canonicalJson({ type, source, chain, ...(secretScope !== undefined && { secretScope }) })).digest('hex');
+}
+
+/**
+ * A source with secret references reads different values in different pipelines (a pipeline's
+ * own secret wins over its team's): such resources share a history only within one pipeline.
+ */
+function secretLookupScope(source: unknown, ref: PipelineRef): string | undefined {
+  if (!hasSecretReferences(source)) return undefined;
+  return `${ref.team ?? 'main'}/${ref.name}`;
 }
 
 function pinFromConfig(version: unknown): Version | null {

@@ -142,7 +142,7 @@ export class BuildRunner {
       events.append(buildId, { type: 'status', data: { status: 'started' } });
       await mkdir(dir, { recursive: true });
       const inputs = new Map(store.builds.inputs(buildId).map((input) => [input.name, input]));
-      running = new RunningBuild(record, pipeline, job.name, inputs, dir, redactor, this.options);
+      running = new RunningBuild(record, pipeline, job.name, inputs, dir, redactor, this.options.secrets.forPipeline(pipeline, redactor, signal), this.options);
       const ok = await runPlan(plan, {
         build: running,
         signal,

@@ -12,7 +12,9 @@ import type { Store } from '../store/store.js';
 import type { ArtifactScope } from './artifact-scope.js';
 import type { BuildEventLog } from './events/build-event-log.js';
 import type { LocalVars } from './local-vars.js';
+import type { EngineSecrets } from '../secrets/engine-secrets.js';
 import type { Redactor } from '../secrets/redactor.js';
+import type { SecretVars } from '../secrets/secret-vars.js';
 
 /** What a set_pipeline step asks of the engine. */
 export interface PipelineSetRequest {
@@ -43,6 +45,8 @@ export interface BuildServices {
   resourceCacheDir(scopeId: number): string;
   /** Asks the checker to check a resource soon (after a put that scheduled a version). */
   checkSoon(resourceId: number): void;
+  /** Credential managers: secrets are looked up as each step uses them. */
+  secrets: EngineSecrets;
   /** Task caches, per job. */
   taskCacheRoot: string;
   /** Where pipelines may name paths on this machine. */
@@ -70,6 +74,8 @@ export class RunningBuild {
     readonly inputs: ReadonlyMap<string, BuildInputRecord>,
     readonly dir: string,
     readonly redactor: Redactor,
+    /** The build's secret references, looked up when a step uses them; found values join `redactor`. */
+    readonly secrets: SecretVars,
     readonly services: BuildServices,
   ) {}
 

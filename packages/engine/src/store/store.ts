@@ -14,6 +14,7 @@ import { PipelineStore } from './pipeline-store.js';
 import { ResourceStore } from './resource-store.js';
 import { ScheduleRequests } from './schedule-requests.js';
 import { SchedulingStore } from './scheduling-store.js';
+import { SecretStore } from './secret-store.js';
 import { StoreContext, type StoreEvent } from './store-context.js';
 
 export interface StoreOptions {
@@ -33,6 +34,7 @@ export class Store {
   readonly scheduling: SchedulingStore;
   readonly history: HistoryCache;
   readonly apiViews: ApiViews;
+  readonly secrets: SecretStore;
   /** Modes in the data directory that were open to other users and were narrowed at start. */
   readonly permissionFixes: readonly PermissionFix[];
   private readonly ctx: StoreContext;
@@ -55,6 +57,7 @@ export class Store {
     this.buildLogs = new BuildLogStore(this.ctx, this.buildEvents);
     this.scheduling = new SchedulingStore(this.ctx, this.builds);
     this.apiViews = new ApiViews(this.ctx);
+    this.secrets = new SecretStore(this.ctx);
   }
 
   static open(options: StoreOptions): Store {

@@ -45,6 +45,7 @@ describe('store: opening', () => {
         { version: 2, name: 'build-runs' },
         { version: 3, name: 'pipeline-lifecycle' },
         { version: 5, name: 'build-log-retention' },
+        { version: 6, name: 'secrets' },
       ]);
     } finally {
       db.close();

@@ -22,9 +22,9 @@ export function runGetStep(plan: GetPlan, scope: StepScope): Promise<boolean> {
       throw new WeirError('get-version-gone', `the version chosen for ${plan.name} no longer exists`, { location, hint: 'trigger a new build' });
     }
     const type = build.resourceType(resource.type, location);
-    const source = resource.config.source ?? {};
+    const source = await build.secrets.resolve(resource.config.source ?? {}, location);
     validateSource(type, source, `resource ${resource.name}`);
-    const written = scope.vars.interpolate(plan.params, location);
+    const written = scope.vars.interpolate(await build.secrets.resolve(plan.params, location), location);
     // The get after a put runs the put's get_params: name them as the user wrote them.
     const site = plan.version_from === undefined ? { step: location, field: 'params' as const } : { step: `put ${plan.name}`, field: 'get_params' as const };
     const params = validateParams(type, 'get', written, { ...site, resource: resource.name });

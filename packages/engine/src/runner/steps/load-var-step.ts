@@ -10,7 +10,7 @@ import { runLeafStep } from './leaf-step.js';
 export function runLoadVarStep(plan: LoadVarPlan, scope: StepScope): Promise<boolean> {
   const location = `load_var ${plan.name}`;
   return runLeafStep(plan, plan.name, scope, async () => {
-    const step = scope.vars.interpolate(plan, location);
+    const step = scope.vars.interpolate(await scope.build.secrets.resolve(plan, location), location);
     const text = await readArtifactFile(scope.artifacts, step.file, location);
     const format = step.format ?? formatFromExtension(step.file);
     const value = parseVarText(text, format, step.file, location);

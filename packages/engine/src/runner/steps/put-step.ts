@@ -18,9 +18,9 @@ export function runPutStep(plan: PutPlan, scope: StepScope): Promise<boolean> {
       throw new WeirError('resource-not-found', `the pipeline has no resource ${plan.resource}`, { location, hint: 'set the pipeline again' });
     }
     const type = build.resourceType(resource.type, location);
-    const source = resource.config.source ?? {};
+    const source = await build.secrets.resolve(resource.config.source ?? {}, location);
     validateSource(type, source, `resource ${resource.name}`);
-    const written = scope.vars.interpolate(plan.params, location);
+    const written = scope.vars.interpolate(await build.secrets.resolve(plan.params, location), location);
     const params = validateParams(type, 'put', written, { step: location, field: 'params', resource: resource.name });
     const workdir = await build.newDir('put', plan.name);
     for (const [name, dir] of selectInputs(plan.inputs, params, scope.artifacts.all(), location)) {

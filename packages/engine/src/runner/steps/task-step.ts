@@ -21,8 +21,8 @@ export function runTaskStep(plan: TaskPlan, scope: StepScope): Promise<boolean> 
   return runLeafStep(plan, plan.name, scope, async (reporter) => {
     const { build } = scope;
     const { services } = build;
-    const config = scope.vars.interpolate(plan.config ?? (await loadTaskFile(plan, scope, location)), location);
-    const params = scope.vars.interpolate(plan.params, location);
+    const config = scope.vars.interpolate(await build.secrets.resolve(plan.config ?? (await loadTaskFile(plan, scope, location)), location), location);
+    const params = scope.vars.interpolate(await build.secrets.resolve(plan.params, location), location);
     const hasImage = plan.image !== undefined || config.image_resource !== undefined;
     const placement = placeTask({ hasImage, privileged: plan.privileged }, services.tasks, location);
     const image = placement === 'sandbox' ? await holdTaskImage(plan, config, scope, reporter, location) : undefined;
@@ -76,6 +76,8 @@ async function loadTaskFile(plan: TaskPlan, scope: StepScope, location: string):
     file,
     vars: plan.vars,
     missingVars: 'error',
+    // Looked up when the task runs, with a clear error naming the paths tried if it is nowhere.
+    isStoredSecret: () => true,
     resourceTypes: scope.build.services.registry.catalog(),
   });
   const errors = loaded.problems.filter((p) => p.severity === 'error');
