@@ -49,14 +49,17 @@ export function renderBuildsTable(builds: readonly ApiBuild[], paint: Palette, n
   return renderTable(['id', 'name', 'status', 'start', 'end', 'duration'], rows, paint.bold);
 }
 
+/** A metadata column only when some version has metadata (a get's, a put's), as Concourse shows it beside the version. */
 export function renderVersionsTable(versions: readonly ApiVersion[], paint: Palette, pinnedVersionId: number | null): string {
+  const withMetadata = versions.some((v) => v.metadata.length > 0);
   const rows = versions.map((v) => [
     String(v.id),
     formatVersionFields(v.version),
+    ...(withMetadata ? [v.metadata.map((field) => `${field.name}: ${field.value}`).join(', ')] : []),
     v.enabled ? 'yes' : paint.red('no'),
     v.id === pinnedVersionId ? paint.cyan('pinned') : '',
   ]);
-  return renderTable(['id', 'version', 'enabled', ''], rows, paint.bold);
+  return renderTable(['id', 'version', ...(withMetadata ? ['metadata'] : []), 'enabled', ''], rows, paint.bold);
 }
 
 /** `my-app/pr:12/build/3`, as fly names a build; a build outside any job by its name alone. */

@@ -202,6 +202,15 @@ export class ResourceStore {
     });
   }
 
+  /**
+   * The metadata a get returned for a version, kept with it as Concourse keeps it: a check
+   * reports versions only, so for most types this is where a version's metadata comes from.
+   * Writes nothing when it is unchanged.
+   */
+  updateVersionMetadata(versionId: number, metadata: MetadataField[]): void {
+    this.ctx.sql('UPDATE resource_versions SET metadata = ? WHERE id = ? AND metadata IS NOT ?').run(canonicalJson(metadata), versionId, canonicalJson(metadata));
+  }
+
   /** A failed check: the error shows on every resource of the history. Returns the failure count. */
   recordCheckFailure(scopeId: number, message: string): number {
     return this.ctx.transaction(() => {

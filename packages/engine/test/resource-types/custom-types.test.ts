@@ -31,7 +31,7 @@ describe.skipIf(!available)('resource types declared under resource_types, run f
     await registry?.stop();
   });
 
-  const pipeline = (options: { store: string; repository?: string; behaviour?: string; typeExtra?: string }) => `
+  const pipeline = (options: { store: string; repository?: string; behaviour?: string; typeExtra?: string; checkTimeout?: string }) => `
 resource_types:
 - name: file-store
   type: registry-image
@@ -40,7 +40,7 @@ ${options.typeExtra ?? ''}
 resources:
 - name: values
   type: file-store
-  check_timeout: 3s
+  check_timeout: ${options.checkTimeout ?? '1m'}
   source: {url: "${files.storeUrl(options.store)}"${options.behaviour ? `, behaviour: ${options.behaviour}` : ''}}
 jobs:
 - name: job
@@ -74,7 +74,21 @@ jobs:
     expect(finished).toContainEqual(expect.objectContaining({ version: { n: '2' }, metadata: [{ name: 'stored', value: 'out/value' }] }));
     expect(files.versions('happy')).toEqual(['1', '2']);
     expect(files.read('happy', '2')).toBe('first and more\n');
-    expect(engine.store.resources.listVersions(values.id).map((v) => v.version)).toEqual([{ n: '2' }, { n: '1' }]);
+    // What the get said of version 1 is kept with it; version 2 keeps what the put said (the get after it fetched only).
+    expect(engine.store.resources.listVersions(values.id).map((v) => [v.version, v.metadata])).toEqual([
+      [{ n: '2' }, [{ name: 'size', value: '15' }, { name: 'fetched_by', value: '0' }]],
+      [{ n: '1' }, [{ name: 'size', value: '5' }, { name: 'fetched_by', value: '0' }]],
+    ]);
+  });
+
+  it('lays the type\'s defaults under each resource\'s source, the resource\'s own fields winning', async () => {
+    files.add('from-defaults', 'd');
+    const text = pipeline({ store: 'ignored', typeExtra: `  defaults: {url: "${files.storeUrl('from-defaults')}", behaviour: none}` }).replace(/  source: \{url: "[^"]*"\}/, '  source: {behaviour: fine}');
+    const engine = testEngine();
+    engine.setPipeline({ name: 'p', text });
+    const values = engine.store.resources.get(engine.store.pipelines.get({ name: 'p' })!.id, 'values')!;
+    expect(values.config.source).toEqual({ behaviour: 'fine' });
+    expect(await engine.checker.checkResource(values.id)).toMatchObject({ ok: true, newVersions: 1 });
   });
 
   it('errors a check whose type image does not exist, naming it, and keeps nothing of it', async () => {
@@ -107,7 +121,7 @@ jobs:
 
   it('stops a check that hangs past its check_timeout, leaving no process behind', async () => {
     const engine = testEngine();
-    engine.setPipeline({ name: 'p', text: pipeline({ store: 'hang', behaviour: 'hang' }) });
+    engine.setPipeline({ name: 'p', text: pipeline({ store: 'hang', behaviour: 'hang', checkTimeout: '3s' }) });
     const values = engine.store.resources.get(engine.store.pipelines.get({ name: 'p' })!.id, 'values')!;
     const started = Date.now();
     const check = await engine.checker.checkResource(values.id);

@@ -31,6 +31,7 @@ export function runGetStep(plan: GetPlan, scope: StepScope): Promise<boolean> {
     const dir = await build.newDir('get', plan.name);
     const result = await type.get(resourceContext(scope, resource.scopeId, reporter), source, version.version, params, dir);
     const [fetched] = validateVersions(type, result, 'get');
+    if (fetched!.metadata !== undefined && fetched!.metadata.length > 0) store.resources.updateVersionMetadata(chosen.versionId, build.redactor.redactValue(fetched!.metadata));
     scope.artifacts.set(plan.name, dir);
     return { ok: true, version: fetched!.version, ...(fetched!.metadata && { metadata: fetched!.metadata }) };
   });
