@@ -73,8 +73,18 @@ export async function kubeClients(kubeconfig: string | undefined, user: KubeUser
     if (error instanceof ResourceError) throw error;
     throw new ResourceError(`${user.type}-kubeconfig-invalid`, `the kubeconfig cannot be read: ${(error as Error).message}`, KUBECONFIG_SHAPE);
   }
-  if (!config.getCurrentCluster()) {
+  const cluster = config.getCurrentCluster();
+  if (!cluster) {
     throw new ResourceError(`${user.type}-kubeconfig-invalid`, 'the kubeconfig has no current cluster', 'set `current-context` in the kubeconfig to a context whose cluster is listed');
+  }
+  // The client refuses plain HTTP unless TLS verification is off for the cluster, and says so only
+  // at the first call, in words that do not name the kubeconfig.
+  if (/^http:/i.test(cluster.server) && !cluster.skipTLSVerify) {
+    throw new ResourceError(
+      `${user.type}-kubeconfig-plain-http`,
+      `the kubeconfig's cluster ${cluster.name} is at ${cluster.server}, plain HTTP, which the Kubernetes client refuses unless TLS verification is off for that cluster`,
+      "use the API server's https:// address; for a local test cluster only, add `insecure-skip-tls-verify: true` under the cluster",
+    );
   }
   const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace?.trim() || 'default';
   return { core: config.makeApiClient(CoreV1Api), apps: config.makeApiClient(AppsV1Api), custom: config.makeApiClient(CustomObjectsApi), objects: objectsApi(KubernetesObjectApi, config), watch: new Watch(config), contextNamespace };

@@ -126,7 +126,7 @@ async function saveImageTarball(client: RegistryClient, image: FetchedManifest &
  * The image unpacked into `rootfs/`, layer by layer in order, with `metadata.json` (env, user,
  * working_dir, entrypoint, cmd, os, architecture) for running it as a task image. Layers download ahead of unpacking.
  */
-async function saveRootfs(client: RegistryClient, image: FetchedManifest & { manifest: ImageManifest }, dir: string, options: Pick<GetOptions, 'log' | 'signal'>): Promise<void> {
+async function saveRootfs(client: RegistryClient, image: FetchedManifest & { manifest: ImageManifest }, dir: string, options: Pick<GetOptions, 'log' | 'signal' | 'repository'>): Promise<void> {
   const { config, layers } = image.manifest;
   refuseLargeConfig(config);
   const staging = join(dir, '.layers');
@@ -142,7 +142,7 @@ async function saveRootfs(client: RegistryClient, image: FetchedManifest & { man
     for (const [index, layer] of layers.entries()) {
       await downloads[index + 1];
       options.signal.throwIfAborted();
-      await applyLayer(rootfs, layout.blobPath(layer.digest), `layer ${index + 1} (${layer.digest})`, options.log, options.signal);
+      await applyLayer(rootfs, layout.blobPath(layer.digest), `${options.repository}@${image.digest} layer ${index + 1} of ${layers.length} (${layer.digest})`, options.log, options.signal);
     }
     await downloads[0];
     const imageConfig = await readImageConfig(layout.blobPath(config.digest));

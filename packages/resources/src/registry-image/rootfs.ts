@@ -22,7 +22,9 @@ interface LayerPlan {
  */
 export async function applyLayer(rootfs: string, layerFile: string, what: string, log: (line: string) => void, signal: AbortSignal): Promise<void> {
   await refuseZstd(layerFile, what);
-  const plan = await planLayer(layerFile);
+  const plan = await planLayer(layerFile).catch((error: unknown) => {
+    throw corruptLayer(error, what);
+  });
   for (const directory of plan.opaqueDirectories) {
     if (!(await realDirectory(rootfs, directory))) continue;
     for (const child of await readdir(join(rootfs, directory))) await rm(join(rootfs, directory, child), { recursive: true, force: true });
@@ -44,6 +46,8 @@ export async function applyLayer(rootfs: string, layerFile: string, what: string
     processUmask: 0,
     maxDepth: Infinity,
     onwarn: (_code, message) => skipped.push(String(message)),
+  }).catch((error: unknown) => {
+    throw signal.aborted ? error : corruptLayer(error, what);
   });
   if (skipped.length > 0) {
     log(`${what}: skipped ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} (${skipped.slice(0, 3).join('; ')}${skipped.length > 3 ? '; ...' : ''})`);
@@ -73,6 +77,24 @@ function extract(file: string, signal: AbortSignal, options: tar.TarOptionsWithA
     input.on('error', settle);
     input.pipe(unpack);
   });
+}
+
+/**
+ * node-tar's and zlib's errors for a layer that is not a (gzipped) tar: TAR_BAD_ARCHIVE, a
+ * truncated gzip stream. The blob matched its digest, so the registry serves it as pushed: the
+ * image itself is broken, which is the image owner's to fix, not a fault in weir. Anything else
+ * (a full disk, a permission) passes through as it is.
+ */
+function corruptLayer(error: unknown, what: string): unknown {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const tarOrGzip = typeof code === 'string' && (code.startsWith('TAR_') || code.startsWith('Z_') || code === 'ERR_ZLIB');
+  if (!tarOrGzip && !/unexpected end of file|incorrect header check|invalid (?:block type|distance|stored block)/i.test(message)) return error;
+  return new ResourceError(
+    'registry-image-layer-corrupt',
+    `${what} cannot be unpacked: ${message}${typeof code === 'string' && !message.includes(code) ? ` (${code})` : ''}`,
+    'the layer matches its digest, so the image was pushed this way: rebuild and push the image, or pin a version whose layers unpack',
+  );
 }
 
 async function refuseZstd(layerFile: string, what: string): Promise<void> {

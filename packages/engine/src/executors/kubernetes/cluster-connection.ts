@@ -38,6 +38,12 @@ export async function connectToCluster(kubeconfig: string | undefined): Promise<
       hint: 'set current-context to a context whose cluster is listed, or run weir in a pod (in-cluster identity)',
     });
   }
+  // The client refuses plain HTTP unless TLS verification is off, and says so only at the first call.
+  if (/^http:/i.test(cluster.server) && !cluster.skipTLSVerify) {
+    throw new WeirError('kubernetes-kubeconfig-plain-http', `the kubeconfig ${kubeconfig ?? '(client defaults)'} puts cluster ${cluster.name} at ${cluster.server}, plain HTTP, which the Kubernetes client refuses unless TLS verification is off for that cluster`, {
+      hint: "use the API server's https:// address; for a local test cluster only, add `insecure-skip-tls-verify: true` under the cluster",
+    });
+  }
   const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace?.trim() || 'default';
   return {
     core: config.makeApiClient(client.CoreV1Api),
