@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +28,7 @@ const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'dev', GIT_COMMITTER_EMAIL: 'dev@example.com' } });
 
 /** A bare repository with one commit of the given files on main; returns its file:// URI and a commit function. */
-function repository(files: Record<string, string>): { uri: string; commit(files: Record<string, string>, message: string): void } {
+function repository(files: Record<string, string>): { uri: string; commit(files: Record<string, string>, message: string): void; tag(name: string): void } {
   const root = tempDir('weir-e2e-repo-');
   const bare = join(root, 'app.git');
   const work = join(root, 'work');
@@ -42,7 +44,11 @@ function repository(files: Record<string, string>): { uri: string; commit(files:
     git(work, 'push', '-q', 'origin', 'HEAD:main');
   };
   commit(files, 'first');
-  return { uri: `file://${bare}`, commit };
+  const tag = (name: string) => {
+    git(work, 'tag', name);
+    git(work, 'push', '-q', 'origin', name);
+  };
+  return { uri: `file://${bare}`, commit, tag };
 }
 
 function startEngine(): Engine {
@@ -98,6 +104,48 @@ describe('examples against real git', () => {
     await finishedBuild(engine, 'app', 'reconfigure', reconfigure.id);
     const second = await finishedBuild(engine, 'app', 'unit', unit.id);
     expect(stdout(engine, second.id)).toEqual([expect.stringMatching(/^second: /)]);
+  });
+});
+
+describe('release-notifications against real git and a webhook', () => {
+  it('posts the notes of a new release tag to the chat webhook, and the failed status when announcing fails', async () => {
+    const messages: Array<{ path: string; body: { text: string; username?: string } }> = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        messages.push({ path: req.url ?? '', body: JSON.parse(body) as { text: string } });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => hook.close(() => resolve())));
+    const webhook = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/services/T1/B1/token-abc`;
+
+    const repo = repository({ 'README.md': 'app\n' });
+    repo.tag('v1.0.0');
+    const engine = startEngine();
+    engine.setPipeline({ name: 'releases', text: example('release-notifications'), vars: { repo_uri: repo.uri, chat_webhook: webhook } });
+    engine.start();
+    const announce = await finishedBuild(engine, 'releases', 'announce');
+    expect(announce.status).toBe('succeeded');
+    expect(messages).toEqual([{ path: '/services/T1/B1/token-abc', body: { text: ':rocket: v1.0.0 released: first\n', username: 'weir' } }]);
+    const log = engine.events.list(announce.id, 0, 10_000).flatMap((e) => (e.type === 'log' ? [e.data.line] : []));
+    expect(log.join('\n')).not.toContain('token-abc');
+
+    // A release whose notes cannot be written: the on_failure hook posts the failed status.
+    engine.setPipeline({
+      name: 'releases',
+      text: example('release-notifications').replace("- |\n", "- |\n          exit 1\n"),
+      vars: { repo_uri: repo.uri, chat_webhook: webhook },
+    });
+    repo.commit({ 'README.md': 'app 2\n' }, 'second');
+    repo.tag('v1.1.0');
+    const pipelineId = engine.store.pipelines.get({ name: 'releases' })!.id;
+    await engine.checker.checkResource(engine.store.resources.get(pipelineId, 'release')!.id);
+    const failed = await finishedBuild(engine, 'releases', 'announce', announce.id);
+    expect(failed.status).toBe('failed');
+    expect(messages.at(-1)?.body.text).toBe(`:x: releases/announce #${failed.name} failed: http://127.0.0.1:8080/builds/${failed.id}`);
   });
 });
 

@@ -5,6 +5,7 @@ import { gitGetParamsSchema, gitPutParamsSchema, gitSourceSchema } from './git/s
 import { githubPrGetParamsSchema, githubPrPutParamsSchema, githubPrSourceSchema } from './github-pr/source-schema.js';
 import { kubernetesGetParamsSchema, kubernetesPutParamsSchema, kubernetesSourceSchema } from './kubernetes/source-schema.js';
 import { mockGetParamsSchema, mockPutParamsSchema, mockSourceSchema } from './mock/source-schema.js';
+import { notificationGetParamsSchema, notificationPutParamsSchema, notificationSourceSchema } from './notification/source-schema.js';
 import { registryImageGetParamsSchema, registryImagePutParamsSchema, registryImageSourceSchema } from './registry-image/source-schema.js';
 import { timeGetParamsSchema, timePutParamsSchema, timeSourceSchema } from './time/source-schema.js';
 import { volumeSnapshotGetParamsSchema, volumeSnapshotPutParamsSchema, volumeSnapshotSourceSchema } from './volume-snapshot/source-schema.js';
@@ -33,6 +34,7 @@ export const BUILTIN_RESOURCE_TYPES: ReadonlyArray<{ name: string; aliases: read
   { name: 'volume-snapshot', aliases: [], schemas: { source: volumeSnapshotSourceSchema, getParams: volumeSnapshotGetParamsSchema, putParams: volumeSnapshotPutParamsSchema } },
   { name: 'kubernetes', aliases: [], schemas: { source: kubernetesSourceSchema, getParams: kubernetesGetParamsSchema, putParams: kubernetesPutParamsSchema } },
   { name: 'delay', aliases: [], schemas: { source: delaySourceSchema, getParams: delayGetParamsSchema, putParams: delayPutParamsSchema } },
+  { name: 'notification', aliases: [], schemas: { source: notificationSourceSchema, getParams: notificationGetParamsSchema, putParams: notificationPutParamsSchema } },
   { name: 'mock', aliases: [], schemas: { source: mockSourceSchema, getParams: mockGetParamsSchema, putParams: mockPutParamsSchema } },
 ];
 

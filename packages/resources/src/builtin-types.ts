@@ -5,6 +5,7 @@ import { gitResourceType } from './git/index.js';
 import { githubPrResourceType } from './github-pr/index.js';
 import { kubernetesResourceType } from './kubernetes/index.js';
 import { mockResourceType } from './mock/index.js';
+import { notificationResourceType } from './notification/index.js';
 import { registryImageResourceType } from './registry-image/index.js';
 import { timeResourceType } from './time/index.js';
 import { volumeSnapshotResourceType } from './volume-snapshot/index.js';
@@ -21,5 +22,6 @@ export function implementedResourceTypes(): AnyResourceType[] {
     volumeSnapshotResourceType,
     kubernetesResourceType,
     delayResourceType,
+    notificationResourceType,
   ];
 }

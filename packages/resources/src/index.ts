@@ -7,6 +7,7 @@ export { mockResourceType, type MockSource, type MockVersion } from './mock/inde
 export { timeResourceType, type TimeSource, type TimeVersion } from './time/index.js';
 export { cronResourceType, type CronSource, type CronVersion, type CatchUp } from './cron/index.js';
 export { volumeSnapshotResourceType } from './volume-snapshot/index.js';
+export { notificationResourceType, createNotificationType, type NotificationSource, type NotificationVersion, type NotificationPutParams } from './notification/index.js';
 export { delayResourceType, type DelaySource, type DelayVersion, type DelayPutParams } from './delay/index.js';
 export { kubernetesResourceType, type KubernetesSource, type KubernetesVersion, type KubernetesGetParams, type KubernetesPutParams } from './kubernetes/index.js';
 export type { VolumeSnapshotSource, VolumeSnapshotVersion, VolumeSnapshotGetParams, VolumeSnapshotPutParams } from './volume-snapshot/index.js';

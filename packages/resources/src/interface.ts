@@ -43,6 +43,11 @@ export interface BuildMetadata {
   externalUrl?: string;
   /** The instance vars of the build's pipeline, for an instanced pipeline. */
   pipelineInstanceVars?: Record<string, unknown>;
+  /**
+   * Inside a hook, how the step it follows ended (`succeeded` in `on_success`, `failed` in
+   * `on_failure`, `errored`, `aborted`; either of the first two in `ensure`); absent elsewhere.
+   */
+  status?: 'succeeded' | 'failed' | 'errored' | 'aborted';
 }
 
 export interface ResourceContext {

@@ -143,4 +143,6 @@ export interface StepScope {
   vars: LocalVars;
   /** Prepended to plan ids in event origins: the across iterations and attempts around the step. */
   prefix: string;
+  /** Inside a hook: how the step it follows ended, which a put hands its resource type as the build's status. */
+  outcome?: NonNullable<BuildMetadata['status']>;
 }

@@ -20,20 +20,21 @@ export async function runHookStep(plan: HookPlan, scope: StepScope): Promise<boo
       // fail_fast sibling; a timeout is a failure instead, and the engine stopping runs nothing new.
       const runsOnAbort = stopped.kind === 'build-aborted' || stopped.kind === 'fail-fast';
       const runsOnStop = stopped.kind !== 'engine-stopping' && (plan.kind === 'ensure' || (plan.kind === 'on_abort' && runsOnAbort));
-      if (runsOnStop) await runHookQuietly(plan, { ...scope, signal: scope.engineSignal });
+      if (runsOnStop) await runHookQuietly(plan, { ...scope, signal: scope.engineSignal, outcome: runsOnAbort ? 'aborted' : 'errored' });
     } else if (plan.kind === 'on_error' || plan.kind === 'ensure') {
-      await runHookQuietly(plan, scope);
+      await runHookQuietly(plan, { ...scope, outcome: 'errored' });
     }
     throw error;
   }
+  const outcome = ok ? 'succeeded' : 'failed';
   switch (plan.kind) {
     case 'on_success':
-      return ok ? runPlan(plan.hook, scope) : false;
+      return ok ? runPlan(plan.hook, { ...scope, outcome }) : false;
     case 'on_failure':
-      if (!ok) await runPlan(plan.hook, scope);
+      if (!ok) await runPlan(plan.hook, { ...scope, outcome });
       return ok;
     case 'ensure': {
-      const hookOk = await runPlan(plan.hook, scope);
+      const hookOk = await runPlan(plan.hook, { ...scope, outcome });
       return ok && hookOk;
     }
     case 'on_error':

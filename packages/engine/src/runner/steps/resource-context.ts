@@ -11,7 +11,7 @@ export function resourceContext(scope: StepScope, scopeId: number, reporter: Ste
     log: (line) => reporter.log('stderr', line),
     redact: (text) => build.redactor.redact(text),
     cacheDir: build.services.resourceCacheDir(scopeId),
-    build: build.metadata,
+    build: scope.outcome === undefined ? build.metadata : { ...build.metadata, status: scope.outcome },
     now: () => new Date(build.services.now()),
     localPaths: build.services.localPaths,
   };
