@@ -25,6 +25,8 @@ describe.skipIf(!available)('resource types declared under resource_types, run f
       pushWithType(type, { repository, tag: 'latest', insecure: true }, await buildImage({ layers: [fileStoreTypeLayer(scripts)], env: ['PATH=/bin'] }));
     await push(typeRepository());
     await push(`${registry.host}/types/no-check`, ['in', 'out']);
+    // A mirror of Docker Hub's concourse/*-resource repositories, as an operator would keep one.
+    await push(`${registry.host}/concourse/semver-resource`);
   });
   afterAll(async () => {
     await files?.stop();
@@ -129,6 +131,47 @@ jobs:
     expect(Date.now() - started).toBeLessThan(10_000);
     // The check errors at its timeout; its processes get a grace period to stop, then are killed.
     await expect.poll(sleepingSandboxes, { timeout: 5_000, interval: 100 }).toEqual([]);
+  });
+
+  it('runs a Concourse base type weir has no built-in for from the operator\'s mirror', async () => {
+    files.add('base', 'b');
+    const engine = testEngine({ resourceTypeMirror: `http://${registry.host}` });
+    engine.setPipeline({ name: 'p', text: `resources:\n- name: version\n  type: semver\n  source: {url: "${files.storeUrl('base')}"}\njobs:\n- name: job\n  plan:\n  - get: version\n` });
+    const version = engine.store.resources.get(engine.store.pipelines.get({ name: 'p' })!.id, 'version')!;
+    expect(await engine.checker.checkResource(version.id)).toMatchObject({ ok: true, newVersions: 1 });
+    const result = await runJob(engine, '');
+    expect(result.build.status).toBe('succeeded');
+    expect(result.logs.join('\n')).toContain('fetching version 1');
+  });
+
+  it('runs a type whose image another declared type fetches', async () => {
+    files.add('images', 'the image version');
+    files.add('chained', 'c');
+    const text = `resource_types:
+- name: image-maker
+  type: registry-image
+  source: {repository: "${typeRepository()}", tag: latest, insecure: true}
+- name: chained
+  type: image-maker
+  source: {url: "${files.storeUrl('images')}", behaviour: image}
+resources:
+- name: values
+  type: chained
+  source: {url: "${files.storeUrl('chained')}"}
+jobs:
+- name: job
+  plan:
+  - get: values
+`;
+    const engine = testEngine();
+    engine.setPipeline({ name: 'p', text });
+    const values = engine.store.resources.get(engine.store.pipelines.get({ name: 'p' })!.id, 'values')!;
+    expect(await engine.checker.checkResource(values.id)).toMatchObject({ ok: true, newVersions: 1 });
+    const result = await runJob(engine, '');
+    expect(result.build.status).toBe('succeeded');
+    expect(result.logs.join('\n')).toContain('fetching version 1 of http');
+    // Two images: the registry's (by digest) and the one image-maker wrote (by its version).
+    expect((await engine.imageStore()).list().map((image) => image.key).sort()).toEqual([expect.stringMatching(/^image-maker:[0-9a-f]{64}$/), expect.stringMatching(/^sha256:/)]);
   });
 
   it('refuses a privileged type unless the operator allows privileged containers', async () => {

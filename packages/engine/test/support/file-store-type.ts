@@ -12,7 +12,9 @@ import { busyboxLayer } from './sandbox-images.js';
  * (the sandbox sees the host's network, never its files). A source is
  * `{url: "http://127.0.0.1:PORT/stores/NAME"}`; a version is `{n: "3"}`; a put's params name
  * the file to store (`{file: "out/value"}`). For the bad-input tests, `source.behaviour`
- * `bad-json` makes check print something that is not JSON, and `hang` makes it never finish.
+ * `bad-json` makes check print something that is not JSON, and `hang` makes it never finish;
+ * `image` makes `in` write the type's own root filesystem as an image (rootfs/ and
+ * metadata.json), so it can fetch the image of another type declared with `type:` naming it.
  */
 const CHECK = `#!/bin/sh
 set -e
@@ -40,6 +42,14 @@ set -e
 request=$(cat)
 url=$(echo "$request" | sed -n 's/.*"url":"\\([^"]*\\)".*/\\1/p')
 n=$(echo "$request" | sed -n 's/.*"version":{"n":"\\([0-9]*\\)"}.*/\\1/p')
+behaviour=$(echo "$request" | sed -n 's/.*"behaviour":"\\([^"]*\\)".*/\\1/p')
+if [ "$behaviour" = image ]; then
+  echo "writing this type's own root filesystem into $1 as an image" >&2
+  mkdir "$1/rootfs" && cp -a /bin /etc /opt "$1/rootfs/" && mkdir "$1/rootfs/tmp"
+  echo '{"env":["PATH=/bin"],"user":""}' > "$1/metadata.json"
+  echo "{\\"version\\":{\\"n\\":\\"$n\\"}}"
+  exit 0
+fi
 echo "fetching version $n of $url into $1 as build $BUILD_ID of $BUILD_PIPELINE_NAME/$BUILD_JOB_NAME" >&2
 wget -qO "$1/value" "$url/versions/$n"
 echo "$n" > "$1/n"
