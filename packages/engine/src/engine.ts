@@ -24,6 +24,7 @@ import type { Problem } from './config/problem.js';
 import type { Executor } from './executors/executor.js';
 import { LocalExecutor } from './executors/local/local-executor.js';
 import { SandboxExecutor } from './executors/sandbox/sandbox-executor.js';
+import { KubernetesExecutor, type KubernetesExecutorOptions } from './executors/kubernetes/index.js';
 import { localPathPolicy } from './local-path-policy.js';
 import { BuildRunner } from './runner/build-runner.js';
 import { BuildEventLog } from './runner/events/build-event-log.js';
@@ -73,6 +74,11 @@ export interface EngineOptions {
    * Concourse base types weir has no built-in for are fetched (`weir up --resource-type-mirror`).
    */
   resourceTypeMirror?: string;
+  /**
+   * A cluster to run tasks with an image on, as pods: for every such task (`default`), or for
+   * tasks with one of `tags` (`weir up --task-executor`, `--kubernetes-*`).
+   */
+  kubernetes?: Omit<KubernetesExecutorOptions, 'logger' | 'allowPrivileged'> & { default?: boolean };
 }
 
 /** Room for a few dozen ordinary images. */
@@ -111,6 +117,8 @@ export class Engine {
   /** Runs tasks in their images; `sandbox.unavailable()` says whether this host can. */
   readonly sandbox: SandboxExecutor;
   readonly secrets: EngineSecrets;
+  /** Runs tasks as pods, when the operator gave a cluster. */
+  readonly cluster: KubernetesExecutor | undefined;
   private readonly scratchDir: string | undefined;
   private openingImageStore: Promise<ImageStore> | undefined;
   private readonly imageStoreOptions: ImageStoreOptions;
@@ -172,13 +180,20 @@ export class Engine {
       ...(options.taskNetwork !== undefined && { network: options.taskNetwork }),
       ...(options.maxConcurrentTasks !== undefined && { maxConcurrentTasks: options.maxConcurrentTasks }),
     });
+    this.cluster = options.kubernetes && new KubernetesExecutor({ ...options.kubernetes, allowPrivileged: options.allowPrivileged ?? false, logger: runnerLogger });
     this.runner = new BuildRunner({
       store: this.store,
       registry: this.registry,
       executor: options.executor ?? new LocalExecutor({ logger: runnerLogger, ...(options.maxConcurrentTasks !== undefined && { maxConcurrentTasks: options.maxConcurrentTasks }) }),
       sandbox: this.sandbox,
+      ...(this.cluster && { cluster: this.cluster }),
       images: () => this.imageStore(),
-      tasks: { allowHostTasks: options.allowHostTasks ?? true, allowPrivileged: options.allowPrivileged ?? false },
+      tasks: {
+        allowHostTasks: options.allowHostTasks ?? true,
+        allowPrivileged: options.allowPrivileged ?? false,
+        imageTasks: options.kubernetes?.default ? 'kubernetes' : 'sandbox',
+        clusterTags: Object.keys(options.kubernetes?.tags ?? {}),
+      },
       events: this.events,
       logger: runnerLogger,
       setPipeline: (request) => this.setPipeline(request),
@@ -234,6 +249,7 @@ export class Engine {
     this.started = true;
     // Opening the image store removes what a crash left half-fetched: do it now, not at first use.
     this.imageStore().catch((error: unknown) => this.logger.error({ err: error }, 'the image cache could not be opened; tasks with an image will error'));
+    this.cluster?.start();
     // Requests are durable, but a pass may have been cut short; look at every job once.
     this.store.jobs.requestAll();
     this.runner.start();

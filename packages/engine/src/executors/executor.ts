@@ -37,11 +37,6 @@ export interface TaskImage {
   config: ImageConfig;
   /** Names the image in the build log and in errors, e.g. `registry-image example/go@sha256:…`. */
   name: string;
-  /**
-   * The image in its registry by digest (`registry.example/team/go@sha256:…`), when it came from
-   * one: an executor that pulls images itself (a cluster's kubelet) runs this, not `rootfs`.
-   */
-  reference?: string;
 }
 
 /** The build a task belongs to, for an executor that labels what it starts (pods). */
@@ -80,6 +75,11 @@ export interface TaskRun {
    * executor is only given tasks without one.
    */
   image?: TaskImage;
+  /**
+   * The image in its registry by digest (`registry.example/team/go@sha256:…`), for an executor
+   * whose nodes pull images themselves (a cluster): given instead of `image`, nothing is fetched here.
+   */
+  imageReference?: string;
   /** `privileged: true`, already allowed by the operator. */
   privileged?: boolean;
   containerLimits?: TaskContainerLimits;

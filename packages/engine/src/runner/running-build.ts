@@ -35,6 +35,8 @@ export interface BuildServices {
   executor: Executor;
   /** Runs tasks in their images. */
   sandbox: Executor;
+  /** Runs tasks as pods, where the operator gave weir a cluster. */
+  cluster?: Executor;
   /** Task images (`image_resource`), fetched once per digest and shared with resource types. */
   images(): Promise<ImageStore>;
   tasks: TaskPolicy;

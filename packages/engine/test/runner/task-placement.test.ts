@@ -12,6 +12,12 @@ describe('placeTask', () => {
     expect(placeTask({ hasImage: false, privileged: false }, { ...policy, allowHostTasks: true }, 'task t')).toBe('host');
     expect(() => placeTask({ hasImage: false, privileged: false }, policy, 'task t')).toThrow(expect.objectContaining({ code: 'task-image-missing', location: 'task t' }));
   });
+  it('sends a task with an image to the cluster by default or by a cluster tag, never one without', () => {
+    expect(placeTask({ hasImage: true, privileged: false }, { ...policy, imageTasks: 'kubernetes' }, 'task t')).toBe('kubernetes');
+    expect(placeTask({ hasImage: true, privileged: false, tags: ['big'] }, { ...policy, clusterTags: ['big'] }, 'task t')).toBe('kubernetes');
+    expect(placeTask({ hasImage: true, privileged: false, tags: ['other'] }, { ...policy, clusterTags: ['big'] }, 'task t')).toBe('sandbox');
+    expect(placeTask({ hasImage: false, privileged: false }, { ...policy, allowHostTasks: true, imageTasks: 'kubernetes' }, 'task t')).toBe('host');
+  });
   it('refuses privileged tasks unless the operator allows them', () => {
     expect(() => placeTask({ hasImage: true, privileged: true }, policy, 'task t')).toThrow(expect.objectContaining({ code: 'task-privileged-refused' }));
     expect(placeTask({ hasImage: true, privileged: true }, { ...policy, allowPrivileged: true }, 'task t')).toBe('sandbox');

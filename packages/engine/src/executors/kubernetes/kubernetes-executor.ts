@@ -29,6 +29,8 @@ export class KubernetesExecutor implements Executor {
   private readonly options: CompiledKubernetesOptions;
   private readonly slots: TaskSlots;
   private connection: Promise<ClusterConnection> | undefined;
+  /** The start's cleanup: no pod is created before it listed what to delete, or it could take a new one. */
+  private cleaned: Promise<void> = Promise.resolve();
 
   constructor(options: KubernetesExecutorOptions) {
     this.options = compileKubernetesOptions(options);
@@ -42,6 +44,14 @@ export class KubernetesExecutor implements Executor {
       throw error;
     });
     return this.connection;
+  }
+
+  /** Called at the engine's start: deletes what an earlier run left, before any task of this run makes a pod. */
+  start(): void {
+    this.cleaned = this.deleteLeftPods().then(
+      () => undefined,
+      (error: unknown) => this.options.logger.error({ err: error }, 'the task pods an earlier run left could not be listed or deleted'),
+    );
   }
 
   /**
@@ -70,9 +80,9 @@ export class KubernetesExecutor implements Executor {
 
   async runTask(task: TaskRun): Promise<TaskResult> {
     const location = task.owner ? `task ${task.owner.step}` : 'task';
-    const image = task.image?.reference;
+    const image = task.imageReference;
     if (image === undefined) {
-      throw new WeirError('kubernetes-image-required', `the task's image (${task.image?.name ?? 'none'}) is not in a registry, so a cluster cannot pull it`, {
+      throw new WeirError('kubernetes-image-required', `the task's image (${task.image?.name ?? 'none'}) is not named in a registry, so a cluster cannot pull it`, {
         location,
         hint: 'give the task an image_resource of type registry-image (a cluster runs it by digest); an image built in the pipeline must be pushed first',
       });
@@ -103,6 +113,7 @@ export class KubernetesExecutor implements Executor {
       nameSuffix: suffix,
       location,
     });
+    await this.cleaned;
     await this.slots.acquire(task.signal);
     try {
       await placeInputs(task.workDir, task.inputs);

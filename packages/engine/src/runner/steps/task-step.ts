@@ -2,12 +2,14 @@ import { join } from 'node:path';
 import { loadTaskConfig } from '../../config/load-task.js';
 import type { TaskConfig } from '../../config/schema/index.js';
 import { WeirError } from '../../errors.js';
+import type { Executor } from '../../executors/executor.js';
 import type { TaskPlan } from '../plan/plan.js';
 import { readArtifactFile } from '../artifact-file.js';
 import type { StepScope } from '../running-build.js';
 import { prepareTaskRun } from '../task/prepare-task-run.js';
 import { hostEnvironment } from '../task/task-environment.js';
 import { holdTaskImage } from '../task/task-image.js';
+import { taskImageReference } from '../task/task-image-reference.js';
 import { placeTask } from '../task/task-placement.js';
 import { runLeafStep } from './leaf-step.js';
 
@@ -24,15 +26,16 @@ export function runTaskStep(plan: TaskPlan, scope: StepScope): Promise<boolean> 
     const config = scope.vars.interpolate(await build.secrets.resolve(plan.config ?? (await loadTaskFile(plan, scope, location)), location), location);
     const params = scope.vars.interpolate(await build.secrets.resolve(plan.params, location), location);
     const hasImage = plan.image !== undefined || config.image_resource !== undefined;
-    const placement = placeTask({ hasImage, privileged: plan.privileged }, services.tasks, location);
+    const placement = placeTask({ hasImage, privileged: plan.privileged, tags: plan.tags }, services.tasks, location);
     const image = placement === 'sandbox' ? await holdTaskImage(plan, config, scope, reporter, location) : undefined;
+    const imageReference = placement === 'kubernetes' ? await taskImageReference(plan, config, scope, reporter, location) : undefined;
     try {
-      const executor = placement === 'sandbox' ? services.sandbox : services.executor;
+      const executor = placement === 'sandbox' ? services.sandbox : placement === 'kubernetes' ? clusterExecutor(services.cluster, location) : services.executor;
       if (placement === 'host') {
         reporter.log('weir', 'unsandboxed: this task has no image, so it runs as a process on this host, as weir\'s own user (weir up --allow-host-tasks)');
         if (config.run.user !== undefined) reporter.log('weir', `run.user (${config.run.user}) is not used: the task runs as the engine's user`);
       } else {
-        reporter.log('weir', `in ${image!.name}: ${executor.description}`);
+        reporter.log('weir', `in ${image?.name ?? `registry-image ${imageReference}`}: ${executor.description}`);
       }
       const workDir = await build.newDir('task', plan.name);
       const prepared = prepareTaskRun({
@@ -52,6 +55,9 @@ export function runTaskStep(plan: TaskPlan, scope: StepScope): Promise<boolean> 
       const result = await executor.runTask({
         ...prepared.run,
         ...(image !== undefined && { image }),
+        ...(imageReference !== undefined && { imageReference }),
+        ...(plan.tags.length > 0 && { tags: plan.tags }),
+        owner: { team: build.metadata.teamName, pipeline: build.metadata.pipelineName, job: build.metadata.jobName, buildId: build.id, buildName: build.metadata.buildName, step: plan.name },
         ...(plan.privileged && { privileged: true }),
         ...(limits !== undefined && { containerLimits: limits }),
         signal: scope.signal,
@@ -66,6 +72,14 @@ export function runTaskStep(plan: TaskPlan, scope: StepScope): Promise<boolean> 
     } finally {
       image?.release();
     }
+  });
+}
+
+function clusterExecutor(cluster: Executor | undefined, location: string): Executor {
+  if (cluster !== undefined) return cluster;
+  throw new WeirError('kubernetes-not-configured', 'the task is sent to the cluster, but this engine has no cluster to run tasks on', {
+    location,
+    hint: 'start weir up with --kubernetes-kubeconfig FILE (or inside a pod) to run tasks as pods',
   });
 }
 

@@ -35,17 +35,7 @@ export async function holdTaskImage(plan: TaskPlan, config: TaskConfig, scope: S
   const declared = config.image_resource;
   if (declared === undefined) return undefined;
   const type = build.resourceType(declared.type, `${location} image_resource`);
-  const context: ResourceContext = {
-    logger: build.services.logger.child({ buildId: build.id }),
-    signal: scope.signal,
-    log: (line) => reporter.log('stderr', line),
-    redact: (text) => build.redactor.redact(text),
-    // An anonymous resource has no history to keep a cache in; this one goes with the build.
-    cacheDir: await build.newDir('image', plan.name),
-    build: build.metadata,
-    now: () => new Date(build.services.now()),
-    localPaths: build.services.localPaths,
-  };
+  const context = await imageResourceContext(scope, reporter, plan.name);
   const lease = await leaseImageResource({
     resource: {
       type: declared.type,
@@ -68,4 +58,20 @@ function describeImage(type: string, source: Record<string, unknown>, version: R
   const digest = version.digest;
   if (repository !== undefined) return `${type} ${repository}${digest !== undefined ? `@${digest}` : ''}`;
   return `${type} ${JSON.stringify(version)}`;
+}
+
+/** What an image resource's check and get are given: the build's log, signal and a cache directory that goes with the build. */
+export async function imageResourceContext(scope: StepScope, reporter: StepReporter, stepName: string): Promise<ResourceContext> {
+  const { build } = scope;
+  return {
+    logger: build.services.logger.child({ buildId: build.id }),
+    signal: scope.signal,
+    log: (line) => reporter.log('stderr', line),
+    redact: (text) => build.redactor.redact(text),
+    // An anonymous resource has no history to keep a cache in; this one goes with the build.
+    cacheDir: await build.newDir('image', stepName),
+    build: build.metadata,
+    now: () => new Date(build.services.now()),
+    localPaths: build.services.localPaths,
+  };
 }

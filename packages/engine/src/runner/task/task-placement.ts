@@ -6,22 +6,30 @@ export interface TaskPolicy {
   allowHostTasks: boolean;
   /** `privileged: true` is honoured (as far as a sandbox without root can); otherwise it errors. */
   allowPrivileged: boolean;
+  /** Where tasks with an image run by default: this host's sandbox, or the cluster (`weir up --task-executor`). */
+  imageTasks?: 'sandbox' | 'kubernetes';
+  /** Tags that send a task with an image to the cluster whatever the default (`weir up --kubernetes-tag`). */
+  clusterTags?: readonly string[];
 }
 
-export type TaskPlacement = 'sandbox' | 'host';
+export type TaskPlacement = 'sandbox' | 'host' | 'kubernetes';
 
 /**
- * Where a task runs: in the sandbox when it has an image, on this host when it has none and the
- * operator allows that. Pure, so the rule and its errors are tested in one place.
+ * Where a task runs: when it has an image, in the sandbox or, where the operator says so by
+ * default or by tag, as a pod on the cluster; on this host when it has none and the operator
+ * allows that (a pod needs an image to run). Pure, so the rule and its errors are tested in one place.
  */
-export function placeTask(task: { hasImage: boolean; privileged: boolean }, policy: TaskPolicy, location: string): TaskPlacement {
+export function placeTask(task: { hasImage: boolean; privileged: boolean; tags?: readonly string[] }, policy: TaskPolicy, location: string): TaskPlacement {
   if (task.privileged && !policy.allowPrivileged) {
     throw new WeirError('task-privileged-refused', 'the task asks for privileged: true, which this engine does not allow', {
       location,
       hint: 'drop privileged: true, or, if every pipeline set on this engine is trusted, start weir up with --allow-privileged',
     });
   }
-  if (task.hasImage) return 'sandbox';
+  if (task.hasImage) {
+    const tagged = (task.tags ?? []).some((tag) => policy.clusterTags?.includes(tag));
+    return policy.imageTasks === 'kubernetes' || tagged ? 'kubernetes' : 'sandbox';
+  }
   if (policy.allowHostTasks) return 'host';
   throw new WeirError('task-image-missing', 'the task has no image_resource and no image, and this engine runs tasks only in their images', {
     location,

@@ -54,7 +54,7 @@ describe.skipIf(!available)('KubernetesExecutor against the simulator, whose kub
       caches: [],
       run: { path: 'sh', args: ['-c', script] },
       env: { GREETING: 'hello' },
-      image: { rootfs: '/nonexistent', config: { env: {}, user: '' }, name: 'busybox', reference: image },
+      imageReference: image,
       owner: { team: 'main', pipeline: 'app', job: 'unit', buildId: 7, buildName: '7', step: 'test' },
       signal: new AbortController().signal,
       onOutput: (_stream, line) => lines.push(line),
@@ -123,7 +123,7 @@ describe.skipIf(!available)('KubernetesExecutor against the simulator, whose kub
 
   it('errors with the kubelet\'s reason when the image cannot be pulled', async () => {
     const missing = `${registry.host}/tools/nothing@sha256:${'0'.repeat(64)}`;
-    const run = task('true', { image: { rootfs: '/nonexistent', config: { env: {}, user: '' }, name: 'nothing', reference: missing } });
+    const run = task('true', { imageReference: missing });
     await expect(executor().runTask(run)).rejects.toMatchObject({ code: 'kubernetes-image-pull-failed', message: expect.stringContaining(`cannot pull ${missing}: ErrImagePull`) });
   }, 60_000);
 
