@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
-import { Engine, parseByteSize, ensureApiToken, PipelineInvalidError, renderProblem, startApiServer, WeirError, type Logger } from '@weir/engine';
-import { implementedResourceTypes } from '@weir/resources';
+import { Engine, type EngineOptions, parseByteSize, ensureApiToken, PipelineInvalidError, renderProblem, startApiServer, WeirError, type Logger } from '@weir/engine';
+import { DEFAULT_CREDENTIALS_SWITCH, implementedResourceTypes } from '@weir/resources';
 import { webRoot } from '@weir/web';
 import { engineLogger } from '../engine-log.js';
 import type { LogFormat } from '../log-format.js';
@@ -24,6 +24,8 @@ export interface UpOptions {
   imageCacheSize: string;
   logLevel: string;
   logFormat: LogFormat;
+  /** Task pods on a cluster: for every task with an image (`default`), or for the tags mapped. */
+  kubernetes?: NonNullable<EngineOptions['kubernetes']>;
 }
 
 /**
@@ -45,6 +47,9 @@ export async function upCommand(options: UpOptions, io: CliIo, stopped: Promise<
 }
 
 async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>): Promise<number> {
+  // The identity that runs task pods (and so may exec into them) is not lent to pipelines'
+  // kubernetes and volume-snapshot resources, unless the operator said otherwise.
+  if (options.kubernetes && process.env[DEFAULT_CREDENTIALS_SWITCH] === undefined) process.env[DEFAULT_CREDENTIALS_SWITCH] = 'deny';
   const logger = await engineLogger({ format: options.logFormat, level: options.logLevel, color: io.color });
   const engine = Engine.open({
     dataDir: options.data,
@@ -57,6 +62,7 @@ async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>):
     allowHostTasks: options.allowHostTasks,
     taskNetwork: options.taskNetwork,
     imageCacheBytes: imageCacheBytes(options.imageCacheSize),
+    ...(options.kubernetes && { kubernetes: options.kubernetes }),
   });
   try {
     const token = await ensureApiToken(engine.dataDir);
@@ -95,6 +101,13 @@ async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>):
 async function describeTaskPlacement(engine: Engine, options: UpOptions): Promise<string> {
   const problem = await engine.sandbox.unavailable();
   const host = options.allowHostTasks ? 'tasks without an image run on this host, unsandboxed (--allow-host-tasks)' : 'tasks without an image error (--allow-host-tasks runs them on this host)';
+  const cluster = options.kubernetes;
+  if (cluster) {
+    const where = `as pods${cluster.namespace ? ` in namespace ${cluster.namespace}` : ''}, with ${cluster.kubeconfig ? `the kubeconfig ${cluster.kubeconfig}` : 'the default identity ($KUBECONFIG, ~/.kube/config, else this pod\'s service account)'}; pipelines' kubernetes resources must bring their own kubeconfig (${DEFAULT_CREDENTIALS_SWITCH}=${process.env[DEFAULT_CREDENTIALS_SWITCH]})`;
+    const tags = Object.keys(cluster.tags ?? {});
+    if (cluster.default) return `tasks with an image run ${where}; ${host}`;
+    if (tags.length > 0 && problem === undefined) return `tasks with an image run in it, sandboxed by bubblewrap, and with tags ${tags.join(', ')} ${where}; ${host}`;
+  }
   if (problem) return `tasks with an image cannot run: ${problem.message}\n  hint: ${problem.hint}\n${host}`;
   return `tasks with an image run in it, sandboxed by bubblewrap (${options.taskNetwork ? 'sharing the host\'s network' : 'without network'}); ${host}`;
 }

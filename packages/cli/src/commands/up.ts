@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseKubernetesTag } from '../kubernetes-options.js';
 import { CliError } from '../cli-error.js';
 import type { CommandSetup } from '../engine-command.js';
 import { chooseLogFormat, isLogFormat, LOG_FORMATS } from '../log-format.js';
@@ -18,14 +19,26 @@ export function registerUp(setup: CommandSetup): void {
     .option('--allow-host-tasks', 'run tasks that have no image on this host, unsandboxed, as weir\'s own user (only for pipelines you trust; without it such tasks error)')
     .option('--no-task-network', 'cut sandboxed tasks off from the network (default: they share the host\'s, as in Concourse)')
     .option('--allow-privileged', 'honour `privileged: true` on resource types and tasks: every capability inside their sandbox\'s user namespace (never root on the host); off by default, since pipelines are untrusted input')
+    .option('--task-executor <executor>', 'where tasks with an image run: sandbox (bubblewrap on this host) or kubernetes (a pod each, on the cluster of --kubernetes-kubeconfig or the one weir runs in)', 'sandbox')
+    .option('--kubernetes-kubeconfig <file>', 'the kubeconfig weir runs task pods with (default: $KUBECONFIG, ~/.kube/config, else the service account of the pod weir runs in)')
+    .option('--kubernetes-namespace <namespace>', 'the namespace of task pods (default: the kubeconfig context\'s, in a pod its own)')
+    .option('--kubernetes-max-pods <count>', 'most task pods at once; more tasks wait their turn', '32')
+    .option('--kubernetes-helper-image <image>', 'an image with sh, tar, find and chmod (busybox) for the helper containers that move artifacts in and out of task pods', 'busybox:1.37')
+    .option('--kubernetes-engine-id <id>', 'marks this engine\'s pods, so its start deletes only pods an earlier run of it left; give engines sharing a namespace different ids', 'weir')
+    .option('--kubernetes-tag <mapping>', 'run tasks with this tag as pods, e.g. gpu=namespace=ci-gpu,node.accelerator=nvidia (namespace and node.LABEL=VALUE node selector, both optional; repeat for more tags); a tag sends its tasks to the cluster even when --task-executor is sandbox', (text: string, all: string[]) => [...all, text], [] as string[])
     .option('--image-cache-size <size>', 'how much of images (tasks\' and resource types\') <data dir>/images keeps, e.g. 10GiB or 500MB; the least recently used beyond it are removed', '10GiB')
     .option('--log-level <level>', 'engine log level: trace, debug, info, warn, error or silent', 'info')
     .option('--log-format <format>', 'engine log lines on stdout: pretty (for people) or json (for collectors) (default: pretty on a terminal, else json)')
-    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; resourceTypeMirror?: string; allowHostTasks?: boolean; taskNetwork: boolean; allowPrivileged?: boolean; imageCacheSize: string; logLevel: string; logFormat?: string }, command: Command) => {
+    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; resourceTypeMirror?: string; allowHostTasks?: boolean; taskNetwork: boolean; allowPrivileged?: boolean; imageCacheSize: string; logLevel: string; logFormat?: string; taskExecutor: string; kubernetesKubeconfig?: string; kubernetesNamespace?: string; kubernetesMaxPods: string; kubernetesHelperImage: string; kubernetesEngineId: string; kubernetesTag: string[] }, command: Command) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${options.port} is not a port number`, 'give a number from 0 to 65535');
       const requestedFormat = options.logFormat;
       if (requestedFormat !== undefined && !isLogFormat(requestedFormat)) throw new CliError(`--log-format ${requestedFormat} is not a log format`, `give one of ${LOG_FORMATS.join(', ')}`);
+      if (options.taskExecutor !== 'sandbox' && options.taskExecutor !== 'kubernetes') throw new CliError(`--task-executor ${options.taskExecutor} is not an executor`, 'give sandbox or kubernetes');
+      const maxPods = Number(options.kubernetesMaxPods);
+      if (!Number.isInteger(maxPods) || maxPods < 1) throw new CliError(`--kubernetes-max-pods ${options.kubernetesMaxPods} is not a count`, 'give a whole number of at least 1');
+      const tags = Object.fromEntries(options.kubernetesTag.map(parseKubernetesTag));
+      const cluster = options.taskExecutor === 'kubernetes' || options.kubernetesTag.length > 0;
       const env = setup.io.env ?? process.env;
       const mirror = options.resourceTypeMirror ?? env.WEIR_RESOURCE_TYPE_MIRROR;
       const data = options.data ?? command.parent?.opts<{ data?: string }>().data ?? env.WEIR_DATA ?? '.weir';
@@ -56,6 +69,17 @@ export function registerUp(setup: CommandSetup): void {
             allowHostTasks: options.allowHostTasks === true,
             taskNetwork: options.taskNetwork,
             imageCacheSize: options.imageCacheSize,
+            ...(cluster && {
+              kubernetes: {
+                default: options.taskExecutor === 'kubernetes',
+                ...(options.kubernetesKubeconfig !== undefined && { kubeconfig: options.kubernetesKubeconfig }),
+                ...(options.kubernetesNamespace !== undefined && { namespace: options.kubernetesNamespace }),
+                maxConcurrentTasks: maxPods,
+                helperImage: options.kubernetesHelperImage,
+                engineId: options.kubernetesEngineId,
+                tags,
+              },
+            }),
           },
           setup.io,
           stopped,
