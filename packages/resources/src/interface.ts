@@ -69,6 +69,12 @@ export interface ResourceContext {
   now(): Date;
   /** Where a pipeline may name paths on the engine's machine; see `confineLocalPath`. */
   localPaths: LocalPathPolicy;
+  /**
+   * A copy of `value` with the ((vars)) a credential manager supplies filled in (and their values
+   * redacted from then on), for config the engine hands over unread: a declared resource type's
+   * `source`, `params` and `defaults`. Absent where no pipeline's secrets apply.
+   */
+  resolveSecrets?<T>(value: T, location: string): Promise<T>;
 }
 
 export interface ResourceType<

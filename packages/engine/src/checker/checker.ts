@@ -266,8 +266,9 @@ export class Checker {
       const type = this.typesOf(state.resource.pipelineId).require(state.type, location);
       const pipeline = store.pipelines.byId(state.resource.pipelineId);
       const written = state.resource.config.source ?? {};
+      const secrets = pipeline && this.options.secrets.forPipeline(pipeline, redactor, this.stopping.signal);
       // Without references the check starts in this tick, as the check scheduling relies on.
-      const source = pipeline && hasSecretReferences(written) ? await this.options.secrets.forPipeline(pipeline, redactor, this.stopping.signal).resolve(written, location) : written;
+      const source = secrets && hasSecretReferences(written) ? await secrets.resolve(written, location) : written;
       const versions = await runCheck({
         type,
         source,
@@ -280,6 +281,7 @@ export class Checker {
         redact,
         signal: this.stopping.signal,
         now: () => this.now(),
+        ...(secrets && { resolveSecrets: <T>(value: T, at: string) => secrets.resolve(value, at) }),
       });
       const saved = store.resources.saveCheckedVersions(state.scopeId, versions.map((versioned) => (versioned.metadata ? { ...versioned, metadata: redactor.redactValue(versioned.metadata) } : versioned)));
       store.resources.clearCheckFailure(state.scopeId);

@@ -15,6 +15,8 @@ export interface CheckCall {
   redact: (text: string) => string;
   /** Aborts the check when the engine stops. */
   signal: AbortSignal;
+  /** The pipeline's credential managers, for what the type hands on unread (a declared type's source). */
+  resolveSecrets?: ResourceContext['resolveSecrets'];
   now: () => number;
 }
 
@@ -34,6 +36,7 @@ export async function runCheck(call: CheckCall): Promise<Versioned[]> {
     cacheDir: call.cacheDir,
     now: () => new Date(call.now()),
     localPaths: call.localPaths,
+    ...(call.resolveSecrets && { resolveSecrets: call.resolveSecrets }),
   };
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {

@@ -133,6 +133,24 @@ jobs:
     await expect.poll(sleepingSandboxes, { timeout: 5_000, interval: 100 }).toEqual([]);
   });
 
+  it('fills in the credential manager\'s ((vars)) in a type\'s source and defaults when it runs', async () => {
+    files.add('secret-store', 's');
+    const engine = testEngine();
+    engine.secrets.builtin.set({ team: 'main', pipeline: '', name: 'type-tag' }, 'latest');
+    engine.secrets.builtin.set({ team: 'main', pipeline: '', name: 'store-url' }, files.storeUrl('secret-store'));
+    const text = pipeline({ store: 'ignored', typeExtra: '  defaults: {url: ((store-url))}' })
+      .replace('tag: latest, insecure: true}', 'tag: ((type-tag)), insecure: true}')
+      .replace(/  source: \{url: "[^"]*"\}/, '  source: {}');
+    engine.setPipeline({ name: 'p', text });
+    const values = engine.store.resources.get(engine.store.pipelines.get({ name: 'p' })!.id, 'values')!;
+    expect(await engine.checker.checkResource(values.id)).toMatchObject({ ok: true, newVersions: 1 });
+    const result = await runJob(engine, '');
+    expect(result.build.status).toBe('succeeded');
+    // The value is redacted wherever the build shows it.
+    expect(result.logs.join('\n')).toContain('fetching version 1 of ((redacted)) into /tmp/build/get');
+    expect(JSON.stringify(engine.store.pipelines.get({ name: 'p' })!.config)).toContain('((store-url))');
+  });
+
   it('runs a Concourse base type weir has no built-in for from the operator\'s mirror', async () => {
     files.add('base', 'b');
     const engine = testEngine({ resourceTypeMirror: `http://${registry.host}` });

@@ -76,19 +76,19 @@ export function imageResourceType(declaration: TypeDeclaration, services: ImageT
     async check(ctx: ResourceContext, source: unknown, from?: Version): Promise<Versioned[]> {
       const scratch = join(ctx.cacheDir, 'check-tmp');
       await mkdir(scratch, { recursive: true });
-      const stdout = await run(ctx, 'check', checkRequest(sourceWithDefaults(declaration, source), from), undefined, scratch);
+      const stdout = await run(ctx, 'check', checkRequest(await sourceWithDefaults(declaration, source, ctx), from), undefined, scratch);
       return parseCheckResponse(name, stdout);
     },
     async get(ctx: ResourceContext, source: unknown, version: Version, params: unknown, dir: string): Promise<Versioned> {
       return withScratch(async (scratch) => {
-        const stdout = await run(ctx, 'in', inRequest(sourceWithDefaults(declaration, source), version, params), dir, scratch);
+        const stdout = await run(ctx, 'in', inRequest(await sourceWithDefaults(declaration, source, ctx), version, params), dir, scratch);
         return parseFetchResponse(name, 'in', stdout);
       });
     },
     async put(ctx: ResourceContext, source: unknown, params: unknown, workdir: string): Promise<Versioned> {
       await copyArtifactsIn(workdir);
       return withScratch(async (scratch) => {
-        const stdout = await run(ctx, 'out', outRequest(sourceWithDefaults(declaration, source), params), workdir, scratch);
+        const stdout = await run(ctx, 'out', outRequest(await sourceWithDefaults(declaration, source, ctx), params), workdir, scratch);
         return parseFetchResponse(name, 'out', stdout);
       });
     },

@@ -1,7 +1,7 @@
 import type { ResourceContext, Version } from '@weir/resources';
 import { leaseImageResource } from '../../executors/sandbox/image-resource.js';
 import type { ImageStore } from '../../executors/sandbox/image-store.js';
-import { DEFAULT_TYPE_CHECK_EVERY_MS } from './type-declaration.js';
+import { DEFAULT_TYPE_CHECK_EVERY_MS, withSecrets } from './type-declaration.js';
 import type { LeasedTypeImage, TypeImageRequest, TypeImageSource } from './type-image.js';
 
 export interface StoredTypeImagesOptions {
@@ -36,12 +36,18 @@ export class StoredTypeImages implements TypeImageSource {
     const trustedMs = declaration.checkEveryMs === undefined ? DEFAULT_TYPE_CHECK_EVERY_MS : declaration.checkEveryMs;
     const fresh = known !== undefined && (trustedMs === null || this.now() - known.checkedAt < trustedMs);
     const checkedAt = this.now();
+    const location = `the image of resource type ${declaration.name}`;
     const lease = await leaseImageResource({
-      resource: { type: declaration.type, source: declaration.source, params: declaration.params, ...(fresh && { version: known.version }) },
+      resource: {
+        type: declaration.type,
+        source: await withSecrets(ctx, declaration.source, location),
+        params: await withSecrets(ctx, declaration.params, location),
+        ...(fresh && { version: known.version }),
+      },
       type: fetcher,
       context: ctx,
       store,
-      location: `the image of resource type ${declaration.name}`,
+      location,
     });
     if (!fresh) this.known.set(key, { version: lease.version, checkedAt });
     return {

@@ -1,4 +1,6 @@
+import type { ResourceContext } from '@weir/resources';
 import { parseDuration } from '../../config/duration.js';
+import { hasSecretReferences } from '../../secrets/substitute-vars.js';
 import { asRecord, asString, records } from '../../config/loose.js';
 
 /** A `resource_types` entry as weir runs it: defaults filled in, nothing left to look up in raw config. */
@@ -44,9 +46,20 @@ export function readTypeDeclarations(pipelineConfig: unknown): Map<string, TypeD
   return declarations;
 }
 
-/** A resource's source as the type's scripts get it: the type's `defaults` with the resource's own fields over them. */
-export function sourceWithDefaults(declaration: TypeDeclaration, source: unknown): unknown {
+/**
+ * A resource's source as the type's scripts get it: the type's `defaults` (their secrets filled
+ * in) with the resource's own fields over them.
+ */
+export async function sourceWithDefaults(declaration: TypeDeclaration, source: unknown, ctx: ResourceContext): Promise<unknown> {
   const own = asRecord(source);
   if (Object.keys(declaration.defaults).length === 0) return source;
-  return { ...declaration.defaults, ...(own ?? {}) };
+  return { ...(await withSecrets(ctx, declaration.defaults, `the defaults of resource type ${declaration.name}`)), ...(own ?? {}) };
+}
+
+/**
+ * The declaration's config with its credential manager ((vars)) filled in: a pipeline is stored
+ * with them unresolved, and a type's registry password or webhook URL is looked up when used.
+ */
+export function withSecrets<T>(ctx: ResourceContext, value: T, location: string): Promise<T> {
+  return ctx.resolveSecrets && hasSecretReferences(value) ? ctx.resolveSecrets(value, location) : Promise.resolve(value);
 }

@@ -14,5 +14,6 @@ export function resourceContext(scope: StepScope, scopeId: number, reporter: Ste
     build: scope.outcome === undefined ? build.metadata : { ...build.metadata, status: scope.outcome },
     now: () => new Date(build.services.now()),
     localPaths: build.services.localPaths,
+    resolveSecrets: (value, location) => build.secrets.resolve(value, location),
   };
 }
