@@ -1,10 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '@weir/cli';
+import { startEngineServer } from './support/engine-server.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -50,7 +52,7 @@ describe('weir validate', () => {
     expect(result.out).toBe(
       `${p}: warning var-undefined: 3 vars are not given (each at its first use, line:column):\n` +
         '    ((uri)) 4:17, ((group)) 7:19, ((depth)) 10:21\n' +
-        '  hint: nothing is wrong if a credential manager (or var_sources) supplies them when the pipeline runs; to check with values now, pass -v name=value, -y name=yaml, -l vars.yml or -i name=value\n\n' +
+        '  hint: nothing is wrong if a credential manager supplies them when the pipeline runs (weir secrets set NAME, or var_sources); to check with values now, pass -v name=value, -y name=yaml, -l vars.yml or -i name=value\n\n' +
         '1 file checked: all valid, 0 errors, 3 warnings (3 of them undefined vars)\n',
     );
   });
@@ -224,6 +226,15 @@ jobs:
     expect(bundled.status).toBe(fromSources.status);
     expect(JSON.parse(bundled.stdout)).toEqual(JSON.parse(fromSources.out));
     expect(fromSources.out).toContain('schema-');
+  });
+
+  it('prints a pipeline from the engine as YAML', async () => {
+    const server = await startEngineServer({ start: false });
+    const flags = ['--url', server.url, '--data', server.dataDir];
+    expect((await weir('set-pipeline', ...flags, '-p', 'hello', '-c', path.join(repoRoot, 'examples/hello-world/pipeline.yml'), '-n')).status).toBe(0);
+    // Not spawnSync: the engine answers from this process.
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'get-pipeline', ...flags, '-p', 'hello'], { encoding: 'utf8' });
+    expect(stdout).toMatch(/^resources:\n  - name: tick\n    type: mock\n/);
   });
 });
 

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+// Statically: names.ts loads yaml at start anyway, and the bundle turns a dynamic import of it into a namespace without stringify.
+import { stringify } from 'yaml';
 import type { ApiPipelineWithConfig } from '../client/api-types.js';
 import { pipelineRoute } from '../client/routes.js';
 import { connect, engineCommand, printJson, type CommandSetup } from '../engine-command.js';
@@ -16,7 +18,7 @@ export function registerGetPipeline(setup: CommandSetup): void {
           printJson(setup.io, pipeline.config);
           return 0;
         }
-        const [{ formatConfig }, { stringify }] = await Promise.all([import('@weir/engine/pipeline-config'), import('yaml')]);
+        const { formatConfig } = await import('@weir/engine/pipeline-config');
         // Stored with sorted keys; printed in the order people write pipelines.
         const yaml = stringify(pipeline.config, { lineWidth: 0, aliasDuplicateObjects: false });
         setup.io.out(formatConfig(yaml).text ?? yaml);

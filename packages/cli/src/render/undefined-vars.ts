@@ -31,7 +31,7 @@ export function renderUndefinedVars(file: string, undefinedVars: readonly Proble
   }
   lines.push(line);
   lines.push(
-    paint.dim(`  hint: nothing is wrong if a credential manager (or var_sources) supplies them when the pipeline runs; to check with values now, pass -v name=value, -y name=yaml, -l vars.yml or -i name=value`),
+    paint.dim(`  hint: nothing is wrong if a credential manager supplies them when the pipeline runs (weir secrets set NAME, or var_sources); to check with values now, pass -v name=value, -y name=yaml, -l vars.yml or -i name=value`),
   );
   return `${lines.join('\n')}\n`;
 }
