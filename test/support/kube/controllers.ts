@@ -4,9 +4,13 @@ import { quantityBytes } from './quantity.js';
 export interface ControllerTimings {
   /** How long a new VolumeSnapshot takes to become ready (or fail). */
   snapshotReadyAfterMs: number;
+  /** How long a deleted claim that no pod uses takes to go (the pvc-protection controller). */
+  claimReleaseAfterMs: number;
   /** How long a provisionable claim takes to bind. */
   claimBindAfterMs: number;
 }
+
+export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 
 export const DEFAULT_CLASS_ANNOTATION = 'snapshot.storage.kubernetes.io/is-default-class';
 
@@ -38,6 +42,15 @@ export class SimulatedControllers {
     const { metadata } = event.object;
     if (event.resource === 'volumesnapshots' && event.type === 'ADDED') this.takeSnapshot(event.object);
     if (event.resource === 'persistentvolumeclaims' && event.type === 'ADDED') this.provision(metadata.namespace as string, metadata.name);
+    if (event.resource === 'persistentvolumeclaims' && event.type === 'MODIFIED' && metadata.deletionTimestamp !== undefined) {
+      this.later(this.timings.claimReleaseAfterMs, () => this.releaseIfUnused(metadata.namespace as string, metadata.name));
+    }
+    // A pod that ends or goes may let a deleted claim go.
+    if (event.resource === 'pods' && event.type !== 'ADDED') {
+      for (const claim of this.store.list('persistentvolumeclaims', metadata.namespace)) {
+        if (claim.metadata.deletionTimestamp !== undefined) this.releaseIfUnused(claim.metadata.namespace as string, claim.metadata.name);
+      }
+    }
     // Claims restored from a snapshot that was not ready yet get another try when it is.
     if (event.resource === 'volumesnapshots' && event.type === 'MODIFIED' && event.object.status?.readyToUse) {
       for (const claim of this.store.list('persistentvolumeclaims', metadata.namespace)) {
@@ -45,6 +58,19 @@ export class SimulatedControllers {
         if (claim.status?.phase === 'Pending' && source?.kind === 'VolumeSnapshot' && source.name === metadata.name) this.provision(claim.metadata.namespace as string, claim.metadata.name);
       }
     }
+  }
+
+  /** The pvc-protection controller: a deleted claim keeps its finalizer while an unfinished pod mounts it. */
+  private releaseIfUnused(namespace: string, name: string): void {
+    const claim = this.store.get('persistentvolumeclaims', namespace, name);
+    if (claim?.metadata.deletionTimestamp === undefined || !((claim.metadata.finalizers as string[] | undefined) ?? []).includes(PVC_PROTECTION)) return;
+    const used = this.store
+      .list('pods', namespace)
+      .some((pod) => !['Succeeded', 'Failed'].includes(pod.status?.phase) && (pod.spec?.volumes ?? []).some((volume: { persistentVolumeClaim?: { claimName?: string } }) => volume.persistentVolumeClaim?.claimName === name));
+    if (used) return;
+    this.store.update('persistentvolumeclaims', namespace, name, (object) => {
+      object.metadata.finalizers = (object.metadata.finalizers as string[]).filter((finalizer) => finalizer !== PVC_PROTECTION);
+    });
   }
 
   private takeSnapshot(snapshot: KubeObject): void {

@@ -64,14 +64,34 @@ export class ObjectStore {
     return this.save('ADDED', resource, at, stored);
   }
 
-  /** Applies `change` to a copy of the object and stores it as a new resourceVersion. */
+  /**
+   * Applies `change` to a copy of the object and stores it as a new resourceVersion. An object
+   * being deleted whose last finalizer the change removed is deleted, as the API server does.
+   */
   update(resource: ResourceName, namespace: string | undefined, name: string, change: (object: KubeObject) => void): KubeObject | undefined {
     const at = key(resource, namespace, name);
     const current = this.objects.get(at);
     if (!current) return undefined;
     const next = structuredClone(current);
     change(next);
-    return this.save('MODIFIED', resource, at, next);
+    const saved = this.save('MODIFIED', resource, at, next);
+    if (saved.metadata.deletionTimestamp !== undefined && ((saved.metadata.finalizers as string[] | undefined) ?? []).length === 0) return this.delete(resource, namespace, name);
+    return saved;
+  }
+
+  /**
+   * A DELETE: an object with finalizers is only marked (`deletionTimestamp`) and stays until its
+   * controllers remove them; one without is deleted at once.
+   */
+  requestDeletion(resource: ResourceName, namespace: string | undefined, name: string, now: Date): KubeObject | undefined {
+    const current = this.objects.get(key(resource, namespace, name));
+    if (!current) return undefined;
+    if (((current.metadata.finalizers as string[] | undefined) ?? []).length === 0) return this.delete(resource, namespace, name);
+    if (current.metadata.deletionTimestamp !== undefined) return structuredClone(current);
+    return this.update(resource, namespace, name, (object) => {
+      object.metadata.deletionTimestamp = now.toISOString().replace(/\.\d+Z$/, 'Z');
+      object.metadata.deletionGracePeriodSeconds = 0;
+    });
   }
 
   delete(resource: ResourceName, namespace: string | undefined, name: string): KubeObject | undefined {

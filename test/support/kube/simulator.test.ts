@@ -60,6 +60,22 @@ describe('Kubernetes API simulator', () => {
     expect(Number(event.object.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
   });
 
+  it('keeps a deleted claim, marked, while a pod mounts it (pvc-protection), and removes it once the pod is gone', async () => {
+    sim.createNamespace('ci');
+    sim.createClaim('ci', 'data');
+    // An owner keeps the simulated kubelet from running it.
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'user', namespace: 'ci', ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'n', uid: 'n' }] }, spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] }, status: { phase: 'Running' } };
+    sim.store.create('pods', pod, new Date());
+    const deleted = await call('/api/v1/namespaces/ci/persistentvolumeclaims/data', { method: 'DELETE' });
+    expect(deleted.status).toBe(200);
+    expect(await deleted.json()).toMatchObject({ metadata: { deletionTimestamp: expect.any(String), finalizers: ['kubernetes.io/pvc-protection'] } });
+    await new Promise((resume) => setTimeout(resume, 100));
+    expect(sim.store.get('persistentvolumeclaims', 'ci', 'data')?.metadata.deletionTimestamp).toEqual(expect.any(String));
+    sim.store.delete('pods', 'ci', 'user');
+    await new Promise((resume) => setTimeout(resume, 100));
+    expect(sim.store.get('persistentvolumeclaims', 'ci', 'data')).toBeUndefined();
+  });
+
   describe('server-side apply', () => {
     const configMap = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data });
     const apply = (body: object, query: string) => call(`/api/v1/namespaces/default/configmaps/settings?${query}`, { method: 'PATCH', body: JSON.stringify(body), headers: { 'content-type': 'application/apply-patch+yaml' } });

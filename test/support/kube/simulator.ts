@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_CLASS_ANNOTATION, SimulatedControllers, type ControllerTimings } from './controllers.js';
+import { DEFAULT_CLASS_ANNOTATION, PVC_PROTECTION, SimulatedControllers, type ControllerTimings } from './controllers.js';
 import { ConflictError, ObjectStore, type KubeObject, type ResourceName } from './object-store.js';
 import { SimulatedDeploymentController, type DeploymentTimings } from './deployment-controller.js';
 import { fieldPaths, fromFieldsV1, jsonMergePatch, mergeObjects, removePaths, toFieldsV1 } from './merge.js';
@@ -89,7 +89,7 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Promise<KubeSimulator> {
   const token = options.token ?? 'simulator-token';
   const store = new ObjectStore();
-  const controllers = new SimulatedControllers(store, { snapshotReadyAfterMs: options.snapshotReadyAfterMs ?? 50, claimBindAfterMs: options.claimBindAfterMs ?? 20 });
+  const controllers = new SimulatedControllers(store, { snapshotReadyAfterMs: options.snapshotReadyAfterMs ?? 50, claimBindAfterMs: options.claimBindAfterMs ?? 20, claimReleaseAfterMs: options.claimReleaseAfterMs ?? 30 });
   const deployments = new SimulatedDeploymentController(store, { podReadyAfterMs: options.podReadyAfterMs ?? 50, progressDeadlineMs: options.progressDeadlineMs ?? 500 });
   const kubelet = new SimulatedKubelet(store, { ...options.node, ...(options.pullImage && { pullImage: options.pullImage }) });
   const requests: string[] = [];
@@ -171,7 +171,7 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
       return replaceObject(response, route.resource, namespace, name, body, url.searchParams.get('fieldManager') ?? undefined);
     }
     if (request.method === 'DELETE' && name !== undefined) {
-      const deleted = store.delete(route.resource, namespace, name);
+      const deleted = store.requestDeletion(route.resource, namespace, name, new Date());
       return deleted ? sendJson(response, 200, deleted) : notFound(response, info, name);
     }
     return sendStatus(response, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
@@ -184,7 +184,12 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
     const object: KubeObject = { ...body, apiVersion: info.apiVersion, kind: info.kind, metadata: { ...body.metadata, ...(namespace !== undefined && { namespace }) } };
     if (managedFields.length > 0) object.metadata.managedFields = managedFields;
     if (GENERATED.has(resource)) object.metadata.generation = 1;
-    if (resource === 'persistentvolumeclaims') object.status = { phase: 'Pending' };
+    if (resource === 'persistentvolumeclaims') {
+      object.status = { phase: 'Pending' };
+      // The PVC protection admission plugin's finalizer: a claim stays while a pod uses it.
+      const finalizers = (object.metadata.finalizers as string[] | undefined) ?? [];
+      if (!finalizers.includes(PVC_PROTECTION)) object.metadata.finalizers = [...finalizers, PVC_PROTECTION];
+    }
     if (resource === 'volumesnapshots' || resource === 'deployments') delete object.status;
     try {
       return sendJson(response, 201, store.create(resource, object, new Date()));
@@ -352,7 +357,7 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
         {
           apiVersion: 'v1',
           kind: 'PersistentVolumeClaim',
-          metadata: { name, namespace, ...(claimOptions.labels && { labels: claimOptions.labels }) },
+          metadata: { name, namespace, finalizers: [PVC_PROTECTION], ...(claimOptions.labels && { labels: claimOptions.labels }) },
           spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: claimOptions.size ?? '1Gi' } } },
           status: { phase: 'Pending' },
         },

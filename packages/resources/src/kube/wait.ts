@@ -11,6 +11,8 @@ export interface WaitOptions<R> {
   /** The same list, fetched: the starting point, and the resourceVersion to watch from. */
   list(): Promise<{ items: unknown[]; metadata?: { resourceVersion?: string } }>;
   decide: Decide<R>;
+  /** The result when the list holds nothing: for waiting until an object is gone. */
+  absent?: () => R;
   timeoutMs: number;
   signal: AbortSignal;
   timedOut(): Error;
@@ -56,6 +58,11 @@ export function waitFor<R>(options: WaitOptions<R>): Promise<R> {
       while (!settled) {
         const list = await options.list();
         if (settled || list.items.some((item) => decide(item, 'EXISTING'))) return;
+        if (list.items.length === 0 && options.absent) {
+          const absent = options.absent;
+          finish(() => resolve(absent()));
+          return;
+        }
         const broken = await new Promise<unknown>((closed) => {
           const query = { fieldSelector: options.fieldSelector, ...(list.metadata?.resourceVersion && { resourceVersion: list.metadata.resourceVersion }) };
           options.watch

@@ -3,6 +3,7 @@ import type { RestoreRequest, SnapshotDriver, SnapshotRecord } from './driver.js
 import { apiStatus, kubeClients, kubeFailure, type KubeClients, type KubeUser } from '../kube/client.js';
 import { waitFor } from '../kube/wait.js';
 import { BUILD_LABEL, CREATED_ANNOTATION, JOB_LABEL, labelValue, OWNER_LABEL, ownerId, PIPELINE_LABEL, randomSuffix, RESTORED_FROM_LABEL, snapshotName, buildOf } from './naming.js';
+import { deleteClaimForOverwrite } from './claim-replacement.js';
 import { restoreClaim, restoreClaimYaml } from './restore-claim.js';
 import type { KubernetesSource } from './source.js';
 
@@ -10,7 +11,7 @@ const GROUP = 'snapshot.storage.k8s.io';
 const VERSION = 'v1';
 const PLURAL = 'volumesnapshots';
 const DEFAULT_ACCESS_MODES = ['ReadWriteOnce'];
-const USER: KubeUser = { type: 'volume-snapshot', permissions: 'get/list/watch/create/delete on volumesnapshots.snapshot.storage.k8s.io and persistentvolumeclaims (and list on events) in the namespace' };
+const USER: KubeUser = { type: 'volume-snapshot', permissions: 'get/list/watch/create/delete on volumesnapshots.snapshot.storage.k8s.io and persistentvolumeclaims (and list on events, and on pods for a restore with overwrite) in the namespace' };
 
 /** The parts of a VolumeSnapshot weir reads (the custom objects API hands back plain JSON). */
 interface VolumeSnapshotObject {
@@ -137,15 +138,25 @@ export async function kubernetesDriver(source: KubernetesSource, ctx: ResourceCo
       }
       const claimNamespace = request.namespace ?? namespace;
       const body = restoreClaim({ ...claimOptions(snapshot, request, request.toPvc), namespace: claimNamespace, labels: { ...buildLabels(ctx), [RESTORED_FROM_LABEL]: labelValue(snapshot.name) } });
-      const created = await api
-        .core.createNamespacedPersistentVolumeClaim({ namespace: claimNamespace, body })
-        .catch((error: unknown) => {
-          if (apiStatus(error)?.code === 409) {
-            if (request.keepExisting) return keptUnlessDeleted(claimNamespace, request.toPvc as string);
-            throw new ResourceError('volume-snapshot-claim-exists', `the PersistentVolumeClaim ${claimNamespace}/${request.toPvc} already exists`, 'choose another `to_pvc`, delete the old claim first, or set `keep_existing: true` to leave it as it is');
-          }
-          throw kubeFailure(error, `creating PersistentVolumeClaim ${claimNamespace}/${request.toPvc}`, USER);
+      const toPvc = request.toPvc;
+      const createClaim = () => api.core.createNamespacedPersistentVolumeClaim({ namespace: claimNamespace, body });
+      let overwritten = false;
+      const created = await createClaim().catch(async (error: unknown) => {
+        if (apiStatus(error)?.code !== 409) throw kubeFailure(error, `creating PersistentVolumeClaim ${claimNamespace}/${toPvc}`, USER);
+        if (request.keepExisting) return keptUnlessDeleted(claimNamespace, toPvc);
+        if (!request.overwrite) {
+          throw new ResourceError(
+            'volume-snapshot-claim-exists',
+            `the PersistentVolumeClaim ${claimNamespace}/${toPvc} already exists`,
+            'set `overwrite: true` to replace it with the snapshot (it is deleted and recreated), `keep_existing: true` to leave it as it is, or choose another `to_pvc`',
+          );
+        }
+        await deleteClaimForOverwrite(api, USER, { namespace: claimNamespace, name: toPvc, timeoutMs: request.timeoutMs, signal: ctx.signal, log: ctx.log });
+        overwritten = true;
+        return createClaim().catch((again: unknown) => {
+          throw kubeFailure(again, `recreating PersistentVolumeClaim ${claimNamespace}/${toPvc}`, USER);
         });
+      });
       if (created === undefined) {
         ctx.log(`kept the PersistentVolumeClaim ${claimNamespace}/${request.toPvc} as it is (it exists, and keep_existing is set): ${snapshot.name} was not restored`);
         return [
@@ -153,10 +164,11 @@ export async function kubernetesDriver(source: KubernetesSource, ctx: ResourceCo
           { name: 'kept_existing', value: 'true' },
         ];
       }
-      ctx.log(`created PersistentVolumeClaim ${claimNamespace}/${request.toPvc} from ${snapshot.name}`);
+      ctx.log(`${overwritten ? 'recreated' : 'created'} PersistentVolumeClaim ${claimNamespace}/${request.toPvc} from ${snapshot.name}`);
       const facts = [
         { name: 'restored_to', value: `${claimNamespace}/${request.toPvc}` },
         { name: 'size', value: (body.spec as { resources: { requests: { storage: string } } }).resources.requests.storage },
+        ...(overwritten ? [{ name: 'overwritten', value: 'true' }] : []),
       ];
       if (!request.wait) return facts;
       const phase = await waitForBound(api, claimNamespace, request.toPvc, created.metadata?.uid ?? '', request.timeoutMs, ctx.signal);

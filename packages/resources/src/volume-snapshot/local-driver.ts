@@ -6,6 +6,7 @@ import type { RestoreRequest, SnapshotDriver, SnapshotRecord } from './driver.js
 import { buildOf, randomSuffix, snapshotName } from './naming.js';
 import type { LocalSource } from './source.js';
 import { copyTree } from './tree-copy.js';
+import { replaceDirectory } from './directory-swap.js';
 
 /** `<store>/<name>.json`: written last, so a snapshot with metadata is complete. */
 interface LocalMetadata {
@@ -129,6 +130,7 @@ export function localDriver(source: LocalSource, ctx: ResourceContext): Snapshot
 
     async restore(snapshot, request) {
       const target = restoreTarget(await confineRestoreTarget(request, ctx.localPaths), await paths(), request.overwrite === true);
+      const snapshotTree = await treePath(snapshot.name);
       const existing = await readdir(target).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return undefined;
         throw error;
@@ -142,12 +144,18 @@ export function localDriver(source: LocalSource, ctx: ResourceContext): Snapshot
           ];
         }
         if (!request.overwrite) {
-          throw new ResourceError('volume-snapshot-restore-target-not-empty', `the restore target ${target} is not empty`, 'restore into an empty or missing directory, set `overwrite: true` to empty it first, or `keep_existing: true` to leave it as it is');
+          throw new ResourceError('volume-snapshot-restore-target-not-empty', `the restore target ${target} is not empty`, 'restore into an empty or missing directory, set `overwrite: true` to replace what it holds, or `keep_existing: true` to leave it as it is');
         }
-        await Promise.all(existing.map((entry) => rm(join(target, entry), { recursive: true, force: true })));
+        const replaced = await replaceDirectory(target, ctx.localPaths, (fresh) => copyTree(snapshotTree, fresh, 'reflink-or-copy', ctx.signal));
+        ctx.log(`replaced ${target} with ${snapshot.name}: ${replaced.files} files, ${replaced.bytes} bytes`);
+        return [
+          { name: 'restored_to', value: target },
+          { name: 'files', value: String(replaced.files) },
+          { name: 'overwritten', value: 'true' },
+        ];
       }
       // Always a copy (or a clone), never a link: writes in the restored directory must not reach the snapshot.
-      const copied = await copyTree(await treePath(snapshot.name), target, 'reflink-or-copy', ctx.signal);
+      const copied = await copyTree(snapshotTree, target, 'reflink-or-copy', ctx.signal);
       ctx.log(`restored ${snapshot.name} into ${target}: ${copied.files} files, ${copied.bytes} bytes`);
       return [
         { name: 'restored_to', value: target },

@@ -118,7 +118,11 @@ export const volumeSnapshotPutParamsSchema: JsonSchema = {
     namespace: { type: 'string', description: 'kubernetes restore: the namespace of the new claim. Default: the source\'s namespace (a snapshot can only be restored in its own namespace).' },
     wait: { type: 'boolean', description: 'kubernetes restore: wait until the claim is Bound, and fail with the provisioner\'s reason when it cannot be. Leave off for storage classes that bind on first use.' },
     to: { type: 'string', description: 'local restore: the absolute path of the directory to restore into. It must be empty or missing unless `overwrite` is set.' },
-    overwrite: { type: 'boolean', description: 'local restore: empty a non-empty `to` directory first.' },
+    overwrite: {
+      type: 'boolean',
+      description:
+        'restore: replace what the target holds. local: the snapshot is copied into a hidden sibling of `to`, which then takes its place (a failed restore leaves `to` as it was). kubernetes: the existing claim `to_pvc` is deleted, weir waits until it is gone, and recreates it from the snapshot; refused while a pod that is not finished mounts the claim. Not with `keep_existing`.',
+    },
     keep_existing: {
       type: 'boolean',
       description:

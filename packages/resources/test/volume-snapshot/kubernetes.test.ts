@@ -129,9 +129,57 @@ describe('volume-snapshot, kubernetes driver', () => {
     expect((error as Error).message).toContain('is less than the size');
   });
 
-  it('refuses to restore over an existing claim', async () => {
+  it('refuses to restore over an existing claim, pointing at overwrite and keep_existing', async () => {
     const put = await type.put(at(0), source(), {}, workdir);
-    await expect(type.put(at(1), source(), { action: 'restore', name: put.version.name, to_pvc: 'cache' }, workdir)).rejects.toMatchObject({ code: 'volume-snapshot-claim-exists' });
+    await expect(type.put(at(1), source(), { action: 'restore', name: put.version.name, to_pvc: 'cache' }, workdir)).rejects.toMatchObject({
+      code: 'volume-snapshot-claim-exists',
+      hint: expect.stringMatching(/overwrite: true.*keep_existing: true/),
+    });
+  });
+
+  describe('restore with overwrite into an existing claim', () => {
+    beforeEach(async () => {
+      // Deletion takes a while, as the pvc-protection controller's does: a restore that did not wait would collide with the old claim.
+      await sim.stop();
+      sim = await startKubeSimulator({ claimReleaseAfterMs: 400 });
+      sim.createNamespace('ci');
+      sim.createClaim('ci', 'db', { size: '2Gi' });
+      sim.createClaim('ci', 'staging-db', { size: '2Gi' });
+    });
+
+    it('deletes the claim, waits until it is gone and recreates it from the snapshot', async () => {
+      const put = await type.put(at(0), source(), {}, workdir);
+      await waitUntil(() => sim.store.get('persistentvolumeclaims', 'ci', 'staging-db')?.status?.phase === 'Bound');
+      const old = sim.store.get('persistentvolumeclaims', 'ci', 'staging-db')!;
+      const ctx = at(1);
+      const started = Date.now();
+      const restored = await type.put(ctx, source(), { action: 'restore', name: put.version.name, to_pvc: 'staging-db', overwrite: true, wait: true }, workdir);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+      expect(restored.metadata).toEqual(expect.arrayContaining([{ name: 'restored_to', value: 'ci/staging-db' }, { name: 'overwritten', value: 'true' }]));
+      const claim = sim.store.get('persistentvolumeclaims', 'ci', 'staging-db')!;
+      expect(claim.metadata.uid).not.toBe(old.metadata.uid);
+      expect(claim.spec.volumeName).not.toBe(old.spec.volumeName);
+      expect(claim.spec.dataSource).toEqual({ apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: put.version.name });
+      expect(claim.status).toMatchObject({ phase: 'Bound' });
+      expect(ctx.lines.join('\n')).toMatch(/deleted PersistentVolumeClaim ci\/staging-db to overwrite it, waiting until it is gone[\s\S]*recreated PersistentVolumeClaim ci\/staging-db/);
+    });
+
+    it('is refused while a pod of a running build mounts the claim, naming the pod and the build', async () => {
+      const put = await type.put(at(0), source(), {}, workdir);
+      sim.store.create('pods', buildPod('staging-migrate-7', 'staging-db'), new Date());
+      sim.store.create('pods', buildPod('old-finished', 'staging-db', 'Succeeded'), new Date());
+      const params = { action: 'restore' as const, name: put.version.name, to_pvc: 'staging-db', overwrite: true };
+      const error = await type.put(at(1), source(), params, workdir).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'volume-snapshot-claim-in-use', message: expect.stringContaining('pod staging-migrate-7 (build shop/migrate #7)') });
+      expect((error as Error).message).not.toContain('old-finished');
+      const claim = sim.store.get('persistentvolumeclaims', 'ci', 'staging-db');
+      expect(claim?.metadata.deletionTimestamp).toBeUndefined();
+      expect(claim?.spec.dataSource).toBeUndefined();
+
+      sim.store.delete('pods', 'ci', 'staging-migrate-7');
+      await type.put(at(1), source(), params, workdir);
+      expect(sim.store.get('persistentvolumeclaims', 'ci', 'staging-db')?.spec.dataSource).toMatchObject({ name: put.version.name });
+    });
   });
 
   it('keeps an existing claim with keep_existing, and restores when there is none', async () => {
@@ -148,6 +196,8 @@ describe('volume-snapshot, kubernetes driver', () => {
     const put = await type.put(at(0), source(), {}, workdir);
     sim.store.update('persistentvolumeclaims', 'ci', 'cache', (claim) => {
       claim.metadata.deletionTimestamp = '2024-05-01T03:30:00Z';
+      // Another controller's finalizer holds it, however long the test takes.
+      claim.metadata.finalizers = ['example.com/backup-first'];
     });
     await expect(type.put(at(1), source(), { action: 'restore', name: put.version.name, to_pvc: 'cache', keep_existing: true }, workdir)).rejects.toMatchObject({ code: 'volume-snapshot-claim-terminating' });
   });
@@ -261,3 +311,20 @@ describe('volume-snapshot, kubernetes driver', () => {
     await expect(type.check(testContext(), source({ kubeconfig: kubeconfig('wrong') }))).rejects.toMatchObject({ code: 'volume-snapshot-unauthorized' });
   });
 });
+
+/** A pod as weir's kubernetes executor makes one, mounting `claim`; `phase` as the kubelet would set it. */
+function buildPod(name: string, claim: string, phase = 'Running') {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    // An owner keeps the simulated kubelet from running it: this test only needs it to exist in `phase`.
+    metadata: { name, namespace: 'ci', annotations: { 'weir.dev/pipeline': 'shop', 'weir.dev/job': 'migrate', 'weir.dev/build-name': '7' }, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'sim-node', uid: 'n' }] },
+    spec: { containers: [{ name: 'task', image: 'busybox' }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: claim } }] },
+    status: { phase },
+  };
+}
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let tries = 0; tries < 200 && !condition(); tries++) await new Promise((resume) => setTimeout(resume, 10));
+  expect(condition()).toBe(true);
+}

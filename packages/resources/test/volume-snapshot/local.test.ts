@@ -116,7 +116,38 @@ describe('volume-snapshot, local driver', () => {
     await writeFile(join(target, 'stale'), 'x');
     const params = { action: 'restore' as const, name: put.version.name, to: target };
     await expect(type.put(testContext(), source(), params, workdir)).rejects.toMatchObject({ code: 'volume-snapshot-restore-target-not-empty' });
-    await type.put(testContext(), source(), { ...params, overwrite: true }, workdir);
+    const replaced = await type.put(testContext(), source(), { ...params, overwrite: true }, workdir);
+    expect(replaced.metadata).toContainEqual({ name: 'overwritten', value: 'true' });
+    expect((await readdir(target)).sort()).toEqual(['a.txt', 'link', 'nested']);
+    expect(await readFile(join(target, 'a.txt'), 'utf8')).toBe('first');
+    // The swap's siblings are gone: nothing but the target is left beside it.
+    expect((await readdir(root)).sort()).toEqual(['busy', 'live', 'store', 'work']);
+  });
+
+  it('never half-replaces: a restore with overwrite that fails leaves the target as it was', async () => {
+    const put = await create(T0);
+    const target = join(root, 'staging');
+    await mkdir(target);
+    await writeFile(join(target, 'data'), 'staging data');
+    const stopped = new AbortController();
+    stopped.abort(new Error('build aborted'));
+    await expect(type.put(testContext({ signal: stopped.signal }), source(), { action: 'restore', name: put.version.name, to: target, overwrite: true }, workdir)).rejects.toThrow('build aborted');
+    expect(await readdir(target)).toEqual(['data']);
+    expect(await readFile(join(target, 'data'), 'utf8')).toBe('staging data');
+    expect((await readdir(root)).sort()).toEqual(['live', 'staging', 'store', 'work']);
+  });
+
+  it('refuses an overwrite whose swap would work outside the allowed roots', async () => {
+    const put = await create(T0);
+    const target = join(root, 'allowed');
+    await mkdir(target);
+    await writeFile(join(target, 'data'), 'kept');
+    const ctx = testContext({ localPaths: { roots: [root, target], forbidden: [] } });
+    await expect(type.put(testContext({ localPaths: { roots: [target, live, store], forbidden: [] } }), source(), { action: 'restore', name: put.version.name, to: target, overwrite: true }, workdir)).rejects.toMatchObject({
+      code: 'volume-snapshot-overwrite-outside-roots',
+    });
+    expect(await readdir(target)).toEqual(['data']);
+    await type.put(ctx, source(), { action: 'restore', name: put.version.name, to: target, overwrite: true }, workdir);
     expect((await readdir(target)).sort()).toEqual(['a.txt', 'link', 'nested']);
   });
 
