@@ -21,4 +21,4 @@ export {
 } from './registry-image/index.js';
 export { gitResourceType, type GitSource, type GitVersion, type GitGetParams, type GitPutParams } from './git/index.js';
 export { githubPrResourceType, type GithubPrSource, type PrVersion, type GithubPrGetParams, type GithubPrPutParams } from './github-pr/index.js';
-export { DEFAULT_CREDENTIALS_SWITCH } from './kube/client.js';
+export { apiStatus, DEFAULT_CREDENTIALS_SWITCH, kubeClients, kubeFailure, type KubeClients, type KubeUser } from './kube/client.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 /** The resources the simulator serves, by their plural (the word in the REST path). */
-export type ResourceName = 'namespaces' | 'persistentvolumeclaims' | 'events' | 'volumesnapshots' | 'volumesnapshotclasses' | 'deployments' | 'pods' | 'configmaps' | 'services';
+export type ResourceName = 'namespaces' | 'persistentvolumeclaims' | 'events' | 'volumesnapshots' | 'volumesnapshotclasses' | 'deployments' | 'pods' | 'configmaps' | 'secrets' | 'services';
 
 export interface KubeObject {
   apiVersion: string;

@@ -32,6 +32,15 @@ describe('Kubernetes API simulator', () => {
     expect(await response.json()).toMatchObject({ kind: 'Status', status: 'Failure', code, reason, message });
   });
 
+  it('stores a Secret as the API server does: stringData merged into data, base64, type Opaque', async () => {
+    const body = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, data: { user: Buffer.from('old').toString('base64') }, stringData: { password: 'pw', user: 'new' } };
+    expect((await call('/api/v1/namespaces/default/secrets', { method: 'POST', body: JSON.stringify(body) })).status).toBe(201);
+    const read = (await (await call('/api/v1/namespaces/default/secrets/creds')).json()) as Record<string, unknown>;
+    expect(read).toMatchObject({ kind: 'Secret', type: 'Opaque', data: { user: Buffer.from('new').toString('base64'), password: Buffer.from('pw').toString('base64') } });
+    expect(read).not.toHaveProperty('stringData');
+    expect((await call('/api/v1/namespaces/default/secrets/none')).status).toBe(404);
+  });
+
   it('answers 409 AlreadyExists on a second create', async () => {
     const create = () => call('/api/v1/namespaces/default/persistentvolumeclaims', { method: 'POST', body: JSON.stringify(claim('data')) });
     expect((await create()).status).toBe(201);

@@ -68,6 +68,7 @@ const RESOURCES: Record<ResourceName, ResourceInfo> = {
   deployments: { kind: 'Deployment', apiVersion: 'apps/v1', namespaced: true, qualified: 'deployments.apps' },
   pods: { kind: 'Pod', apiVersion: 'v1', namespaced: true, qualified: 'pods' },
   configmaps: { kind: 'ConfigMap', apiVersion: 'v1', namespaced: true, qualified: 'configmaps' },
+  secrets: { kind: 'Secret', apiVersion: 'v1', namespaced: true, qualified: 'secrets' },
   services: { kind: 'Service', apiVersion: 'v1', namespaced: true, qualified: 'services' },
 };
 
@@ -80,6 +81,7 @@ const ROUTES: Array<{ pattern: RegExp; resource: ResourceName }> = [
   { pattern: /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+))?$/, resource: 'deployments' },
   { pattern: /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?$/, resource: 'pods' },
   { pattern: /^\/api\/v1\/namespaces\/([^/]+)\/configmaps(?:\/([^/]+))?$/, resource: 'configmaps' },
+  { pattern: /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/, resource: 'secrets' },
   { pattern: /^\/api\/v1\/namespaces\/([^/]+)\/services(?:\/([^/]+))?$/, resource: 'services' },
 ];
 
@@ -181,7 +183,7 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
     const info = RESOURCES[resource];
     const problems = validate(resource, body);
     if (problems.length > 0) return invalid(response, info, body.metadata?.name ?? '', problems);
-    const object: KubeObject = { ...body, apiVersion: info.apiVersion, kind: info.kind, metadata: { ...body.metadata, ...(namespace !== undefined && { namespace }) } };
+    let object: KubeObject = { ...body, apiVersion: info.apiVersion, kind: info.kind, metadata: { ...body.metadata, ...(namespace !== undefined && { namespace }) } };
     if (managedFields.length > 0) object.metadata.managedFields = managedFields;
     if (GENERATED.has(resource)) object.metadata.generation = 1;
     if (resource === 'persistentvolumeclaims') {
@@ -191,6 +193,7 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
       if (!finalizers.includes(PVC_PROTECTION)) object.metadata.finalizers = [...finalizers, PVC_PROTECTION];
     }
     if (resource === 'volumesnapshots' || resource === 'deployments') delete object.status;
+    if (resource === 'secrets') object = secretData(object);
     try {
       return sendJson(response, 201, store.create(resource, object, new Date()));
     } catch (error) {
@@ -250,7 +253,8 @@ export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Pr
     }
     const problems = validate(resource, body);
     if (problems.length > 0) return invalid(response, info, name, problems);
-    const replaced: KubeObject = { ...stripStatus(body), apiVersion: info.apiVersion, kind: info.kind, metadata: { ...body.metadata, uid: live.metadata.uid, creationTimestamp: live.metadata.creationTimestamp, ...(namespace !== undefined && { namespace }), managedFields: live.metadata.managedFields ?? [] } };
+    let replaced: KubeObject = { ...stripStatus(body), apiVersion: info.apiVersion, kind: info.kind, metadata: { ...body.metadata, uid: live.metadata.uid, creationTimestamp: live.metadata.creationTimestamp, ...(namespace !== undefined && { namespace }), managedFields: live.metadata.managedFields ?? [] } };
+    if (resource === 'secrets') replaced = secretData(replaced);
     if (manager !== undefined) replaced.metadata.managedFields = [...(replaced.metadata.managedFields as object[]), { manager, operation: 'Update', apiVersion: info.apiVersion, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(fieldPaths(appliedFields(body))) }];
     return saveChanged(response, resource, live, replaced);
   }
@@ -419,6 +423,17 @@ function validate(resource: ResourceName, object: KubeObject): Array<{ field: st
   return problems;
 }
 
+/**
+ * As the API server stores a Secret: `stringData` is write-only, merged into `data` base64-encoded
+ * (winning over `data`), and `type` defaults to Opaque.
+ */
+function secretData(object: KubeObject): KubeObject {
+  const data: Record<string, string> = { ...(object.data as Record<string, string> | undefined) };
+  for (const [key, value] of Object.entries((object.stringData ?? {}) as Record<string, string>)) data[key] = Buffer.from(String(value)).toString('base64');
+  const { stringData: _written, ...rest } = object;
+  return { ...rest, type: object.type ?? 'Opaque', data };
+}
+
 function discoveryDocument(path: string): object | undefined {
   const resourceList = (groupVersion: string, names: ResourceName[]): object => ({
     kind: 'APIResourceList',
@@ -442,7 +457,7 @@ function discoveryDocument(path: string): object | undefined {
         groups: [SNAPSHOT_GROUP, 'apps'].map((name) => ({ name, versions: [{ groupVersion: `${name}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${name}/v1`, version: 'v1' } })),
       };
     case '/api/v1':
-      return resourceList('v1', ['namespaces', 'persistentvolumeclaims', 'events', 'pods', 'configmaps', 'services']);
+      return resourceList('v1', ['namespaces', 'persistentvolumeclaims', 'events', 'pods', 'configmaps', 'secrets', 'services']);
     case '/apis/apps/v1':
       return resourceList('apps/v1', ['deployments']);
     case `/apis/${SNAPSHOT_GROUP}/v1`:

@@ -3,6 +3,8 @@ import { canonicalJson } from '../store/canonical-json.js';
 import { WeirError } from '../errors.js';
 import type { CredentialManager } from './credential-manager.js';
 import { dummyManager } from './dummy-manager.js';
+import { kubernetesManager } from './kubernetes-manager.js';
+import { vaultManager } from './vault-manager.js';
 
 /** A `var_sources` entry, its config already interpolated. */
 export interface VarSourceConfig {
@@ -28,6 +30,8 @@ type VarSourceFactory = (config: Record<string, unknown>, context: VarSourceCont
 
 const FACTORIES: Record<string, VarSourceFactory> = {
   dummy: dummyManager,
+  vault: vaultManager,
+  kubernetes: kubernetesManager,
 };
 
 /** The var source types weir reads at run time. */

@@ -86,8 +86,13 @@ const CASES: Array<[string, string, string[]]> = [
   ],
   [
     'var_sources: a type Concourse only supports server-wide',
-    `var_sources:\n- name: k\n  type: kubernetes\n  config: {}\n${withPlan()}`,
-    ['error var-source-type-unsupported @ var_sources.k.type 3:9'],
+    `var_sources:\n- name: c\n  type: credhub\n  config: {}\n${withPlan()}`,
+    ['error var-source-type-unsupported @ var_sources.c.type 3:9'],
+  ],
+  [
+    'var_sources: kubernetes, which weir reads per pipeline',
+    `var_sources:\n- name: k\n  type: kubernetes\n  config: {namespace_prefix: ci-}\n${withPlan()}`,
+    [],
   ],
   [
     'var_sources: dependencies in any order are fine',
