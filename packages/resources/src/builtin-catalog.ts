@@ -2,6 +2,7 @@ import type { JsonSchema } from './interface.js';
 import { cronGetParamsSchema, cronSourceSchema } from './cron/source-schema.js';
 import { delayGetParamsSchema, delayPutParamsSchema, delaySourceSchema } from './delay/source-schema.js';
 import { gitGetParamsSchema, gitPutParamsSchema, gitSourceSchema } from './git/source-schema.js';
+import { gitBranchesGetParamsSchema, gitBranchesSourceSchema } from './git-branches/source-schema.js';
 import { githubPrGetParamsSchema, githubPrPutParamsSchema, githubPrSourceSchema } from './github-pr/source-schema.js';
 import { kubernetesGetParamsSchema, kubernetesPutParamsSchema, kubernetesSourceSchema } from './kubernetes/source-schema.js';
 import { mockGetParamsSchema, mockPutParamsSchema, mockSourceSchema } from './mock/source-schema.js';
@@ -27,6 +28,7 @@ export interface BuiltinTypeSchemas {
  */
 export const BUILTIN_RESOURCE_TYPES: ReadonlyArray<{ name: string; aliases: readonly string[]; schemas: BuiltinTypeSchemas }> = [
   { name: 'git', aliases: [], schemas: { source: gitSourceSchema, getParams: gitGetParamsSchema, putParams: gitPutParamsSchema } },
+  { name: 'git-branches', aliases: [], schemas: { source: gitBranchesSourceSchema, getParams: gitBranchesGetParamsSchema } },
   { name: 'registry-image', aliases: [], schemas: { source: registryImageSourceSchema, getParams: registryImageGetParamsSchema, putParams: registryImagePutParamsSchema } },
   { name: 'github-pr', aliases: ['pull-request'], schemas: { source: githubPrSourceSchema, getParams: githubPrGetParamsSchema, putParams: githubPrPutParamsSchema } },
   { name: 'time', aliases: [], schemas: { source: timeSourceSchema, getParams: timeGetParamsSchema, putParams: timePutParamsSchema } },

@@ -2,6 +2,7 @@ import type { AnyResourceType } from './interface.js';
 import { cronResourceType } from './cron/index.js';
 import { delayResourceType } from './delay/index.js';
 import { gitResourceType } from './git/index.js';
+import { gitBranchesResourceType } from './git-branches/index.js';
 import { githubPrResourceType } from './github-pr/index.js';
 import { kubernetesResourceType } from './kubernetes/index.js';
 import { mockResourceType } from './mock/index.js';
@@ -17,6 +18,7 @@ export function implementedResourceTypes(): AnyResourceType[] {
     timeResourceType,
     cronResourceType,
     gitResourceType,
+    gitBranchesResourceType,
     registryImageResourceType,
     githubPrResourceType,
     volumeSnapshotResourceType,

@@ -20,5 +20,6 @@ export {
   type RegistryImagePutParams,
 } from './registry-image/index.js';
 export { gitResourceType, type GitSource, type GitVersion, type GitGetParams, type GitPutParams } from './git/index.js';
+export { gitBranchesResourceType, type GitBranchesSource, type GitBranchesVersion, type BranchHead } from './git-branches/index.js';
 export { githubPrResourceType, type GithubPrSource, type PrVersion, type GithubPrGetParams, type GithubPrPutParams } from './github-pr/index.js';
 export { apiStatus, DEFAULT_CREDENTIALS_SWITCH, kubeClients, kubeFailure, type KubeClients, type KubeUser } from './kube/client.js';

@@ -2,9 +2,27 @@ import { ResourceError } from '../interface.js';
 import type { GitRunner } from './git-runner.js';
 import { displayUri } from './uri.js';
 
-/** `refs/heads/<branch>`, checked the way git checks branch names, so a name never reads as an option or a pattern. */
+/**
+ * Whether git would take `name` as a branch (git check-ref-format's rules, and no leading `-`),
+ * so that it never reads as an option, a pattern or a path that climbs out of a directory.
+ */
+export function isValidBranchName(name: string): boolean {
+  return (
+    name !== '' &&
+    name !== '@' &&
+    !name.startsWith('-') &&
+    // Control characters, space, and what git reserves for revisions and patterns.
+    !/[\x00-\x20\x7f~^:?*[\\]/.test(name) &&
+    !name.includes('..') &&
+    !name.includes('@{') &&
+    !name.endsWith('.') &&
+    name.split('/').every((part) => part !== '' && !part.startsWith('.') && !part.endsWith('.lock'))
+  );
+}
+
+/** `refs/heads/<branch>`, checked the way git checks branch names. */
 export function branchRef(branch: string): string {
-  if (!/^[^\s~^:?*[\\-][^\s~^:?*[\\]*$/.test(branch) || branch.includes('..') || branch.endsWith('/') || branch.endsWith('.lock')) {
+  if (!isValidBranchName(branch)) {
     throw new ResourceError('git-branch-invalid', `${JSON.stringify(branch)} is not a valid git branch name`, 'use the branch name as git shows it, e.g. main or release/1.x');
   }
   return `refs/heads/${branch}`;

@@ -1,4 +1,4 @@
-import { ResourceError } from '../interface.js';
+import { wholeNameMatcher } from './extended-regex.js';
 
 /** A tag and the commit it names (annotated tags peeled). */
 export interface TagRef {
@@ -21,37 +21,10 @@ export function parseTagList(output: string): TagRef[] {
   return tags;
 }
 
-/**
- * tag_regex semantics as Concourse has them (`grep -Ex`): POSIX extended regex matching the whole
- * name. JavaScript regex is a superset of ERE except for bracket classes like `[[:digit:]]`,
- * which are translated.
- */
+/** tag_regex: a POSIX extended regex matching the whole tag name, as Concourse has it. */
 export function tagRegexMatcher(regex: string): (name: string) => boolean {
-  const translated = regex.replace(/\[:([a-z]+):\]/g, (whole, name: string) => POSIX_CLASSES[name] ?? whole);
-  let compiled: RegExp;
-  try {
-    compiled = new RegExp(`^(?:${translated})$`);
-  } catch (error) {
-    throw new ResourceError(
-      'git-tag-regex-invalid',
-      `tag_regex ${JSON.stringify(regex)} is not a valid regular expression: ${(error as Error).message}`,
-      'write an extended regular expression matching whole tag names, e.g. v[0-9]+\\.[0-9]+\\.[0-9]+',
-    );
-  }
-  return (name) => compiled.test(name);
+  return wholeNameMatcher(regex, { code: 'git-tag-regex-invalid', field: 'tag_regex', names: 'tag names', example: 'v[0-9]+\\.[0-9]+\\.[0-9]+' });
 }
-
-const POSIX_CLASSES: Record<string, string> = {
-  alnum: 'a-zA-Z0-9',
-  alpha: 'a-zA-Z',
-  blank: ' \\t',
-  digit: '0-9',
-  lower: 'a-z',
-  upper: 'A-Z',
-  space: ' \\t\\n\\r\\f\\v',
-  xdigit: '0-9A-Fa-f',
-  punct: '!-\\/:-@\\[-`{-~',
-};
 
 /**
  * Concourse without a branch: the tags created at or after `from` (in creation order), so a
