@@ -62,6 +62,16 @@ describe('examples run on their own', () => {
     expect(logLines(engine, deploy.id)).toEqual(['deploying release 1.0.0-build.1']);
   });
 
+  it('maintenance-mode: runs only when started, with the values a person gives', async () => {
+    const engine = startExample('maintenance-mode');
+    const pipelineId = engine.store.pipelines.get({ name: 'maintenance-mode' })!.id;
+    const jobId = engine.store.jobs.get(pipelineId, 'maintenance')!.id;
+    const on = engine.triggerJob(jobId, { mode: 'on', message: 'Back at 5 pm' });
+    const build = await firstFinishedBuild(engine, 'maintenance-mode', 'maintenance');
+    expect(build).toMatchObject({ id: on.id, status: 'succeeded', triggerVars: { mode: 'on', message: 'Back at 5 pm' } });
+    expect(logLines(engine, build.id)).toEqual(['maintenance page on: Back at 5 pm']);
+  });
+
   it('every-minute: the cron slot that just passed runs the job', async () => {
     const engine = startExample('every-minute');
     const build = await firstFinishedBuild(engine, 'every-minute', 'tick');

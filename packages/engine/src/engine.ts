@@ -5,6 +5,9 @@ import type { AnyResourceType } from '@weir/resources';
 import { createLogger, type Logger } from './logging.js';
 import { Checker, type CheckerOptions } from './checker/checker.js';
 import type { StaticVars } from './config/vars.js';
+import type { JobConfig } from './config/schema/index.js';
+import { resolveTriggerVars } from './config/trigger-vars.js';
+import { WeirError } from './errors.js';
 import { loadPipelineForSet } from './pipelines/load-for-set.js';
 import { checkPipelineRef } from './pipelines/pipeline-name.js';
 import { checkPipelineSize } from './pipelines/pipeline-size.js';
@@ -292,8 +295,16 @@ export class Engine {
    * are checked at once, as Concourse does, so a job whose resources were never checked
    * does not wait for their first periodic check.
    */
-  triggerJob(jobId: number): BuildRecord {
-    const build = this.store.builds.createManual(jobId);
+  triggerJob(jobId: number, vars: Readonly<Record<string, string>> = {}): BuildRecord {
+    const job = this.store.jobs.byId(jobId);
+    const config = (job?.config ?? {}) as Pick<JobConfig, 'trigger_vars' | 'disable_manual_trigger'>;
+    if (job && config.disable_manual_trigger === true) {
+      throw new WeirError('manual-trigger-disabled', `job ${job.name} cannot be started by hand: its config sets disable_manual_trigger`, {
+        hint: 'it runs when its trigger inputs change; remove disable_manual_trigger from the job to start it by hand',
+      });
+    }
+    const triggerVars = job && (config.trigger_vars !== undefined || Object.keys(vars).length > 0) ? resolveTriggerVars(config.trigger_vars, vars, job.name) : null;
+    const build = this.store.builds.createManual(jobId, triggerVars);
     for (const resourceId of this.store.jobs.inputResourceIds(jobId)) {
       this.checker.checkResource(resourceId).catch((error: unknown) => this.logger.warn({ err: error, resourceId }, 'checking an input of a triggered job failed'));
     }
@@ -302,6 +313,13 @@ export class Engine {
 
   /** A new build of the same job with the original build's input versions. */
   rerunBuild(buildId: number): BuildRecord {
+    const original = this.store.builds.byId(buildId);
+    const job = original?.jobId == null ? undefined : this.store.jobs.byId(original.jobId);
+    if (job && (job.config as Pick<JobConfig, 'disable_reruns'>).disable_reruns === true) {
+      throw new WeirError('reruns-disabled', `builds of job ${job.name} cannot be rerun: its config sets disable_reruns`, {
+        hint: 'trigger a new build instead, or remove disable_reruns from the job',
+      });
+    }
     return this.store.builds.createRerun(buildId);
   }
 

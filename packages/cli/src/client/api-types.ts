@@ -48,6 +48,7 @@ export interface ApiBuild {
   started_at: number | null;
   ended_at: number | null;
   error: string | null;
+  trigger_vars: Record<string, string> | null;
 }
 
 export interface ApiJob {

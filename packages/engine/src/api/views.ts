@@ -64,6 +64,8 @@ export interface BuildJson {
   started_at: number | null;
   ended_at: number | null;
   error: string | null;
+  /** The values of the job's trigger_vars the build runs with. */
+  trigger_vars: Record<string, string> | null;
 }
 
 export function buildJson(build: BuildRecord, labels: BuildLabels): BuildJson {
@@ -84,6 +86,7 @@ export function buildJson(build: BuildRecord, labels: BuildLabels): BuildJson {
     started_at: build.startedAt,
     ended_at: build.endedAt,
     error: build.error,
+    trigger_vars: build.triggerVars,
   };
 }
 

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobConfig } from '../config/schema/index.js';
+import { defaultTriggerVars } from '../config/trigger-vars.js';
 import { WeirError } from '../errors.js';
 import type { FinishedBuildStatus } from '../store/records.js';
 import { ArtifactScope } from './artifact-scope.js';
@@ -142,13 +143,21 @@ export class BuildRunner {
       events.append(buildId, { type: 'status', data: { status: 'started' } });
       await mkdir(dir, { recursive: true });
       const inputs = new Map(store.builds.inputs(buildId).map((input) => [input.name, input]));
+      const jobConfig = job.config as unknown as JobConfig;
+      let triggerVars = record.triggerVars;
+      if (triggerVars === null && jobConfig.trigger_vars !== undefined) {
+        triggerVars = defaultTriggerVars(jobConfig.trigger_vars);
+        store.builds.saveTriggerVars(buildId, triggerVars);
+      }
+      const vars = new LocalVars();
+      for (const [name, value] of Object.entries(triggerVars ?? {})) vars.set(name, value);
       running = new RunningBuild(record, pipeline, job.name, inputs, dir, redactor, this.options.secrets.forPipeline(pipeline, redactor, signal), this.options);
       const ok = await runPlan(plan, {
         build: running,
         signal,
         engineSignal: this.engine.signal,
         artifacts: new ArtifactScope(),
-        vars: new LocalVars(),
+        vars,
         prefix: '',
       });
       status = ok ? 'succeeded' : 'failed';

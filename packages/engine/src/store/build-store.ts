@@ -17,10 +17,11 @@ interface BuildRow {
   started_at: number | null;
   ended_at: number | null;
   error: string | null;
+  trigger_vars: string | null;
 }
 
 const BUILD_COLUMNS = `b.id, t.name AS team, b.pipeline_id, b.job_id, b.name, b.number, b.rerun_of, b.status,
-  b.manually_triggered, b.created_at, b.started_at, b.ended_at, b.error`;
+  b.manually_triggered, b.created_at, b.started_at, b.ended_at, b.error, b.trigger_vars`;
 
 export class BuildStore {
   constructor(
@@ -98,7 +99,7 @@ export class BuildStore {
   }
 
   /** A build a user asked for: it waits as `pending` until its inputs resolve and a slot is free. */
-  createManual(jobId: number): BuildRecord {
+  createManual(jobId: number, triggerVars: Record<string, string> | null = null): BuildRecord {
     const id = this.ctx.transaction(() => {
       const job = this.ctx
         .sql<[number], { pipeline_id: number; team_id: number; archived: number }>(
@@ -108,7 +109,7 @@ export class BuildStore {
       if (!job) throw new WeirError('job-not-found', `no job with id ${jobId}`, { hint: 'list the pipeline\'s jobs to see their ids' });
       if (job.archived) throw new WeirError('pipeline-archived', 'the job\'s pipeline is archived', { hint: 'set the pipeline again to bring it back' });
       const number = this.takeBuildNumber(jobId);
-      const buildId = this.insertBuild({ teamId: job.team_id, pipelineId: job.pipeline_id, jobId, name: String(number), number, manual: true });
+      const buildId = this.insertBuild({ teamId: job.team_id, pipelineId: job.pipeline_id, jobId, name: String(number), number, manual: true, triggerVars });
       this.requests.job(jobId);
       return buildId;
     });
@@ -143,6 +144,7 @@ export class BuildStore {
         manual: true,
         rerunOf: rootId,
         rerunNumber,
+        triggerVars: root.triggerVars,
       });
       this.requests.job(original.job_id);
       return newId;
@@ -214,14 +216,31 @@ export class BuildStore {
     manual: boolean;
     rerunOf?: number;
     rerunNumber?: number;
+    triggerVars?: Record<string, string> | null;
   }): number {
     return Number(
       this.ctx
-        .sql(`INSERT INTO builds (team_id, pipeline_id, job_id, name, number, rerun_of, rerun_number, status, manually_triggered, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`)
-        .run(build.teamId, build.pipelineId, build.jobId, build.name, build.number, build.rerunOf ?? null, build.rerunNumber ?? 0, build.manual ? 1 : 0, this.ctx.now())
+        .sql(`INSERT INTO builds (team_id, pipeline_id, job_id, name, number, rerun_of, rerun_number, status, manually_triggered, created_at, trigger_vars)
+          VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`)
+        .run(
+          build.teamId,
+          build.pipelineId,
+          build.jobId,
+          build.name,
+          build.number,
+          build.rerunOf ?? null,
+          build.rerunNumber ?? 0,
+          build.manual ? 1 : 0,
+          this.ctx.now(),
+          build.triggerVars ? JSON.stringify(build.triggerVars) : null,
+        )
         .lastInsertRowid,
     );
+  }
+
+  /** Records the values a build started by the scheduler runs with: its job's defaults. */
+  saveTriggerVars(buildId: number, triggerVars: Record<string, string>): void {
+    this.ctx.sql('UPDATE builds SET trigger_vars = ? WHERE id = ?').run(JSON.stringify(triggerVars), buildId);
   }
 }
 
@@ -240,5 +259,6 @@ function toBuild(row: BuildRow): BuildRecord {
     startedAt: row.started_at,
     endedAt: row.ended_at,
     error: row.error,
+    triggerVars: row.trigger_vars === null ? null : (JSON.parse(row.trigger_vars) as Record<string, string>),
   };
 }

@@ -95,6 +95,12 @@ export interface BuildRecord {
   endedAt: number | null;
   /** Why an errored build errored (or why an aborted one was aborted), for the user. */
   error: string | null;
+  /**
+   * The values of its job's `trigger_vars` the build runs with: given by hand (with defaults for
+   * the rest), a rerun's original's, or the defaults, recorded when it starts; null for a job
+   * without trigger_vars.
+   */
+  triggerVars: Record<string, string> | null;
 }
 
 export interface BuildInputRecord {

@@ -39,6 +39,29 @@ describe('API: jobs', () => {
     expect(plan.body.error.code).toBe('build-has-no-plan');
   });
 
+  it('triggers a one-click job with values, shows them on the build, and answers 400 for a bad one', async () => {
+    const api = await testApi();
+    const config = `
+jobs:
+- name: maintenance
+  trigger_vars:
+  - {name: mode, default: "off", values: ["on", "off"]}
+  plan:
+  - task: switch
+    config:
+      platform: linux
+      run: {path: sh, args: [-c, 'echo ((.:mode))']}
+`;
+    expect((await api.call('/pipelines/site/config', { method: 'PUT', body: { config } })).status).toBe(200);
+    const triggered = await api.call('/pipelines/site/jobs/maintenance/builds', { method: 'POST', body: { vars: { mode: 'on' } } });
+    expect(triggered.body).toMatchObject({ name: '1', trigger_vars: { mode: 'on' } });
+    expect((await api.call(`/builds/${triggered.body.id}`)).body.trigger_vars).toEqual({ mode: 'on' });
+    expect((await api.call('/pipelines/site/jobs/maintenance/builds', { method: 'POST' })).body.trigger_vars).toEqual({ mode: 'off' });
+    const refused = await api.call('/pipelines/site/jobs/maintenance/builds', { method: 'POST', body: { vars: { mode: 'maybe' } } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'trigger-var-not-allowed', hint: 'allowed: on, off' });
+  });
+
   it('aborts a pending build once, and will not rerun a build that never started', async () => {
     const api = await testApi();
     await setTestPipeline(api);

@@ -145,6 +145,12 @@ const CASES: Array<[string, string, string[]]> = [
     withPlan('  - do:\n    - get: repo\n  - in_parallel:\n      steps:\n      - task: a\n  - try:\n      get: ghost\n'),
     ['error task-without-config @ jobs.build.plan[1].in_parallel.steps[0].task 12:15', 'error unknown-resource @ jobs.build.plan[2].try.get 14:12'],
   ],
+  [
+    'trigger_vars: a name declared twice, and a default its values do not allow',
+    withPlan('  - get: repo\n- name: maintenance\n  trigger_vars:\n  - {name: mode, default: maybe, values: ["on", "off"]}\n  - {name: mode}\n  plan:\n  - get: repo\n'),
+    ['error trigger-var-default-not-allowed @ jobs.maintenance.trigger_vars[0].default 11:27', 'error trigger-var-duplicate @ jobs.maintenance.trigger_vars[1].name 12:12'],
+  ],
+  ['trigger_vars: a default among its values', withPlan('  - get: repo\n- name: maintenance\n  trigger_vars:\n  - {name: mode, default: "off", values: ["on", "off"]}\n  plan:\n  - get: repo\n'), []],
 ];
 
 describe('pipeline rules', () => {

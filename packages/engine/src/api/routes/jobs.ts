@@ -1,4 +1,4 @@
-import type { Static } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine.js';
 import { WeirError } from '../../errors.js';
@@ -12,6 +12,14 @@ import { buildJson, explanationJson, jobJson, type BuildLabels } from '../views.
 const BuildsQuery = strictQuery({ ...instanceVarsQuery, limit: limit(50, 1000) });
 
 const JOB_ACTIONS = ['pause', 'unpause'] as const;
+
+/** A manual build's values for the job's trigger_vars; no body at all starts it with the defaults. */
+const TriggerBody = Type.Optional(
+  Type.Object(
+    { vars: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 200 }), Type.String({ maxLength: 10_000 }), { maxProperties: 100 })) },
+    { additionalProperties: false },
+  ),
+);
 
 export function registerJobRoutes(app: FastifyInstance, { engine }: ApiContext): void {
   const route = { schema: { params: JobParams, querystring: PipelineQuery } };
@@ -49,8 +57,10 @@ export function registerJobRoutes(app: FastifyInstance, { engine }: ApiContext):
     },
   );
 
-  app.post<{ Params: JobParams; Querystring: PipelineQuery }>('/pipelines/:pipeline/jobs/:job/builds', route, async (request) =>
-    buildJson(engine.triggerJob(jobOf(request).id), buildLabels(engine.store)),
+  app.post<{ Params: JobParams; Querystring: PipelineQuery; Body: Static<typeof TriggerBody> | undefined }>(
+    '/pipelines/:pipeline/jobs/:job/builds',
+    { schema: { params: JobParams, querystring: PipelineQuery, body: TriggerBody } },
+    async (request) => buildJson(engine.triggerJob(jobOf(request).id, request.body?.vars ?? {}), buildLabels(engine.store)),
   );
 
   app.get<{ Params: JobParams; Querystring: PipelineQuery }>('/pipelines/:pipeline/jobs/:job/explain', route, async (request) => {

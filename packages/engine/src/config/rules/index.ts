@@ -3,6 +3,7 @@ import { durations } from './durations.js';
 import { emptyTypes } from './empty-types.js';
 import { groupMembership } from './groups.js';
 import { jobSettings } from './job-settings.js';
+import { triggerVars } from './trigger-vars.js';
 import { jobsPresent } from './jobs-present.js';
 import { uniqueNames } from './names.js';
 import { passedCycles } from './passed-cycles.js';
@@ -31,6 +32,7 @@ export const PIPELINE_RULES: readonly Rule[] = [
   jobsPresent,
   passedCycles,
   jobSettings,
+  triggerVars,
   emptyTypes,
   prototypes,
   varSources,

@@ -41,6 +41,7 @@ export type PrototypeConfig = ConfigOf<'Prototype'>;
 export type VarSourceConfig = ConfigOf<'VarSource'>;
 export type JobConfig = ConfigOf<'Job'>;
 export type BuildLogRetentionConfig = ConfigOf<'BuildLogRetention'>;
+export type TriggerVarConfig = ConfigOf<'TriggerVar'>;
 export type StepConfig = ConfigOf<'Step'>;
 export type GetStepConfig = ConfigOf<'GetStep'>;
 export type PutStepConfig = ConfigOf<'PutStep'>;

@@ -26,6 +26,24 @@ export const BuildLogRetention = Type.Object(
   { additionalProperties: false, description: 'When the logs of old builds of the job are deleted.' },
 );
 
+export const TriggerVar = Type.Object(
+  {
+    name: Type.String({ minLength: 1, description: 'The var\'s name: steps read it as `((.:name))`, and `weir trigger-job -v name=value` sets it.' }),
+    description: Type.Optional(Type.String({ description: 'What the value means, shown where a person starts the job.' })),
+    default: Type.Optional(
+      Type.String({ description: 'The value when none is given, and in builds the scheduler starts. Without one, a value must be given to start the job by hand.' }),
+    ),
+    values: Type.Optional(
+      Type.Array(Type.String(), { minItems: 1, uniqueItems: true, description: 'The only values allowed, e.g. `[on, off]`. Any text when unset.' }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'A value a person gives when starting the job (a weir extension).',
+    examples: [{ name: 'mode', description: 'turn the maintenance page on or off', default: 'off', values: ['on', 'off'] }],
+  },
+);
+
 function jobHook(description: string) {
   return Type.Optional(Type.Ref('Step', { description }));
 }
@@ -83,6 +101,12 @@ export const Job = Type.Object(
       Type.Boolean({
         description:
           'Let a worker that is shutting down stop without waiting for this job\'s builds running on it. Defaults to false.',
+      }),
+    ),
+    trigger_vars: Type.Optional(
+      Type.Array(Type.Ref('TriggerVar'), {
+        description:
+          'A weir extension for one-click jobs: values a person gives when starting a build by hand (`weir trigger-job -j p/maintenance -v mode=on`), each read by the steps as the local var `((.:name))`, with a default and the allowed values. The build keeps the values it ran with; a rerun uses them again.',
       }),
     ),
     on_success: jobHook('Step to run after a build of the job succeeds.'),

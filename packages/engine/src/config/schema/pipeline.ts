@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { StringList } from './common.js';
-import { BuildLogRetention, Job } from './jobs.js';
+import { BuildLogRetention, Job, TriggerVar } from './jobs.js';
 import { Prototype, Resource, ResourceType, VarSource } from './resources.js';
 import {
   AcrossVar,
@@ -104,6 +104,7 @@ export const PipelineModule = Type.Module({
   VarSource,
   Job,
   BuildLogRetention,
+  TriggerVar,
   Step,
   GetStep,
   PutStep,

@@ -3,6 +3,7 @@ import { sql as buildRuns } from './0002-build-runs.js';
 import { sql as pipelineLifecycle } from './0003-pipeline-lifecycle.js';
 import { sql as buildLogRetention } from './0005-build-log-retention.js';
 import { sql as secrets } from './0006-secrets.js';
+import { sql as buildTriggerVars } from './0007-build-trigger-vars.js';
 
 export interface Migration {
   /** Applied in ascending order; never renumber or edit one that has shipped. */
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'pipeline-lifecycle', sql: pipelineLifecycle },
   { version: 5, name: 'build-log-retention', sql: buildLogRetention },
   { version: 6, name: 'secrets', sql: secrets },
+  { version: 7, name: 'build-trigger-vars', sql: buildTriggerVars },
 ];
