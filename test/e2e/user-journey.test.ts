@@ -29,6 +29,7 @@ afterEach(async () => {
 });
 
 describe('a user, from weir up to watching their own job', () => {
+  // weir up, a dozen CLI processes and real builds: well over a minute on a loaded two-core machine.
   it('starts the engine with the examples, sets a pipeline, triggers and watches jobs with the right exit codes', async () => {
     const root = mkdtempSync(join(tmpdir(), 'weir-journey-'));
     try {
@@ -64,5 +65,5 @@ describe('a user, from weir up to watching their own job', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 });
