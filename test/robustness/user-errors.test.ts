@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -6,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResourceError, implementedResourceTypes, type AnyResourceType } from '@weir/resources';
 import { StepErrored } from '../../packages/engine/src/runner/step-errored.js';
 import { testContext } from '../../packages/resources/test/support/context.js';
+import { selfSignedCertificate } from '../../packages/resources/test/registry-image/support/certificates.js';
 import { freshType, pushWithType } from '../../packages/resources/test/registry-image/support/fixtures.js';
 import { buildImage, sha256, type BuiltImage } from '../../packages/resources/test/registry-image/support/images.js';
 import { startRegistry, type RunningRegistry } from '../../packages/resources/test/registry-image/support/registry.js';
@@ -84,6 +87,21 @@ describe('known failure paths of the built-in resource types are user errors', (
     // With TLS verification off for the cluster, plain HTTP is allowed: what fails then is the unreachable server.
     const allowed = await reported(() => kubernetes.check(testContext(), { kubeconfig: kubeconfig('http://127.0.0.1:1', '    insecure-skip-tls-verify: true'), workload: 'deployment/app' }));
     expectUserError(allowed, 'kubernetes-api-unreachable');
+  });
+
+  it.skipIf(!requireTools(['openssl']))('kubernetes: an API server whose certificate the kubeconfig does not trust', async () => {
+    const certificate = selfSignedCertificate(tempDir(), '127.0.0.1');
+    const server = createHttpsServer({ cert: certificate.certPem, key: readFileSync(certificate.keyFile) }, (_request, response) => response.end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const report = await reported(() => typeNamed('kubernetes').check(testContext(), { kubeconfig: kubeconfig(`https://127.0.0.1:${port}`), workload: 'deployment/app' }));
+      expectUserError(report, 'kubernetes-api-certificate-untrusted');
+      expect(report.hint).toContain('certificate-authority-data');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   describe('github-pr against the GitHub simulator', () => {

@@ -99,6 +99,18 @@ function objectsApi(Base: KubeClientModule['KubernetesObjectApi'], config: Insta
   return config.makeApiClient(Objects);
 }
 
+/** Node's codes for a server certificate that no trusted CA vouches for, or that has expired. */
+const UNTRUSTED_CERTIFICATE_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 const KUBECONFIG_SHAPE = 'give `source.kubeconfig` the text of a kubeconfig file (clusters, users, contexts, current-context)';
 
 /** Fields that run a program (`exec`, `auth-provider` with its `cmd-path`) or read a file on the engine's machine. */
@@ -170,6 +182,13 @@ export function kubeFailure(error: unknown, doing: string, user: KubeUser): Erro
     return new ResourceError(`${user.type}-api-${(status.reason ?? String(status.code)).toLowerCase()}`, `${doing}: ${said}`, 'the message is the Kubernetes API\'s own; fix what it names in the source or params');
   }
   const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  if (code !== undefined && UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+    return new ResourceError(
+      `${user.type}-api-certificate-untrusted`,
+      `${doing}: the Kubernetes API's certificate is not trusted (${code})`,
+      "give the cluster in the kubeconfig `certificate-authority-data` (the base64 of the CA that signed the API server's certificate); for a local test cluster only, `insecure-skip-tls-verify: true`",
+    );
+  }
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'ECONNRESET' || (error as Error).name === 'FetchError') {
     return new ResourceError(`${user.type}-api-unreachable`, `${doing}: cannot reach the Kubernetes API (${(error as Error).message})`, 'check the server in the kubeconfig and that weir can reach it; set `source.kubeconfig` when weir runs outside the cluster');
   }
