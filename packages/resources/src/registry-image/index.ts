@@ -53,8 +53,11 @@ export function createRegistryImageType(
       }
     },
 
-    async get(ctx, source, version, params, dir) {
+    async get(ctx, source, pinned, params, dir) {
       const compiled = compileSource(source, params);
+      // A version pinned by hand (an image_resource's `version: {digest: ...}`, as Concourse
+      // documents it) may name no tag: the source's stands in, as in Concourse's resource.
+      const version = { ...pinned, tag: pinned.tag ?? (typeof source.tag === 'string' ? source.tag : 'latest') };
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, 'repository'), compiled.repository);
       await writeFile(join(dir, 'tag'), version.tag);

@@ -62,6 +62,13 @@ describe.skipIf(!available)('registry-image get against a real registry', () => 
     dirs.cleanup();
   });
 
+  it('gets a version pinned by digest alone (an image_resource version), taking the tag from the source', async () => {
+    const dir = dirs.make();
+    const result = await type.get(context(), source('layered', { tag: 'v1' }), { digest: layered.digest } as never, { skip_download: true }, dir);
+    expect(result.version).toEqual({ tag: 'v1', digest: layered.digest });
+    expect(readFileSync(join(dir, 'tag'), 'utf8')).toBe('v1');
+  });
+
   it('unpacks the layers in order into rootfs/, honouring whiteouts, modes and links', async () => {
     const dir = dirs.make();
     const ctx = context();
