@@ -171,7 +171,7 @@ export class BuildRunner {
         if (!stopped && !(error instanceof StepErrored)) {
           // Not reported by a step: the build failed before or around its plan.
           const errored = StepErrored.from(error, redact);
-          if (errored.code === 'internal-error') logger.error({ err: error, buildId }, 'build failed unexpectedly');
+          if (errored.code === 'internal-error') logger.error({ err: redactor.redactError(error), buildId }, 'build failed unexpectedly');
           events.append(buildId, { type: 'error', data: { code: errored.code, message: errored.message, ...(errored.hint && { hint: errored.hint }) } });
         }
       }

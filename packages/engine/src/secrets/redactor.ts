@@ -63,6 +63,12 @@ export class Redactor {
     return visit(value) as T;
   }
 
+  /** An error as the engine log gets it: its message and stack redacted, since a reader of that log is a reader too. */
+  redactError(error: unknown): { message: string; stack?: string; code?: unknown } {
+    const { message, stack, code } = error instanceof Error ? (error as Error & { code?: unknown }) : { message: String(error), stack: undefined, code: undefined };
+    return { message: this.redact(message), ...(stack !== undefined && { stack: this.redact(stack) }), ...(code !== undefined && { code }) };
+  }
+
   private compile(): void {
     if (this.secrets.size === 0) {
       this.pattern = null;

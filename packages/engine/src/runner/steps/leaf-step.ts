@@ -49,7 +49,7 @@ export async function runLeafStep(
       throw scope.signal.reason;
     }
     const errored = StepErrored.from(error, redact);
-    if (errored.code === 'internal-error') logger.error({ err: error, buildId: build.id, origin }, 'step failed unexpectedly');
+    if (errored.code === 'internal-error') logger.error({ err: build.redactor.redactError(error), buildId: build.id, origin }, 'step failed unexpectedly');
     events.append(build.id, {
       type: 'error',
       origin,
