@@ -1,3 +1,4 @@
+import { cpSync } from 'node:fs';
 import type { KubeObject, ObjectStore, StoreEvent } from './object-store.js';
 import { quantityBytes } from './quantity.js';
 
@@ -28,6 +29,8 @@ export class SimulatedControllers {
   constructor(
     private readonly store: ObjectStore,
     private readonly timings: ControllerTimings,
+    /** Where claims and snapshots keep their data on the simulated node: a snapshot copies its claim's, a restore copies the snapshot's. */
+    private readonly volumes?: { claimDirectory(namespace: string, name: string): string; snapshotDirectory(namespace: string, name: string): string },
   ) {
     this.unsubscribe = store.subscribe((event) => this.react(event));
   }
@@ -97,11 +100,12 @@ export class SimulatedControllers {
       object.spec.volumeSnapshotClassName ??= snapshotClass.metadata.name;
       object.status = { readyToUse: false, boundVolumeSnapshotContentName: `snapcontent-${uid}` };
     });
-    this.later(this.timings.snapshotReadyAfterMs, () =>
+    this.later(this.timings.snapshotReadyAfterMs, () => {
+      if (this.volumes) cpSync(this.volumes.claimDirectory(namespace as string, claimName), this.volumes.snapshotDirectory(namespace as string, name), { recursive: true });
       this.store.update('volumesnapshots', namespace, name, (object) => {
         object.status = { ...object.status, readyToUse: true, restoreSize: size, creationTime: new Date().toISOString() };
-      }),
-    );
+      });
+    });
   }
 
   private provision(namespace: string, name: string): void {
@@ -123,12 +127,15 @@ export class SimulatedControllers {
         );
       }
     }
-    this.later(this.timings.claimBindAfterMs, () =>
+    this.later(this.timings.claimBindAfterMs, () => {
+      if (this.volumes && source?.kind === 'VolumeSnapshot') {
+        cpSync(this.volumes.snapshotDirectory((source.namespace as string | undefined) ?? namespace, source.name), this.volumes.claimDirectory(namespace, name), { recursive: true });
+      }
       this.store.update('persistentvolumeclaims', namespace, name, (object) => {
         object.spec.volumeName = `pvc-${object.metadata.uid}`;
         object.status = { phase: 'Bound', accessModes: object.spec.accessModes, capacity: { storage: requested } };
-      }),
-    );
+      });
+    });
   }
 
   private warn(claim: KubeObject, reason: string, message: string): void {

@@ -117,6 +117,13 @@ export class SimulatedKubelet {
     return dir;
   }
 
+  /** The directory holding a snapshot's data on this node. */
+  snapshotDirectory(namespace: string, snapshot: string): string {
+    const dir = join(this.root, 'snapshots', namespace, snapshot);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
   /** Pods whose containers are running now. */
   get runningPods(): number {
     return this.runs.size;
@@ -155,6 +162,10 @@ export class SimulatedKubelet {
   }
 
   private react(event: StoreEvent): void {
+    // A deleted claim's volume goes with it (reclaim policy Delete), so a new claim of that name starts empty.
+    if (event.resource === 'persistentvolumeclaims' && event.type === 'DELETED') {
+      rmSync(join(this.root, 'claims', event.object.metadata.namespace as string, event.object.metadata.name), { recursive: true, force: true });
+    }
     if (event.resource !== 'pods') return;
     const pod = event.object;
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;

@@ -91,9 +91,9 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 export async function startKubeSimulator(options: KubeSimulatorOptions = {}): Promise<KubeSimulator> {
   const token = options.token ?? 'simulator-token';
   const store = new ObjectStore();
-  const controllers = new SimulatedControllers(store, { snapshotReadyAfterMs: options.snapshotReadyAfterMs ?? 50, claimBindAfterMs: options.claimBindAfterMs ?? 20, claimReleaseAfterMs: options.claimReleaseAfterMs ?? 30 });
   const deployments = new SimulatedDeploymentController(store, { podReadyAfterMs: options.podReadyAfterMs ?? 50, progressDeadlineMs: options.progressDeadlineMs ?? 500 });
   const kubelet = new SimulatedKubelet(store, { ...options.node, ...(options.pullImage && { pullImage: options.pullImage }) });
+  const controllers = new SimulatedControllers(store, { snapshotReadyAfterMs: options.snapshotReadyAfterMs ?? 50, claimBindAfterMs: options.claimBindAfterMs ?? 20, claimReleaseAfterMs: options.claimReleaseAfterMs ?? 30 }, kubelet);
   const requests: string[] = [];
   const watches = new Set<() => void>();
   const user = options.user ?? 'system:serviceaccount:weir:weir';

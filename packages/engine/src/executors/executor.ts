@@ -39,6 +39,17 @@ export interface TaskImage {
   name: string;
 }
 
+/**
+ * A volume mounted into the task at `path` (relative to the working directory). `claim` is what
+ * the executor mounts: a PersistentVolumeClaim's name for a cluster, an absolute directory
+ * (already confined to the operator's local path roots) on this host.
+ */
+export interface TaskClaimMount {
+  claim: string;
+  path: string;
+  readOnly: boolean;
+}
+
 /** The build a task belongs to, for an executor that labels what it starts (pods). */
 export interface TaskOwner {
   team: string;
@@ -83,6 +94,8 @@ export interface TaskRun {
   /** `privileged: true`, already allowed by the operator. */
   privileged?: boolean;
   containerLimits?: TaskContainerLimits;
+  /** Volumes mounted into the task (`claims`), already resolved for this executor; see TaskClaimMount. */
+  claims?: readonly TaskClaimMount[];
   /** The step's `tags`: an executor that places tasks (a cluster) maps them through operator config. */
   tags?: readonly string[];
   owner?: TaskOwner;

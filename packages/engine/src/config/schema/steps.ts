@@ -196,6 +196,27 @@ export const TaskStep = stepKind(
           'Cut the container off from the network. Defaults to false; Concourse honours it only on Linux with the containerd runtime.',
       }),
     ),
+    claims: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            claim: Type.String({
+              minLength: 1,
+              description:
+                'On a cluster (`weir up --task-executor kubernetes`), the name of a PersistentVolumeClaim in the namespace the task\'s pod runs in, e.g. one a `volume-snapshot` restore made with `to_pvc`. On this machine (a task without an image, run with `--allow-host-tasks`), an absolute directory under `--local-path-root`, e.g. the `to` of a local restore. Give it as a `((var))` to run one pipeline in both places.',
+            }),
+            path: Type.String({ minLength: 1, description: 'Where the task sees the claim, relative to its working directory.' }),
+            read_only: Type.Optional(Type.Boolean({ description: 'Mount it read-only. Defaults to false: a read-write claim is mounted by one build at a time unless its access mode is ReadWriteMany.' })),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          description:
+            'weir extension. Volumes mounted into the task: a PersistentVolumeClaim when the task runs as a pod, the same data as a directory when it runs on this machine. Example: `claims: [{claim: ((staging-db)), path: db, read_only: true}]`.',
+          examples: [[{ claim: '((staging-db))', path: 'db', read_only: true }]],
+        },
+      ),
+    ),
     input_mapping: Type.Optional(
       StringMap('Maps the task\'s input names to artifact names in the plan, so a generic task can be reused.'),
     ),

@@ -1,7 +1,7 @@
 import { WeirError } from '../../errors.js';
 
 /** What the executor must be allowed, said in every permission error (examples/kubernetes/role.yaml grants it). */
-export const EXECUTOR_PERMISSIONS = 'create, get, list, watch and delete on pods, create on pods/exec and get on pods/log';
+export const EXECUTOR_PERMISSIONS = 'create, get, list, watch and delete on pods, create on pods/exec, get on pods/log and get on persistentvolumeclaims';
 
 /**
  * A failed call to the Kubernetes API as a build error in the cluster's own words: a refusal

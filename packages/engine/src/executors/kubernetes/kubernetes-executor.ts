@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
 import { WeirError } from '../../errors.js';
-import type { Executor, TaskResult, TaskRun } from '../executor.js';
+import { ClaimLocks } from '../claim-locks.js';
+import type { Executor, TaskClaimMount, TaskResult, TaskRun } from '../executor.js';
 import { TaskSlots } from '../local/task-slots.js';
 import { createOutputs, mountCaches, placeInputs, returnCaches } from '../local/working-directory.js';
 import { sendInputs, takeOutputs } from './artifact-transfer.js';
@@ -28,6 +29,7 @@ export class KubernetesExecutor implements Executor {
   readonly description: string;
   private readonly options: CompiledKubernetesOptions;
   private readonly slots: TaskSlots;
+  private readonly claimLocks = new ClaimLocks();
   private connection: Promise<ClusterConnection> | undefined;
   /** The start's cleanup: no pod is created before it listed what to delete, or it could take a new one. */
   private cleaned: Promise<void> = Promise.resolve();
@@ -96,13 +98,15 @@ export class KubernetesExecutor implements Executor {
     const connection = await this.connect();
     const placement = placeByTags(task.tags ?? [], this.options, connection.contextNamespace, location);
     const suffix = randomBytes(4).toString('hex');
+    const workPath = `/tmp/build/${suffix}`;
     const pod = taskPod({
       engineId: this.options.engineId,
       namespace: placement.namespace,
       ...(task.owner && { owner: task.owner }),
       image,
       helperImage: this.options.helperImage,
-      workPath: `/tmp/build/${suffix}`,
+      workPath,
+      claims: (task.claims ?? []).map((claim) => ({ claimName: claim.claim, mountPath: `${workPath}/${claim.path}`, readOnly: claim.readOnly })),
       run: task.run,
       env: task.env,
       privileged: task.privileged === true,
@@ -114,6 +118,39 @@ export class KubernetesExecutor implements Executor {
       location,
     });
     await this.cleaned;
+    const releases: Array<() => void> = [];
+    try {
+      for (const claim of task.claims ?? []) releases.push(await this.lockClaim(connection, placement.namespace, claim, task, location));
+      return await this.runWithSlot(connection, pod, task, location);
+    } finally {
+      for (const release of releases) release();
+    }
+  }
+
+  /**
+   * Holds a claim for this task unless its access mode lets many nodes use it that way
+   * (ReadWriteMany; ReadOnlyMany for a read-only mount), so two builds never write one
+   * ReadWriteOnce claim at once. A claim that does not exist errors before any pod is made.
+   */
+  private async lockClaim(connection: ClusterConnection, namespace: string, claim: TaskClaimMount, task: TaskRun, location: string): Promise<() => void> {
+    const where = { server: connection.server, namespace };
+    const found = await connection.core.readNamespacedPersistentVolumeClaim({ name: claim.claim, namespace }).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code === 404) {
+        throw new WeirError('kubernetes-claim-not-found', `claim ${claim.claim} does not exist in namespace ${namespace}`, {
+          location,
+          hint: 'restore the snapshot into it first (a volume-snapshot put with action: restore and to_pvc), or create the claim',
+        });
+      }
+      throw located(clusterError(error, `reading claim ${claim.claim} in namespace ${namespace}`, where), location);
+    });
+    const modes = found.spec?.accessModes ?? [];
+    if (modes.includes('ReadWriteMany') || (claim.readOnly && modes.includes('ReadOnlyMany'))) return () => undefined;
+    return this.claimLocks.acquire(`${namespace}/${claim.claim}`, claim.readOnly ? 'read' : 'write', task.signal, () =>
+      task.onNotice?.(`waiting for claim ${claim.claim}: another build has it mounted, and its access mode (${modes.join(', ') || 'none given'}) lets one build write it at a time`),
+    );
+  }
+
+  private async runWithSlot(connection: ClusterConnection, pod: V1Pod, task: TaskRun, location: string): Promise<TaskResult> {
     await this.slots.acquire(task.signal);
     try {
       await placeInputs(task.workDir, task.inputs);

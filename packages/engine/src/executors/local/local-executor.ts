@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, symlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ClaimLocks } from '../claim-locks.js';
 import { WeirError } from '../../errors.js';
 import type { Logger } from '../../logging.js';
-import type { Executor, TaskResult, TaskRun } from '../executor.js';
+import type { Executor, TaskClaimMount, TaskResult, TaskRun } from '../executor.js';
 import { resolveExecutable } from './resolve-executable.js';
 import { runTaskProcess } from './task-process.js';
 import { TaskSlots } from './task-slots.js';
@@ -46,6 +48,7 @@ export class LocalExecutor implements Executor {
   readonly description = 'tasks run as processes on this host, not in containers: image_resource and image are not used';
   private readonly options: CompiledOptions;
   private readonly slots: TaskSlots;
+  private readonly claimLocks = new ClaimLocks();
 
   constructor(options: LocalExecutorOptions) {
     this.options = compileOptions(options);
@@ -60,9 +63,12 @@ export class LocalExecutor implements Executor {
       await createOutputs(task.workDir, task.outputs);
       await mountCaches(task.workDir, task.caches, logger);
       let exitStatus: number;
+      const releases: Array<() => void> = [];
       try {
+        for (const claim of task.claims ?? []) releases.push(await linkClaim(task, claim, this.claimLocks));
         exitStatus = await this.runProcess(task);
       } finally {
+        for (const release of releases) release();
         await returnCaches(task.workDir, task.caches, logger);
       }
       const outputs: Record<string, string> = {};
@@ -91,4 +97,18 @@ export class LocalExecutor implements Executor {
       logger: this.options.logger,
     });
   }
+}
+
+/**
+ * A claim on this host is its directory, linked into the working directory: a process on the
+ * host has no mount namespace of its own to bind it in, so `read_only` cannot be enforced here
+ * (the build log says so). The link goes with the working directory; the lock is released after.
+ */
+async function linkClaim(task: TaskRun, claim: TaskClaimMount, locks: ClaimLocks): Promise<() => void> {
+  const release = await locks.acquire(claim.claim, claim.readOnly ? 'read' : 'write', task.signal, () => task.onNotice?.(`waiting for ${claim.claim}: another build has it mounted read-write`));
+  const at = join(task.workDir, claim.path);
+  await mkdir(dirname(at), { recursive: true });
+  await symlink(claim.claim, at);
+  if (claim.readOnly) task.onNotice?.(`claim ${claim.claim} at ${claim.path}: read_only is not enforced for a task on this host`);
+  return release;
 }

@@ -136,6 +136,7 @@ export function compilePlan(job: JobConfig): Plan {
           hermetic: config.hermetic ?? false,
           ...(config.container_limits !== undefined && { container_limits: config.container_limits }),
           tags: config.tags ?? [],
+          ...(config.claims !== undefined && { claims: config.claims }),
         };
       }
       case 'set_pipeline': {

@@ -64,6 +64,8 @@ export interface TaskPlan {
   hermetic: boolean;
   container_limits?: ContainerLimitsConfig;
   tags: string[];
+  /** Volumes mounted into the task (weir's `claims`), as written: `claim` may hold ((vars)). */
+  claims?: Array<{ claim: string; path: string; read_only?: boolean }>;
 }
 
 export interface SetPipelinePlan {

@@ -9,6 +9,7 @@ import type { StepScope } from '../running-build.js';
 import { prepareTaskRun } from '../task/prepare-task-run.js';
 import { hostEnvironment } from '../task/task-environment.js';
 import { holdTaskImage } from '../task/task-image.js';
+import { refuseClaimOverlaps, resolveTaskClaims } from '../task/task-claims.js';
 import { taskImageReference } from '../task/task-image-reference.js';
 import { placeTask } from '../task/task-placement.js';
 import { runLeafStep } from './leaf-step.js';
@@ -27,6 +28,7 @@ export function runTaskStep(plan: TaskPlan, scope: StepScope): Promise<boolean> 
     const params = scope.vars.interpolate(await build.secrets.resolve(plan.params, location), location);
     const hasImage = plan.image !== undefined || config.image_resource !== undefined;
     const placement = placeTask({ hasImage, privileged: plan.privileged, tags: plan.tags }, services.tasks, location);
+    const claims = await resolveTaskClaims(scope.vars.interpolate(await build.secrets.resolve(plan.claims ?? [], location), location), placement, services.localPaths, location);
     const image = placement === 'sandbox' ? await holdTaskImage(plan, config, scope, reporter, location) : undefined;
     const imageReference = placement === 'kubernetes' ? await taskImageReference(plan, config, scope, reporter, location) : undefined;
     try {
@@ -51,12 +53,14 @@ export function runTaskStep(plan: TaskPlan, scope: StepScope): Promise<boolean> 
         baseEnv: placement === 'host' ? { ...hostEnvironment(), ...build.metadataEnv } : build.metadataEnv,
         location,
       });
+      refuseClaimOverlaps(claims, prepared.run, location);
       const limits = plan.container_limits ?? config.container_limits;
       const result = await executor.runTask({
         ...prepared.run,
         ...(image !== undefined && { image }),
         ...(imageReference !== undefined && { imageReference }),
         ...(plan.tags.length > 0 && { tags: plan.tags }),
+        ...(claims.length > 0 && { claims }),
         owner: { team: build.metadata.teamName, pipeline: build.metadata.pipelineName, job: build.metadata.jobName, buildId: build.id, buildName: build.metadata.buildName, step: plan.name },
         ...(plan.privileged && { privileged: true }),
         ...(limits !== undefined && { containerLimits: limits }),

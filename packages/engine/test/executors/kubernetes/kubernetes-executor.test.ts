@@ -104,6 +104,17 @@ describe.skipIf(!available)('KubernetesExecutor against the simulator, whose kub
     expect(seen?.spec).toMatchObject({ automountServiceAccountToken: false, restartPolicy: 'Never' });
   }, 60_000);
 
+  it('mounts a claim that keeps what tasks write, one read-write task at a time for a ReadWriteOnce claim', async () => {
+    sim.createClaim('ci', 'shared');
+    writeFileSync(join(sim.kubelet.claimDirectory('ci', 'shared'), 'log'), 'seeded\n');
+    const writer = () => task('echo start >> db/log; sleep 1; echo end >> db/log', { claims: [{ claim: 'shared', path: 'db', readOnly: false }] });
+    const one = executor();
+    const results = await Promise.all([one.runTask(writer()), one.runTask(writer())]);
+    expect(results.map((result) => result.exitStatus)).toEqual([0, 0]);
+    expect(readFileSync(join(sim.kubelet.claimDirectory('ci', 'shared'), 'log'), 'utf8')).toBe('seeded\nstart\nend\nstart\nend\n');
+    await expect(executor().runTask(task('true', { claims: [{ claim: 'absent', path: 'db', readOnly: true }] }))).rejects.toMatchObject({ code: 'kubernetes-claim-not-found' });
+  }, 60_000);
+
   it('deletes the pod when the task is aborted', async () => {
     const controller = new AbortController();
     const run = task('echo started; sleep 30', { signal: controller.signal });

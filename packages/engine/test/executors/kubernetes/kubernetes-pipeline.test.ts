@@ -77,6 +77,26 @@ describe.skipIf(!available)('a pipeline whose tasks run as pods on the simulated
     expect(sim.store.list('pods', 'ci')).toEqual([]);
   }, 120_000);
 
+  it('restores a snapshot into a claim and mounts it in a task that reads the restored data', async () => {
+    sim.createClaim('ci', 'prod');
+    writeFileSync(join(sim.kubelet.claimDirectory('ci', 'prod'), 'users.csv'), 'id,name\n1,ada\n');
+    const text = pipeline(
+      [
+        '  - put: prod-db',
+        '  - put: restore',
+        '    resource: prod-db',
+        '    params: {action: restore, from: prod-db, to_pvc: staging-db, wait: true}',
+        task('read', 'cat db/users.csv; touch db/written || echo read-only', { step: ['claims: [{claim: ((claim)), path: db, read_only: true}]'] }),
+      ].join('\n'),
+      `- name: prod-db\n  type: volume-snapshot\n  source: {driver: kubernetes, namespace: ci, pvc: prod, kubeconfig: ((kubeconfig))}`,
+    );
+    const result = await runJob(await engine({ default: true }), text, 'job', { vars: { claim: 'staging-db', kubeconfig: simulatorKubeconfig(sim, 'ci') } });
+    expect(result.build.error ?? null).toBeNull();
+    expect(outcomes(result)).toMatchObject({ read: 'succeeded' });
+    expect(result.logs).toEqual(expect.arrayContaining([expect.stringMatching(/: 1,ada$/), expect.stringMatching(/: read-only$/)]));
+    expect(sim.store.get('persistentvolumeclaims', 'ci', 'staging-db')?.status?.phase).toBe('Bound');
+  }, 120_000);
+
   it('fails a task whose pod outlives its timeout, and deletes the pod', async () => {
     const result = await runJob(await engine({ default: true }), pipeline(task('slow', 'echo started; sleep 60', { step: ['timeout: 8s'] })));
     expect(outcomes(result)).toEqual({ slow: 'failed' });
