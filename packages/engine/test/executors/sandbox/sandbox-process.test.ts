@@ -121,7 +121,8 @@ describe.skipIf(!available)('runSandboxed', () => {
       killGraceMs: 200,
       onOutput: (_stream, line) => lines.push(line),
     });
-    while (!lines.includes('started')) await new Promise((resolve) => setTimeout(resolve, 10));
+    // `started` may come before both subshells have exec'd sleep: under load, wait for them.
+    for (let i = 0; i < 500 && !(lines.includes('started') && hostProcessesRunning(['sleep', seconds]).length === 2); i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(hostProcessesRunning(['sleep', seconds]).length).toBe(2);
     controller.abort(new Error('stopped by the test'));
     await expect(running).rejects.toThrow('stopped by the test');
