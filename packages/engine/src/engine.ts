@@ -33,6 +33,8 @@ import { BuildRunner } from './runner/build-runner.js';
 import { BuildEventLog } from './runner/events/build-event-log.js';
 import { BuildLogCollector } from './retention/build-log-collector.js';
 import { EngineSecrets } from './secrets/engine-secrets.js';
+import { hasSecretReferences } from './secrets/substitute-vars.js';
+import type { PipelineConfig } from './config/schema/index.js';
 import type { BuildRecord } from './store/records.js';
 
 export interface EngineOptions {
@@ -342,6 +344,7 @@ export class Engine {
       resourceTypes: this.resourceTypeCatalog,
     });
     checkPipelineSize(loaded.config, file);
+    refuseSecretWebhookTokens(loaded.config, file);
     const ref = { name: request.name, ...(request.team && { team: request.team }), ...(request.instanceVars && { instanceVars: request.instanceVars }) };
     const saved = this.store.pipelines.save(
       planPipelineSave(loaded.config, ref, {
@@ -352,5 +355,20 @@ export class Engine {
     );
     this.logger.info({ pipeline: request.name, configVersion: saved.pipeline.configVersion, created: saved.created }, 'pipeline set');
     return { ...saved, warnings: loaded.warnings };
+  }
+}
+
+/**
+ * Webhook tokens are compared as the engine stores them; a token from the secret store would be
+ * stored as its reference. They are redacted from every reader instead: pass them as static vars.
+ */
+function refuseSecretWebhookTokens(config: PipelineConfig, file: string): void {
+  for (const resource of config.resources ?? []) {
+    if (typeof resource.webhook_token === 'string' && hasSecretReferences(resource.webhook_token)) {
+      throw new WeirError('webhook-token-secret-unsupported', `resource ${resource.name}: webhook_token cannot come from a credential manager`, {
+        location: `${file}: resources.${resource.name}.webhook_token`,
+        hint: 'pass it as a static var (-v name=token): the API never shows webhook tokens',
+      });
+    }
   }
 }

@@ -157,7 +157,9 @@ export class Checker {
   webhookTarget(pipelineId: number, resourceName: string, token: string): ResourceRecord | undefined {
     const resource = this.options.store.resources.get(pipelineId, resourceName);
     const expected = typeof resource?.config.webhook_token === 'string' ? resource.config.webhook_token : undefined;
-    return resource && expected !== undefined && sameSecret(expected, token) ? resource : undefined;
+    // A token still holding a ((reference)) would accept whoever sends the reference's text.
+    if (expected === undefined || hasSecretReferences(expected)) return undefined;
+    return resource && sameSecret(expected, token) ? resource : undefined;
   }
 
   private refreshScopes(): void {

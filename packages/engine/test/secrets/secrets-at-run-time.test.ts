@@ -53,6 +53,14 @@ describe('secrets at run time', () => {
     expect(engine.setPipeline({ name: 'p', text }).created).toBe(true);
   });
 
+  it('refuses a webhook token from the secret store, which would be stored as its reference', () => {
+    const engine = testEngine();
+    engine.secrets.builtin.set({ team: 'main', pipeline: '', name: 'hook' }, 'hook-token-123');
+    const text = pipeline('  - get: app', '').replace('- name: app\n  type: mock\n', '- name: app\n  type: mock\n  webhook_token: ((hook))\n');
+    expect(text).toContain('webhook_token: ((hook))');
+    expect(() => engine.setPipeline({ name: 'p', text })).toThrow(expect.objectContaining({ code: 'webhook-token-secret-unsupported' }));
+  });
+
   it('reads var sources (dummy), in dependency order, and redacts their values', async () => {
     const engine = testEngine();
     engine.secrets.builtin.set({ team: 'main', pipeline: '', name: 'inner' }, 'inner-secret-77');
