@@ -157,6 +157,23 @@ describe.skipIf(!available)('the web UI in a real browser', () => {
     await browser.screenshot('08-rerun-aborted');
   });
 
+  it('starts a one-click job with the values picked in its form, and shows them on the build', async () => {
+    const { page } = browser;
+    await page.goto(`${weir.url}/pipelines/ui-test/jobs/maintenance`);
+    await page.getByRole('button', { name: 'Trigger build' }).click();
+    const form = page.locator('form.trigger-form');
+    await form.waitFor();
+    expect(await form.locator('select[name="mode"]').inputValue()).toBe('off');
+    await form.locator('select[name="mode"]').selectOption('on');
+    await form.locator('input[name="message"]').fill('back at <b>5</b>');
+    await browser.screenshot('09-trigger-form');
+    await form.getByRole('button', { name: 'Start build' }).click();
+    await page.waitForURL(/\/builds\/\d+$/);
+    await page.getByText('maintenance on: back at <b>5</b>').waitFor({ timeout: 30_000 });
+    expect(await page.locator('code.trigger-var').allTextContents()).toEqual(['mode=on', 'message=back at <b>5</b>']);
+    await browser.screenshot('10-one-click-build');
+  });
+
   it('pins a version with a comment, and unpins it', async () => {
     const { page } = browser;
     await page.goto(`${weir.url}/pipelines/ui-test/resources/repo`);

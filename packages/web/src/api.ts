@@ -62,6 +62,16 @@ export interface Build {
   started_at: number | null;
   ended_at: number | null;
   error: string | null;
+  /** The values of the job's trigger_vars the build runs with. */
+  trigger_vars: Record<string, string> | null;
+}
+
+/** A value a person gives when starting a one-click job. */
+export interface TriggerVar {
+  name: string;
+  description?: string;
+  default?: string;
+  values?: string[];
 }
 
 export interface Job {
@@ -70,6 +80,8 @@ export interface Job {
   paused: boolean;
   finished_build: Build | null;
   next_build: Build | null;
+  trigger_vars: TriggerVar[];
+  manual_trigger_disabled: boolean;
 }
 
 export interface Version {

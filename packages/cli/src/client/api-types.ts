@@ -59,6 +59,8 @@ export interface ApiJob {
   next_build_number: number;
   finished_build: ApiBuild | null;
   next_build: ApiBuild | null;
+  trigger_vars: Array<{ name: string; description?: string; default?: string; values?: string[] }>;
+  manual_trigger_disabled: boolean;
 }
 
 export interface ApiVersion {

@@ -1,6 +1,7 @@
 import type { MetadataField, Version } from '@weir/resources';
 import type { CheckOutcome } from '../checker/checker.js';
 import type { Problem } from '../config/problem.js';
+import type { JobConfig, TriggerVarConfig } from '../config/schema/index.js';
 import type { BuildEvent } from '../runner/events/build-event.js';
 import type { JobExplanation, Reason } from '../scheduler/decisions.js';
 import type { BuildRecord, InstanceVars, JobRecord, PipelineRecord, ResourceRecord, VersionRecord } from '../store/records.js';
@@ -98,6 +99,10 @@ export interface JobJson {
   next_build_number: number;
   finished_build: BuildJson | null;
   next_build: BuildJson | null;
+  /** The values a person gives when starting the job by hand (its `trigger_vars`). */
+  trigger_vars: TriggerVarConfig[];
+  /** The job's `disable_manual_trigger`. */
+  manual_trigger_disabled: boolean;
 }
 
 export function jobJson(
@@ -113,6 +118,8 @@ export function jobJson(
     next_build_number: job.nextBuildNumber,
     finished_build: summary.finishedBuild && buildJson(summary.finishedBuild, labels),
     next_build: summary.nextBuild && buildJson(summary.nextBuild, labels),
+    trigger_vars: (job.config as Pick<JobConfig, 'trigger_vars'>).trigger_vars ?? [],
+    manual_trigger_disabled: (job.config as Pick<JobConfig, 'disable_manual_trigger'>).disable_manual_trigger === true,
   };
 }
 

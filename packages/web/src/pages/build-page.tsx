@@ -135,6 +135,17 @@ export function BuildPage({ id }: { id: number }) {
               · rerun of <Link href={buildUrl(build.rerun_of)}>build {build.rerun_of}</Link>
             </>
           ) : null}
+          {build.trigger_vars && Object.keys(build.trigger_vars).length > 0 ? (
+            <>
+              {' '}
+              · with{' '}
+              {Object.entries(build.trigger_vars).map(([name, value]) => (
+                <code key={name} class="trigger-var">
+                  {name}={value}
+                </code>
+              ))}
+            </>
+          ) : null}
         </span>
         {session.loggedIn ? (
           running ? (

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { Link, useLocation, useSearch } from 'wouter-preact';
-import { get, pipelinePath, post, type Build, type Explanation, type Job } from '../api.js';
+import { get, pipelinePath, post, type Build, type Explanation, type Job, type TriggerVar } from '../api.js';
 import { BuildDuration, ErrorBox, instanceLabel, Loading, Section, StatusBadge, versionLabel, When } from '../components/bits.js';
 import { usePolled } from '../components/use-polled.js';
 import { buildUrl, pipelineUrl, refFromLocation, resourceUrl } from '../routes.js';
@@ -28,11 +28,15 @@ export function JobPage({ pipeline: pipelineName, job: jobName }: { pipeline: st
       setActionError(error as Error);
     }
   };
-  const trigger = () =>
+  const [form, setForm] = useState<Record<string, string> | undefined>(undefined);
+  const trigger = (vars?: Record<string, string>) =>
     act(async () => {
-      const build = await post<Build>(pipelinePath(ref, `${base}/builds`));
+      const build = await post<Build>(pipelinePath(ref, `${base}/builds`), vars ? { vars } : undefined);
       navigate(buildUrl(build.id));
     });
+  const declared = job.data?.trigger_vars ?? [];
+  // A one-click job asks for its values first, prefilled with the defaults.
+  const startTrigger = () => (declared.length > 0 ? setForm(Object.fromEntries(declared.map((v) => [v.name, v.default ?? v.values?.[0] ?? '']))) : void trigger());
   const togglePause = () =>
     act(async () => {
       await post(pipelinePath(ref, `${base}/${job.data?.paused ? 'unpause' : 'pause'}`));
@@ -52,9 +56,13 @@ export function JobPage({ pipeline: pipelineName, job: jobName }: { pipeline: st
         {job.data?.paused ? <StatusBadge status="paused" /> : null}
         {session.loggedIn ? (
           <>
-            <button type="button" class="primary" onClick={() => void trigger()}>
-              Trigger build
-            </button>
+            {job.data?.manual_trigger_disabled ? (
+              <span class="muted">started by its inputs only (disable_manual_trigger)</span>
+            ) : (
+              <button type="button" class="primary" onClick={startTrigger}>
+                Trigger build
+              </button>
+            )}
             <button type="button" onClick={() => void togglePause()}>
               {job.data?.paused ? 'Unpause job' : 'Pause job'}
             </button>
@@ -64,6 +72,7 @@ export function JobPage({ pipeline: pipelineName, job: jobName }: { pipeline: st
         ) : null}
       </div>
       <ErrorBox error={actionError ?? job.error} />
+      {form ? <TriggerForm vars={declared} values={form} onChange={setForm} onSubmit={() => void trigger(form)} onCancel={() => setForm(undefined)} /> : null}
       <Section title="Why it is or is not running">
         <ExplanationView explanation={explanation.data} error={explanation.error} ref_={ref} />
       </Section>
@@ -71,6 +80,46 @@ export function JobPage({ pipeline: pipelineName, job: jobName }: { pipeline: st
         {builds.data ? <BuildTable builds={builds.data} /> : <Loading />}
       </Section>
     </div>
+  );
+}
+
+/** The values of a one-click job's trigger_vars: a choice where the job lists the allowed values. */
+function TriggerForm(props: { vars: TriggerVar[]; values: Record<string, string>; onChange(values: Record<string, string>): void; onSubmit(): void; onCancel(): void }) {
+  const set = (name: string, value: string) => props.onChange({ ...props.values, [name]: value });
+  return (
+    <form
+      class="trigger-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      {props.vars.map((v) => (
+        <label key={v.name}>
+          <span class="var-name">{v.name}</span>
+          {v.values ? (
+            <select name={v.name} value={props.values[v.name]} onChange={(event) => set(v.name, (event.target as HTMLSelectElement).value)}>
+              {v.values.map((value) => (
+                <option key={value} value={value}>
+                  {value}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input name={v.name} value={props.values[v.name]} required={v.default === undefined} onInput={(event) => set(v.name, (event.target as HTMLInputElement).value)} />
+          )}
+          {v.description ? <span class="muted">{v.description}</span> : null}
+        </label>
+      ))}
+      <div class="actions">
+        <button type="submit" class="primary">
+          Start build
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 
