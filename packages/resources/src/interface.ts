@@ -105,6 +105,13 @@ export interface ResourceType<
    */
   check(ctx: ResourceContext, source: Source, from?: V): Promise<Versioned<V>[]>;
   /**
+   * `check` without `from` returns every version that still exists (snapshots, not commits), so
+   * one it leaves out has vanished: pruned, or deleted by someone. The engine then always checks
+   * without `from` and marks the versions a check no longer reports as gone: shown so, never
+   * scheduled, not pinnable (Concourse's "version no longer exists").
+   */
+  checkReportsAll?: boolean;
+  /**
    * For types whose versions appear at known times (cron, delay): when the next one is due,
    * after `now`. The checker checks right then instead of waiting for `check_every`.
    * `cacheDir` is the history's directory, as `ResourceContext.cacheDir`.

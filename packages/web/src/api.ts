@@ -89,6 +89,8 @@ export interface Version {
   version: Record<string, string>;
   metadata: Array<{ name: string; value: string }>;
   enabled: boolean;
+  /** No longer at its source: never used, not pinnable. */
+  gone: boolean;
   created_at: number;
 }
 

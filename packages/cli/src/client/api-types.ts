@@ -68,6 +68,8 @@ export interface ApiVersion {
   version: Record<string, string>;
   metadata: Array<{ name: string; value: string }>;
   enabled: boolean;
+  /** No longer at its source: never used, not pinnable. Absent from engines older than this field. */
+  gone?: boolean;
   created_at: number;
 }
 

@@ -57,7 +57,7 @@ export function renderVersionsTable(versions: readonly ApiVersion[], paint: Pale
     formatVersionFields(v.version),
     ...(withMetadata ? [v.metadata.map((field) => `${field.name}: ${field.value}`).join(', ')] : []),
     v.enabled ? 'yes' : paint.red('no'),
-    v.id === pinnedVersionId ? paint.cyan('pinned') : '',
+    [v.id === pinnedVersionId ? paint.cyan('pinned') : '', v.gone === true ? paint.red('gone') : ''].filter((mark) => mark !== '').join(' '),
   ]);
   return renderTable(['id', 'version', ...(withMetadata ? ['metadata'] : []), 'enabled', ''], rows, paint.bold);
 }

@@ -21,6 +21,7 @@ const CONFLICT_CODES = new Set([
   'build-not-running',
   'build-not-started',
   'resource-pinned-in-config',
+  'version-gone',
 ]);
 
 /**

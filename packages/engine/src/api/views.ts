@@ -128,11 +128,13 @@ export interface VersionJson {
   version: Version;
   metadata: MetadataField[];
   enabled: boolean;
+  /** No longer at its source (a complete check stopped reporting it): never used, not pinnable. */
+  gone: boolean;
   created_at: number;
 }
 
 export function versionJson(version: VersionRecord, enabled: boolean): VersionJson {
-  return { id: version.id, version: version.version, metadata: version.metadata, enabled, created_at: version.createdAt };
+  return { id: version.id, version: version.version, metadata: version.metadata, enabled, gone: version.goneAt !== null, created_at: version.createdAt };
 }
 
 /** A resource without its config: the source may hold credentials and the webhook token. */

@@ -271,10 +271,12 @@ export class Checker {
       const secrets = pipeline && this.options.secrets.forPipeline(pipeline, redactor, this.stopping.signal);
       // Without references the check starts in this tick, as the check scheduling relies on.
       const source = secrets && hasSecretReferences(written) ? await secrets.resolve(written, location) : written;
+      // A check that reports every version says which ones are gone; one given `from` by hand does not.
+      const complete = type.checkReportsAll === true && from === undefined;
       const versions = await runCheck({
         type,
         source,
-        from: from ?? store.resources.latestVersion(state.scopeId)?.version,
+        from: complete ? undefined : (from ?? store.resources.latestVersion(state.scopeId)?.version),
         timeoutMs: state.timing.timeoutMs,
         location,
         logger: logger.child({ check: location }),
@@ -285,7 +287,8 @@ export class Checker {
         now: () => this.now(),
         ...(secrets && { resolveSecrets: <T>(value: T, at: string) => secrets.resolve(value, at) }),
       });
-      const saved = store.resources.saveCheckedVersions(state.scopeId, versions.map((versioned) => (versioned.metadata ? { ...versioned, metadata: redactor.redactValue(versioned.metadata) } : versioned)));
+      const redacted = versions.map((versioned) => (versioned.metadata ? { ...versioned, metadata: redactor.redactValue(versioned.metadata) } : versioned));
+      const saved = complete ? store.resources.saveCompleteCheck(state.scopeId, redacted) : store.resources.saveCheckedVersions(state.scopeId, redacted);
       store.resources.clearCheckFailure(state.scopeId);
       state.failures = 0;
       const endedAt = this.now();

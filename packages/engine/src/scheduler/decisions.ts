@@ -88,6 +88,7 @@ export type ReasonCode =
   | 'serial-group-busy'
   | 'no-versions'
   | 'disabled'
+  | 'gone'
   | 'pinned-elsewhere'
   | 'pinned-version-missing'
   | 'not-passed'

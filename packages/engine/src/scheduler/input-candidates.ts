@@ -1,7 +1,7 @@
 import type { Reason } from './decisions.js';
 import { formatVersion } from './describe-version.js';
 import { unpinnedOrder, type EffectivePolicy } from './input-policy.js';
-import { everyVersionDisabled, noVersionPassed, noVersions, notPassed, pinnedVersionMissing, sourceChangedSincePassed, versionDisabled } from './reasons.js';
+import { everyVersionDisabled, noVersionPassed, noVersions, notPassed, pinnedVersionMissing, sourceChangedSincePassed, versionDisabled, versionGone, everyVersionDisabledOrGone } from './reasons.js';
 import type { SharedPassedJob } from './shared-passed-jobs.js';
 import type { BuildId, JobId, JobInput, VersionHistory, VersionId } from './snapshot.js';
 
@@ -39,6 +39,7 @@ export class InputCandidates {
   private scanned = 0;
   private firstRejection: Reason | null = null;
   private allRejectedAsDisabled = true;
+  private someRejectedAsGone = false;
   private readonly rejectingJobs = new Set<JobId>();
   private outOfBudget = false;
 
@@ -79,7 +80,7 @@ export class InputCandidates {
     const resource = this.input.resourceName;
     if (this.emptySourceReason !== null) return this.emptySourceReason;
     if (this.scanned === 1 && this.firstRejection !== null) return this.firstRejection;
-    if (this.allRejectedAsDisabled) return everyVersionDisabled(resource);
+    if (this.allRejectedAsDisabled) return this.someRejectedAsGone ? everyVersionDisabledOrGone(resource) : everyVersionDisabled(resource);
     const rejecting = this.input.passed.filter((p) => this.rejectingJobs.has(p.jobId));
     if (rejecting.length === 1 && onlyEarlierHistoryPassed(this.input, rejecting[0] as PassedJob, this.history)) return sourceChangedSincePassed(resource, (rejecting[0] as PassedJob).jobName);
     return noVersionPassed(resource, rejecting.map((p) => p.jobName));
@@ -90,6 +91,11 @@ export class InputCandidates {
     const { history, input } = this;
     if (history.isDisabled(input.resourceId, versionId)) {
       this.firstRejection ??= versionDisabled(formatVersion(history.describeVersion(versionId)));
+      return;
+    }
+    if (history.isGone(versionId)) {
+      this.firstRejection ??= versionGone(formatVersion(history.describeVersion(versionId)));
+      this.someRejectedAsGone = true;
       return;
     }
     this.allRejectedAsDisabled = false;
@@ -158,6 +164,7 @@ function notPassedReason(input: JobInput, passed: PassedJob, versionId: VersionI
 /** Why the input cannot use this version on its own account, ignoring the other inputs. */
 export function ownRejections(input: JobInput, versionId: VersionId, history: VersionHistory): Reason[] {
   if (history.isDisabled(input.resourceId, versionId)) return [versionDisabled(formatVersion(history.describeVersion(versionId)))];
+  if (history.isGone(versionId)) return [versionGone(formatVersion(history.describeVersion(versionId)))];
   const rejections: Reason[] = [];
   for (const passed of input.passed) {
     if (history.passedBuilds(passed.jobId, input.resourceId, versionId).length === 0) rejections.push(notPassedReason(input, passed, versionId, history));

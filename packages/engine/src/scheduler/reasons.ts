@@ -33,6 +33,10 @@ export const noVersions = (resource: string): Reason => reason('no-versions', `r
 
 export const versionDisabled = (version: string): Reason => reason('disabled', `${version} is disabled`);
 
+export const versionGone = (version: string): Reason => reason('gone', `${version} no longer exists at its source`);
+
+export const everyVersionDisabledOrGone = (resource: string): Reason => reason('gone', `every version of ${resource} is disabled or no longer exists at its source`);
+
 export const everyVersionDisabled = (resource: string): Reason => reason('disabled', `every version of ${resource} is disabled`);
 
 export const pinnedElsewhere = (resource: string, pinned: string): Reason =>

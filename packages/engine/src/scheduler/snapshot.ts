@@ -82,6 +82,8 @@ export interface VersionHistory {
   checkOrder(versionId: VersionId): number;
   describeVersion(versionId: VersionId): VersionFields;
   isDisabled(resourceId: ResourceId, versionId: VersionId): boolean;
+  /** No longer at its source: a check that reports every version stopped reporting it. */
+  isGone(versionId: VersionId): boolean;
   /** The resource-level pin (from the resource's `version:` in config, or from the API). */
   pinnedVersion(resourceId: ResourceId): VersionId | undefined;
   /**

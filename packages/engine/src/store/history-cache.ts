@@ -32,12 +32,13 @@ export class HistoryCache implements VersionHistory {
   private readonly scopes = new Map<number, ScopeVersions>();
   private readonly checkOrders = new Map<number, number>();
   private readonly disabled = new Map<number, Set<number>>();
+  private readonly gone = new Set<number>();
   private readonly pins = new Map<number, number | null>();
   private readonly passed = new Map<number, JobPassed>();
   private readonly inputsUsed = new Map<number, JobInputsUsed>();
 
   private readonly resourceRow: Statement<[number], { scope_id: number; pinned_version_id: number | null }>;
-  private readonly scopeVersions: Statement<[number], { id: number; check_order: number }>;
+  private readonly scopeVersions: Statement<[number], { id: number; check_order: number; gone: number }>;
   private readonly disabledVersions: Statement<[number], number>;
   private readonly passedRows: Statement<[{ job: number }], { resource_id: number; version_id: number; build_id: number; check_order: number; current: number }>;
   private readonly inputRows: Statement<[number], { name: string; version_id: number; check_order: number }>;
@@ -46,7 +47,7 @@ export class HistoryCache implements VersionHistory {
 
   constructor(db: Db) {
     this.resourceRow = db.prepare('SELECT scope_id, pinned_version_id FROM resources WHERE id = ?');
-    this.scopeVersions = db.prepare('SELECT id, check_order FROM resource_versions WHERE scope_id = ? ORDER BY check_order DESC');
+    this.scopeVersions = db.prepare('SELECT id, check_order, gone_at IS NOT NULL AS gone FROM resource_versions WHERE scope_id = ? ORDER BY check_order DESC');
     this.disabledVersions = db.prepare('SELECT version_id FROM resource_disabled_versions WHERE resource_id = ?').pluck() as Statement<[number], number>;
     // Versions that went through a succeeded build: its inputs and its outputs. Only those of
     // each resource's current scope count (a changed source starts a new history); the others
@@ -97,6 +98,11 @@ export class HistoryCache implements VersionHistory {
     return set.has(versionId);
   }
 
+  isGone(versionId: number): boolean {
+    this.checkOrder(versionId);
+    return this.gone.has(versionId);
+  }
+
   pinnedVersion(resourceId: number): number | undefined {
     if (!this.pins.has(resourceId)) this.loadResource(resourceId);
     return this.pins.get(resourceId) ?? undefined;
@@ -125,7 +131,12 @@ export class HistoryCache implements VersionHistory {
   /** Called by the store after a change commits. */
   forgetScope(scopeId: number): void {
     const versions = this.scopes.get(scopeId);
-    if (versions) for (const id of versions.newestFirst) this.checkOrders.delete(id);
+    if (versions) {
+      for (const id of versions.newestFirst) {
+        this.checkOrders.delete(id);
+        this.gone.delete(id);
+      }
+    }
     this.scopes.delete(scopeId);
   }
 
@@ -149,7 +160,7 @@ export class HistoryCache implements VersionHistory {
   }
 
   forgetAll(): void {
-    for (const map of [this.scopeOfResource, this.scopes, this.checkOrders, this.disabled, this.pins, this.passed, this.inputsUsed]) {
+    for (const map of [this.scopeOfResource, this.scopes, this.checkOrders, this.disabled, this.pins, this.passed, this.inputsUsed, this.gone]) {
       map.clear();
     }
   }
@@ -173,6 +184,7 @@ export class HistoryCache implements VersionHistory {
       for (const row of this.scopeVersions.iterate(scopeId)) {
         newestFirst.push(row.id);
         this.checkOrders.set(row.id, row.check_order);
+        if (row.gone === 1) this.gone.add(row.id);
       }
       versions = { newestFirst };
       this.scopes.set(scopeId, versions);

@@ -67,6 +67,8 @@ export interface VersionRecord {
   metadata: MetadataField[];
   checkOrder: number;
   createdAt: number;
+  /** When a complete check stopped reporting it: it no longer exists at its source. */
+  goneAt: number | null;
 }
 
 export interface JobRecord {

@@ -28,6 +28,7 @@ interface VersionRow {
   metadata: string;
   check_order: number;
   created_at: number;
+  gone_at: number | null;
 }
 
 /** A history to check: its identity and every active resource that shares it. */
@@ -183,6 +184,38 @@ export class ResourceStore {
     });
   }
 
+  /**
+   * Saves a complete check (a type with `checkReportsAll`): every version that still exists,
+   * oldest → newest. Versions after the last one already known are new and saved as any check's;
+   * known ones keep their place. A version of the history the check left out is marked gone, and
+   * one it reports again is no longer gone. Writes nothing when nothing changed.
+   */
+  saveCompleteCheck(scopeId: number, versions: Versioned[]): { newVersions: number; changed: boolean; gone: number } {
+    return this.ctx.transaction(() => {
+      const known = new Map(
+        this.ctx
+          .sql<[number], { id: number; version: string; gone_at: number | null }>('SELECT id, version, gone_at FROM resource_versions WHERE scope_id = ?')
+          .all(scopeId)
+          .map((row) => [row.version, row]),
+      );
+      const reported = versions.map((item) => canonicalJson(item.version));
+      const lastKnown = reported.findLastIndex((text) => known.has(text));
+      const present = new Set(reported);
+      const goneNow: number[] = [];
+      const back: number[] = [];
+      for (const [text, row] of known) {
+        if (!present.has(text) && row.gone_at === null) goneNow.push(row.id);
+        if (present.has(text) && row.gone_at !== null) back.push(row.id);
+      }
+      const mark = this.ctx.sql('UPDATE resource_versions SET gone_at = ? WHERE id = ?');
+      for (const id of goneNow) mark.run(this.ctx.now(), id);
+      for (const id of back) mark.run(null, id);
+      const saved = this.saveCheckedVersions(scopeId, versions.slice(lastKnown + 1));
+      if (goneNow.length + back.length > 0 && !saved.changed) this.afterHistoryChanged(scopeId, 0);
+      return { ...saved, changed: saved.changed || goneNow.length + back.length > 0, gone: goneNow.length };
+    });
+  }
+
   /** Records the version a put created; a known version stays where it is. Returns its id. */
   saveOutputVersion(resourceId: number, output: Versioned): number {
     return this.ctx.transaction(() => {
@@ -248,6 +281,7 @@ export class ResourceStore {
       const resource = this.require(resourceId);
       this.refuseIfPinnedInConfig(resource, 'pin');
       this.requireVersionOf(resource, versionId);
+      this.refuseIfGone(resource, versionId);
       this.ctx.sql('UPDATE resources SET pinned_version_id = ?, pin_comment = ? WHERE id = ?').run(versionId, comment ?? null, resourceId);
       this.ctx.afterCommit(() => this.ctx.history.forgetResource(resourceId));
       this.requests.resource(resourceId);
@@ -307,6 +341,15 @@ export class ResourceStore {
     }
   }
 
+  private refuseIfGone(resource: ResourceRecord, versionId: number): void {
+    const version = this.version(versionId);
+    if (version?.goneAt == null) return;
+    throw new WeirError('version-gone', `version ${JSON.stringify(version.version)} of ${resource.name} no longer exists at its source, so it cannot be pinned`, {
+      location: resource.name,
+      hint: `a check stopped reporting it on ${new Date(version.goneAt).toISOString()} (pruned or deleted); pin a version that \`weir versions\` does not show as gone`,
+    });
+  }
+
   private refuseIfPinnedInConfig(resource: ResourceRecord, action: 'pin' | 'unpin'): void {
     if (resource.pinSource === 'config') {
       throw new WeirError('resource-pinned-in-config', `resource ${resource.name} is pinned by its pipeline config, so it cannot be ${action}ned here`, {
@@ -342,5 +385,6 @@ function toVersion(row: VersionRow): VersionRecord {
     metadata: JSON.parse(row.metadata) as MetadataField[],
     checkOrder: row.check_order,
     createdAt: row.created_at,
+    goneAt: row.gone_at,
   };
 }

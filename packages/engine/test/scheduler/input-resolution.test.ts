@@ -54,6 +54,21 @@ const CASES: ResolutionCase[] = [
     candidates: { repo: ['c2:disabled', 'c1:disabled'] },
   },
   {
+    name: 'versions gone from their source (pruned snapshots) are skipped',
+    spec: { resources: repo('c1', 'c2', 'c3'), gone: { repo: ['c3'] }, jobs: { unit: { inputs: [{ get: 'repo' }] } } },
+    job: 'unit',
+    next: 'repo=c2',
+    candidates: { repo: ['c3:gone', 'c2:ok'] },
+  },
+  {
+    name: 'every version disabled or gone leaves the input unsatisfied, saying so',
+    spec: { resources: repo('c1', 'c2'), gone: { repo: ['c2'] }, disabled: { repo: ['c1'] }, jobs: { unit: { inputs: [{ get: 'repo' }] } } },
+    job: 'unit',
+    next: null,
+    codes: ['gone'],
+    candidates: { repo: ['c2:gone', 'c1:disabled'] },
+  },
+  {
     name: 'the get step can rename the artifact (get: code, resource: repo)',
     spec: { resources: repo('c1', 'c2'), jobs: { unit: { inputs: [{ get: 'code', resource: 'repo' }] } } },
     job: 'unit',

@@ -28,6 +28,8 @@ export interface ScenarioSpec {
   jobs: Record<string, JobSpec>;
   builds?: BuildSpec[];
   disabled?: Record<string, string[]>;
+  /** Versions a complete check no longer reports (pruned snapshots). */
+  gone?: Record<string, string[]>;
   /** Resource-level pins (config `version:` on the resource, or the API). */
   pins?: Record<string, string>;
   pipelinePaused?: boolean;
@@ -92,6 +94,7 @@ class InMemoryHistory implements VersionHistory {
   readonly versionsByResource = new Map<ResourceId, VersionId[]>();
   readonly fields = new Map<VersionId, VersionFields>();
   readonly disabled = new Set<VersionId>();
+  readonly gone = new Set<VersionId>();
   readonly pins = new Map<ResourceId, VersionId>();
   readonly builds: BuildRecord[] = [];
   /** `jobId/resourceId` of jobs that passed versions of the resource's earlier source. */
@@ -130,6 +133,9 @@ class InMemoryHistory implements VersionHistory {
   }
   isDisabled(_resourceId: ResourceId, versionId: VersionId): boolean {
     return this.disabled.has(versionId);
+  }
+  isGone(versionId: VersionId): boolean {
+    return this.gone.has(versionId);
   }
   pinnedVersion(resourceId: ResourceId): VersionId | undefined {
     return this.pins.get(resourceId);
@@ -182,6 +188,7 @@ export class Scenario {
       this.jobNames.set(10 + index, name);
     });
     for (const [resource, labels] of Object.entries(spec.disabled ?? {})) for (const label of labels) this.history.disabled.add(this.version(resource, label));
+    for (const [resource, labels] of Object.entries(spec.gone ?? {})) for (const label of labels) this.history.gone.add(this.version(resource, label));
     for (const [resource, label] of Object.entries(spec.pins ?? {})) this.history.pins.set(this.resource(resource), this.version(resource, label));
     for (const [job, resources] of Object.entries(spec.passedBeforeSourceChange ?? {})) {
       for (const resource of resources) this.history.earlierHistory.add(`${this.job(job)}/${this.resource(resource)}`);

@@ -153,6 +153,26 @@ describe('store: versions', () => {
     expect(versions()).toEqual(['a', 'c', 'b']);
   });
 
+  it('marks the versions a complete check leaves out as gone, and refuses to pin them', () => {
+    const { store, repo } = setup();
+    const versions = () => store.resources.listVersions(repo.id).map((v) => `${v.version.ref}${v.goneAt === null ? '' : ' gone'}`);
+    const snapshot = (ref: string) => ({ version: { ref } });
+    expect(store.resources.saveCompleteCheck(repo.scopeId, [snapshot('a'), snapshot('b')])).toEqual({ newVersions: 2, changed: true, gone: 0 });
+    // Retention pruned a; c is new. Known versions keep their place.
+    expect(store.resources.saveCompleteCheck(repo.scopeId, [snapshot('b'), snapshot('c')])).toEqual({ newVersions: 1, changed: true, gone: 1 });
+    expect(versions()).toEqual(['c', 'b', 'a gone']);
+    const gone = store.resources.listVersions(repo.id)[2]!;
+    expect(store.history.isGone(gone.id)).toBe(true);
+    expect(store.history.isGone(store.resources.listVersions(repo.id)[1]!.id)).toBe(false);
+    expect(() => store.resources.pin(repo.id, gone.id)).toThrow(expect.objectContaining({ code: 'version-gone' }));
+    expect(store.resources.saveCompleteCheck(repo.scopeId, [snapshot('b'), snapshot('c')])).toEqual({ newVersions: 0, changed: false, gone: 0 });
+    // Reported again (a restored store): usable again.
+    expect(store.resources.saveCompleteCheck(repo.scopeId, [snapshot('a'), snapshot('b'), snapshot('c')])).toEqual({ newVersions: 0, changed: true, gone: 0 });
+    expect(versions()).toEqual(['c', 'b', 'a']);
+    expect(store.history.isGone(gone.id)).toBe(false);
+    store.resources.pin(repo.id, gone.id);
+  });
+
   it('disables and re-enables a version for one resource', () => {
     const { store, repo } = setup();
     store.resources.saveCheckedVersions(repo.scopeId, [{ version: { ref: 'a' } }]);

@@ -26,6 +26,8 @@ export const volumeSnapshotResourceType: ResourceType<VolumeSnapshotSource, Volu
   sourceSchema: volumeSnapshotSourceSchema,
   getParamsSchema: volumeSnapshotGetParamsSchema,
   putParamsSchema: volumeSnapshotPutParamsSchema,
+  // Every ready snapshot this resource owns, which retention keeps few: a pruned one is gone.
+  checkReportsAll: true,
 
   async check(ctx, source, from) {
     const ready = (await (await driverFor(compileSource(source), ctx)).listOwned()).filter((snapshot) => snapshot.ready).sort((a, b) => newerFirst(b, a));

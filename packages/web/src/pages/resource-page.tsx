@@ -109,11 +109,12 @@ export function ResourcePage({ pipeline: pipelineName, resource: resourceName }:
             <table class="versions">
               <tbody>
                 {versions.data.map((version) => (
-                  <tr key={version.id} class={version.enabled ? '' : 'disabled'} data-version={version.id}>
+                  <tr key={version.id} class={version.enabled && !version.gone ? '' : 'disabled'} data-version={version.id}>
                     <td>
                       <code>{versionLabel(version.version)}</code>
                       {data?.pinned_version_id === version.id ? <StatusBadge status="pinned" /> : null}
                       {!version.enabled ? <StatusBadge status="disabled" /> : null}
+                      {version.gone ? <StatusBadge status="gone" label="gone from its source" /> : null}
                     </td>
                     <td class="metadata">
                       {version.metadata.map((field) => (
@@ -126,7 +127,7 @@ export function ResourcePage({ pipeline: pipelineName, resource: resourceName }:
                       <When at={version.created_at} />
                     </td>
                     <td class="actions">
-                      {canAct && !data?.pinned_version_id ? (
+                      {canAct && !data?.pinned_version_id && !version.gone ? (
                         <button type="button" onClick={() => void pin(version)}>
                           Pin
                         </button>

@@ -4,6 +4,7 @@ import { sql as pipelineLifecycle } from './0003-pipeline-lifecycle.js';
 import { sql as buildLogRetention } from './0005-build-log-retention.js';
 import { sql as secrets } from './0006-secrets.js';
 import { sql as buildTriggerVars } from './0007-build-trigger-vars.js';
+import { sql as goneVersions } from './0008-gone-versions.js';
 
 export interface Migration {
   /** Applied in ascending order; never renumber or edit one that has shipped. */
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'build-log-retention', sql: buildLogRetention },
   { version: 6, name: 'secrets', sql: secrets },
   { version: 7, name: 'build-trigger-vars', sql: buildTriggerVars },
+  { version: 8, name: 'gone-versions', sql: goneVersions },
 ];
