@@ -7,6 +7,7 @@ import { createLogger, Engine, type BuildRecord, type PipelineRecord } from '@we
 import { implementedResourceTypes, volumeSnapshotResourceType } from '@weir/resources';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testContext } from '../../packages/resources/test/support/context.js';
+import { waitUntilQuiet } from '../support/engine-quiet.js';
 import { GitHubSimulator } from '../support/github/index.js';
 
 const exampleFile = (path: string) => readFileSync(fileURLToPath(new URL(`../../examples/pr-environments/${path}`, import.meta.url)), 'utf8');
@@ -63,25 +64,12 @@ function builds(engine: Engine, pipeline: PipelineRecord, job: string): BuildRec
 async function settle(engine: Engine): Promise<void> {
   const watcher = engine.store.pipelines.get({ name: 'pr-environments' })!;
   for (const name of ['pull-requests', 'ci', 'hourly']) await engine.checker.checkResource(engine.store.resources.get(watcher.id, name)!.id);
-  await quiet(engine);
+  await waitUntilQuiet(engine);
   for (const pipeline of engine.store.pipelines.list()) {
     if (pipeline.id === watcher.id || pipeline.archived || pipeline.retiring !== null) continue;
     for (const resource of engine.store.resources.list(pipeline.id)) await engine.checker.checkResource(resource.id);
   }
-  await quiet(engine);
-}
-
-async function quiet(engine: Engine): Promise<void> {
-  let quietSince: number | undefined;
-  for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
-    const busy = engine.store.builds.listRecent(500).some((b) => b.status === 'pending' || b.status === 'started');
-    const retiring = engine.store.pipelines.list().some((p) => p.retiring !== null);
-    if (busy || retiring) quietSince = undefined;
-    else if (quietSince === undefined) quietSince = Date.now();
-    else if (Date.now() - quietSince > 400) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('builds did not settle within 90 s');
+  await waitUntilQuiet(engine);
 }
 
 describe('examples/pr-environments against the GitHub simulator', () => {

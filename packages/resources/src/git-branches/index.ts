@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { displayUri } from '../git/uri.js';
 import { ResourceError, type ResourceContext, type ResourceType } from '../interface.js';
 import { branchSetDigest, branchSetMetadata, describeChange, type BranchHead, type GitBranchesVersion } from './branch-set.js';
+import { branchSlug } from './branch-slug.js';
 import { listMatchingHeads } from './list-heads.js';
 import { BranchSetHistory, type SeenSet } from './set-history.js';
 import { compileBranchWatch, type GitBranchesSource } from './source.js';
@@ -39,7 +40,8 @@ export const gitBranchesResourceType: ResourceType<GitBranchesSource, GitBranche
   async get(ctx, source, version, _params, dir) {
     const history = new BranchSetHistory(ctx.cacheDir);
     const seen = (await history.find(version.digest, version.since)) ?? (await setIfStillCurrent(ctx, source, version));
-    await writeFile(join(dir, 'branches.json'), `${JSON.stringify(seen.heads, null, 2)}\n`);
+    const listed = seen.heads.map((head) => ({ ...head, slug: branchSlug(head.name) }));
+    await writeFile(join(dir, 'branches.json'), `${JSON.stringify(listed, null, 2)}\n`);
     ctx.log(`${seen.heads.length} branch${seen.heads.length === 1 ? '' : 'es'}: ${seen.heads.map((head) => head.name).join(', ') || '(none)'}`);
     return { version, metadata: branchSetMetadata(seen.heads, seen.change) };
   },

@@ -31,7 +31,7 @@ export const gitBranchesSourceSchema: JsonSchema = {
 export const gitBranchesGetParamsSchema: JsonSchema = {
   type: 'object',
   description:
-    'A get fetches no code: it writes `branches.json`, the matching branches of the version as `[{"name": "feature/a", "commit": "<sha>"}]` sorted by name, for `load_var` and `across`. Check the code out with a `git` resource per branch.',
+    'A get fetches no code: it writes `branches.json`, the matching branches of the version as `[{"name": "feature/a", "commit": "<sha>", "slug": "feature-a-1f3c9e02"}]` sorted by name, for `load_var` and `across`; `slug` is the name made fit for image tags, paths and host names. Check the code out with a `git` resource per branch.',
   additionalProperties: false,
   properties: {},
 };

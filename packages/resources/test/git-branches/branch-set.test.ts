@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { branchSlug } from '../../src/git-branches/branch-slug.js';
 import { branchSetDigest, describeChange, matchingHeads, parseHeads } from '../../src/git-branches/branch-set.js';
 
 const A = 'a'.repeat(40);
@@ -59,5 +60,17 @@ describe('the set of heads', () => {
         { name: 'feature/c', commit: A },
       ]),
     ).toBe('new: feature/c; pushed: feature/a; gone: feature/b');
+  });
+});
+
+describe('branchSlug', () => {
+  it('fits tags, paths and host names, and tells apart names that read alike', () => {
+    const slugs = ['feature/Login', 'feature-login', 'feature/$(touch${IFS}pwned)', 'feature/..x', `feature/${'long-'.repeat(30)}`, '日本'].map(branchSlug);
+    for (const slug of slugs) expect(slug).toMatch(/^[a-z0-9](?:[a-z0-9-]{0,47}[a-z0-9])?$/);
+    expect(slugs[0]).toMatch(/^feature-login-[0-9a-f]{8}$/);
+    expect(slugs[1]).toMatch(/^feature-login-[0-9a-f]{8}$/);
+    expect(slugs[0]).not.toBe(slugs[1]);
+    expect(slugs[2]).toMatch(/^feature-touch-ifs-pwned-[0-9a-f]{8}$/);
+    expect(slugs[5]).toMatch(/^[0-9a-f]{8}$/);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { branchSlug } from '../../src/git-branches/branch-slug.js';
 import { gitBranchesResourceType, type GitBranchesSource, type GitBranchesVersion } from '../../src/git-branches/index.js';
 import { ResourceError } from '../../src/interface.js';
 import { startGitHttpServer, type RunningGitServer } from '../git/support/git-servers.js';
@@ -44,11 +45,16 @@ async function check(ctx: TestContext, source: GitBranchesSource): Promise<{ ver
   return { version: found[0]!.version, metadata: Object.fromEntries((found[0]!.metadata ?? []).map((field) => [field.name, field.value])) };
 }
 
+/** branches.json as a get writes it, each slug checked and left out. */
 async function listed(ctx: TestContext, source: GitBranchesSource, version: GitBranchesVersion): Promise<Array<{ name: string; commit: string }>> {
   const dir = scratch.dir('get');
   await gitBranchesResourceType.get(ctx, source, version, {}, dir);
   expect(readdirSync(dir)).toEqual(['branches.json']);
-  return JSON.parse(readFileSync(join(dir, 'branches.json'), 'utf8')) as Array<{ name: string; commit: string }>;
+  const written = JSON.parse(readFileSync(join(dir, 'branches.json'), 'utf8')) as Array<{ name: string; commit: string; slug: string }>;
+  return written.map(({ slug, ...head }) => {
+    expect(slug).toBe(branchSlug(head.name));
+    return head;
+  });
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<{ code: string; message: string; hint: string | undefined }> {
