@@ -12,6 +12,7 @@ import { simulatorKubeconfig } from '../../../../../test/support/kube/kubeconfig
 import { registryImagePuller } from '../../../../../test/support/kube/registry-puller.js';
 import { startKubeSimulator, type KubeSimulator } from '../../../../../test/support/kube/simulator.js';
 import { silentLogger } from '../../support/engine.js';
+import { shapeProblems } from '../../support/kube-openapi-shapes.js';
 import { busyboxLayer, requireSandbox } from '../../support/sandbox-images.js';
 
 const available = requireTools(['docker-registry']) && requireSandbox();
@@ -102,6 +103,11 @@ describe.skipIf(!available)('KubernetesExecutor against the simulator, whose kub
     expect(run.lines).toEqual(['1000', '1000']);
     expect(seen?.metadata).toMatchObject({ labels: { 'app.kubernetes.io/managed-by': 'weir', 'weir.dev/engine': 'test', 'weir.dev/team': 'main', 'weir.dev/pipeline': 'app', 'weir.dev/job': 'unit', 'weir.dev/build': '7' } });
     expect(seen?.spec).toMatchObject({ automountServiceAccountToken: false, restartPolicy: 'Never' });
+    // What the simulator served for the pod and its events, held to the Kubernetes OpenAPI types.
+    const served = sim.store.changesSince(0).filter((change) => change.resource === 'pods' && change.object.metadata.name === (seen?.metadata as { name?: string } | undefined)?.name);
+    expect(served.length).toBeGreaterThan(3);
+    expect(served.flatMap((change) => shapeProblems(change.object, 'V1Pod'))).toEqual([]);
+    expect(sim.store.list('events', 'ci').flatMap((event) => shapeProblems(event, 'CoreV1Event'))).toEqual([]);
   }, 60_000);
 
   it('mounts a claim that keeps what tasks write, one read-write task at a time for a ReadWriteOnce claim', async () => {
