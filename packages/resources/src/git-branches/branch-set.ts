@@ -20,7 +20,9 @@ const HEADS_LINE = /^([0-9a-f]{40}|[0-9a-f]{64})\trefs\/heads\/(.+)$/;
 /**
  * The branches in `git ls-remote --heads` output. The server chooses what it lists: a name git
  * itself would refuse (a space, `..`, a leading `-`) is set aside, never handed on to a
- * pipeline, where it would become an instance var, a path or an argument.
+ * pipeline, where it would become an instance var, a path or an argument. So is a name holding
+ * `((`: set as an instance var, weir would read `feature/((token))` as a reference and fill in
+ * the team's secret `token` wherever the child pipeline uses the var.
  */
 export function parseHeads(output: string): { heads: BranchHead[]; refused: string[] } {
   const heads: BranchHead[] = [];
@@ -33,7 +35,7 @@ export function parseHeads(output: string): { heads: BranchHead[]; refused: stri
       continue;
     }
     const [, commit = '', name = ''] = match;
-    if (isValidBranchName(name)) heads.push({ name, commit });
+    if (isValidBranchName(name) && !name.includes('((')) heads.push({ name, commit });
     else refused.push(name);
   }
   return { heads, refused };

@@ -14,6 +14,6 @@ export async function listMatchingHeads(ctx: ResourceContext, watch: BranchWatch
     new GitRunner(access, ctx).run({ cwd: access.scratchDir, args: ['ls-remote', '--heads', '--', watch.git.uri], what: `listing the branches of ${displayUri(watch.git.uri)}` }),
   );
   const { heads, refused } = parseHeads(output);
-  if (refused.length > 0) ctx.log(`ignored ${refused.length} ref${refused.length === 1 ? '' : 's'} that git would not take as a branch name: ${refused.map((name) => JSON.stringify(ctx.redact(name))).join(', ')}`);
+  if (refused.length > 0) ctx.log(`ignored ${refused.length} ref${refused.length === 1 ? '' : 's'} that git would not take as a branch name, or that holds ((: ${refused.map((name) => JSON.stringify(ctx.redact(name))).join(', ')}`);
   return matchingHeads(heads, watch.matches);
 }

@@ -18,6 +18,7 @@ describe('parseHeads', () => {
       `${A}\trefs/heads/feature//double`,
       `${A}\trefs/heads/feature/@{-1}`,
       `${A}\trefs/heads/feature/tab\there`,
+      `${A}\trefs/heads/feature/((github_token))`,
       'garbage',
       '',
     ].join('\n');
@@ -26,7 +27,8 @@ describe('parseHeads', () => {
       { name: 'feature/a', commit: A },
       { name: 'feature/$(id)', commit: B },
     ]);
-    expect(refused).toHaveLength(9);
+    expect(refused).toHaveLength(10);
+    expect(refused).toContain('feature/((github_token))');
   });
 });
 

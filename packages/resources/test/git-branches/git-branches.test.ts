@@ -167,12 +167,15 @@ describe.skipIf(!haveBinaries('git'))('git-branches against a real repository (f
     const { repo, heads } = repositoryWithBranches();
     const hostile = ['feature/$(touch${IFS}pwned)', 'feature/a;id>pwned', "feature/'q\"uote`id`", 'feature/a|b&c>d', 'feature/${HOME}'];
     for (const name of hostile) git(repo.bareDir, ['update-ref', `refs/heads/${name}`, heads.main!]);
+    // A var reference in a name would be filled in with a secret in the branch's pipeline.
+    git(repo.bareDir, ['update-ref', 'refs/heads/feature/((token))', heads.main!]);
     const ctx = scratch.context();
     const source: GitBranchesSource = { uri: repo.fileUri, branches: 'feature/*' };
     const found = await check(ctx, source);
     const names = (await listed(ctx, source, found.version)).map((head) => head.name);
     expect(names).toEqual([...hostile, 'feature/a', 'feature/b'].sort((a, b) => (a < b ? -1 : 1)));
     for (const dir of [repo.workDir, repo.bareDir, process.cwd(), ctx.cacheDir]) expect(existsSync(join(dir, 'pwned'))).toBe(false);
+    expect(ctx.lines).toContain('ignored 1 ref that git would not take as a branch name, or that holds ((: "feature/((token))"');
     // Names with spaces or `..` cannot be refs in git at all: a server cannot hand them to a pipeline.
     expect(() => git(repo.bareDir, ['update-ref', 'refs/heads/feature/a b', heads.main!])).toThrow();
     expect(() => git(repo.bareDir, ['update-ref', 'refs/heads/feature/../../escape', heads.main!])).toThrow();
