@@ -1,4 +1,4 @@
-import { cpSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import type { KubeObject, ObjectStore, StoreEvent } from './object-store.js';
 import { quantityBytes } from './quantity.js';
 
@@ -48,6 +48,8 @@ export class SimulatedControllers {
     if (event.resource === 'persistentvolumeclaims' && event.type === 'MODIFIED' && metadata.deletionTimestamp !== undefined) {
       this.later(this.timings.claimReleaseAfterMs, () => this.releaseIfUnused(metadata.namespace as string, metadata.name));
     }
+    // The volume goes with its claim (reclaim policy Delete): a claim recreated under the name starts from its own data.
+    if (event.resource === 'persistentvolumeclaims' && event.type === 'DELETED' && this.volumes) rmSync(this.volumes.claimDirectory(metadata.namespace as string, metadata.name), { recursive: true, force: true });
     // A pod that ends or goes may let a deleted claim go.
     if (event.resource === 'pods' && event.type !== 'ADDED') {
       for (const claim of this.store.list('persistentvolumeclaims', metadata.namespace)) {

@@ -1,4 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,7 +148,10 @@ describe('volume-snapshot, kubernetes driver', () => {
       sim.createClaim('ci', 'staging-db', { size: '2Gi' });
     });
 
-    it('deletes the claim, waits until it is gone and recreates it from the snapshot', async () => {
+    it('deletes the claim, waits until it is gone and recreates it from the snapshot, with the snapshot\'s data only', async () => {
+      writeFileSync(join(sim.kubelet.claimDirectory('ci', 'db'), 'users.csv'), 'id,name\n1,ada\n');
+      writeFileSync(join(sim.kubelet.claimDirectory('ci', 'staging-db'), 'users.csv'), 'id,name\n9,test data\n');
+      writeFileSync(join(sim.kubelet.claimDirectory('ci', 'staging-db'), 'scratch'), 'left by a test run');
       const put = await type.put(at(0), source(), {}, workdir);
       await waitUntil(() => sim.store.get('persistentvolumeclaims', 'ci', 'staging-db')?.status?.phase === 'Bound');
       const old = sim.store.get('persistentvolumeclaims', 'ci', 'staging-db')!;
@@ -161,6 +165,8 @@ describe('volume-snapshot, kubernetes driver', () => {
       expect(claim.spec.volumeName).not.toBe(old.spec.volumeName);
       expect(claim.spec.dataSource).toEqual({ apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: put.version.name });
       expect(claim.status).toMatchObject({ phase: 'Bound' });
+      expect(readdirSync(sim.kubelet.claimDirectory('ci', 'staging-db'))).toEqual(['users.csv']);
+      expect(readFileSync(join(sim.kubelet.claimDirectory('ci', 'staging-db'), 'users.csv'), 'utf8')).toBe('id,name\n1,ada\n');
       expect(ctx.lines.join('\n')).toMatch(/deleted PersistentVolumeClaim ci\/staging-db to overwrite it, waiting until it is gone[\s\S]*recreated PersistentVolumeClaim ci\/staging-db/);
     });
 
