@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { executeCommand, type ExecuteOptions } from '../src/commands/run-execute.js';
+import { executeCommand, HOST_LINE, type ExecuteOptions } from '../src/commands/run-execute.js';
 
 let dir: string;
 beforeEach(() => {
@@ -12,6 +12,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const ON_HOST = `weir execute: ${HOST_LINE}\n`;
 const hostEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/home/someone' };
 
 async function execute(options: Partial<ExecuteOptions> & { config: string }): Promise<{ status: number; out: string; err: string }> {
@@ -58,20 +59,20 @@ describe('weir execute', () => {
     directory('src', { 'greeting.txt': 'hello\n' });
     directory('tools', { 'suffix.txt': 'world\n' });
     const result = await execute({ config: taskFile(BUILD), inputs: ['source=src', `tools=${path.join(dir, 'tools')}`], outputs: ['dist=out/dist'] });
-    expect(result).toEqual({ status: 0, out: 'built\n', err: '' });
+    expect(result).toEqual({ status: 0, out: 'built\n', err: ON_HOST });
     expect(readFileSync(path.join(dir, 'out/dist/message.txt'), 'utf8')).toBe('hello\nworld\n');
     expect(readFileSync(path.join(dir, 'src/greeting.txt'), 'utf8')).toBe('hello\n');
   });
 
   it('exits with the task\'s exit status and streams stderr', async () => {
     const result = await execute({ config: taskFile('platform: linux\nrun: {path: sh, args: [-c, "echo oops >&2; exit 7"]}\n') });
-    expect(result).toEqual({ status: 7, out: '', err: 'oops\n' });
+    expect(result).toEqual({ status: 7, out: '', err: `${ON_HOST}oops\n` });
   });
 
   it('uses the current directory for the only input when -i does not name it', async () => {
     writeFileSync(path.join(dir, 'marker'), 'here\n');
     const result = await execute({ config: taskFile('platform: linux\ninputs: [{name: repo}]\nrun: {path: cat, args: [repo/marker]}\n') });
-    expect(result).toEqual({ status: 0, out: 'here\n', err: '' });
+    expect(result).toEqual({ status: 0, out: 'here\n', err: ON_HOST });
   });
 
   it('gives the task the host PATH and HOME, its params and the vars, nothing else', async () => {
@@ -83,10 +84,10 @@ describe('weir execute', () => {
     expect(result.out.trim().split('\n').sort()).toEqual([`HOME=${hostEnv.HOME}`, `PATH=${hostEnv.PATH}`, 'RETRIES=3', 'TARGET=staging']);
   });
 
-  it('says once that the image is not used', async () => {
-    const result = await execute({ config: taskFile('platform: linux\nimage_resource: {type: registry-image, source: {repository: busybox}}\nrun: {path: "true"}\n') });
+  it('says once that a task without an image runs on this host', async () => {
+    const result = await execute({ config: taskFile('platform: linux\nrootfs_uri: docker:///busybox\nrun: {path: "true"}\n') });
     expect(result.status).toBe(0);
-    expect(result.err).toBe('weir execute: tasks run as processes on this host, not in containers: image_resource and image are not used\n');
+    expect(result.err).toBe(ON_HOST);
   });
 
   it('exits 2 and prints the problems of an invalid task file as validate does', async () => {

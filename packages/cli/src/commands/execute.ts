@@ -7,7 +7,7 @@ export function registerExecute(setup: CommandSetup): void {
   // `-i` is an input here, as in fly; so the var options are declared without `-i`.
   setup.program
     .command('execute')
-    .description('run one task file on this host, without a server, with its inputs from local directories')
+    .description('run one task file on this host, in its image when it has one, without a server, with its inputs from local directories')
     .requiredOption('-c, --config <file>', 'the task file')
     .addOption(new Option('-i, --input <name=dir>', 'a directory for an input (repeatable; a single input defaults to the current directory)').argParser(collect).default([]))
     .addOption(new Option('-o, --output <name=dir>', 'copy an output into this directory after the task (repeatable)').argParser(collect).default([]))
@@ -15,12 +15,20 @@ export function registerExecute(setup: CommandSetup): void {
     .addOption(new Option('-y, --yaml-var <name=yaml>', 'set a var to a YAML value (repeatable)').argParser(collect).default([]))
     .addOption(new Option('-l, --load-vars-from <file>', 'load vars from a YAML file (repeatable)').argParser(collect).default([]))
     .option('--timeout <duration>', 'stop the task after this long, e.g. 10m')
-    .action((options: Omit<VarOptions, 'instanceVar'> & { config: string; input: string[]; output: string[]; timeout?: string }) =>
+    .option('--image-cache <dir>', 'where images are kept between runs (default: $XDG_CACHE_HOME/weir/images or ~/.cache/weir/images)')
+    .action((options: Omit<VarOptions, 'instanceVar'> & { config: string; input: string[]; output: string[]; timeout?: string; imageCache?: string }) =>
       setup.run(async () => {
         // The executor and the engine behind it are loaded only by this command.
         const { executeCommand } = await import('./run-execute.js');
         return executeCommand(
-          { config: options.config, inputs: options.input, outputs: options.output, varFlags: await varFlags(options), ...(options.timeout !== undefined && { timeout: options.timeout }) },
+          {
+            config: options.config,
+            inputs: options.input,
+            outputs: options.output,
+            varFlags: await varFlags(options),
+            ...(options.timeout !== undefined && { timeout: options.timeout }),
+            ...(options.imageCache !== undefined && { imageCache: options.imageCache }),
+          },
           setup.io,
         );
       }),

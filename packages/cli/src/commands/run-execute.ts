@@ -8,6 +8,7 @@ import {
   LocalExecutor,
   parseDuration,
   prepareTaskRun,
+  SandboxExecutor,
   hostEnvironment,
   renderProblem,
   varsFromFlags,
@@ -19,6 +20,7 @@ import {
 import { builtinResourceTypeCatalog } from '@weir/resources/catalog';
 import type { CliIo } from '../io.js';
 import { readInput } from '../read-input.js';
+import { imageCacheDir, leaseExecuteImage, type ExecuteImage } from './execute-image.js';
 
 export interface ExecuteOptions {
   /** The task file (`-c`). */
@@ -32,11 +34,15 @@ export interface ExecuteOptions {
   timeout?: string;
   /** Where relative directories start, and the input when the task declares just one. Default: the process's. */
   cwd?: string;
+  /** Where images are kept between runs (`--image-cache`); default under the XDG cache directory. */
+  imageCache?: string;
 }
 
 /** Exit statuses that are weir's own, apart from the task's 0–255. */
 const WEIR_ERROR = 2;
 const TIMED_OUT = 1;
+/** Said for a task without an image_resource, which runs as a process here. */
+export const HOST_LINE = 'the task has no image_resource: it runs as a process on this host';
 const INTERRUPTED: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
@@ -53,7 +59,7 @@ export async function executeCommand(options: ExecuteOptions, io: CliIo): Promis
     const outputs = parseDirectoryFlags(options.outputs, '-o', cwd);
     await checkDirectories(inputs);
     checkOutputNames(config, outputs);
-    return await runTask(config, inputs, outputs, timeout, options.config, io);
+    return await runTask(config, inputs, outputs, timeout, { file: options.config, imageCache: imageCacheDir(options.imageCache, io.env ?? process.env, cwd) }, io);
   } catch (error) {
     if (error instanceof WeirError) {
       io.err(`${renderProblem(problemOf(error, options.config), undefined, { color: io.color })}\n`);
@@ -77,10 +83,12 @@ async function loadTask(options: ExecuteOptions, io: CliIo): Promise<TaskConfig 
   return hasErrors(problems) ? undefined : loaded.config;
 }
 
-async function runTask(config: TaskConfig, inputs: Map<string, string>, outputs: Map<string, string>, timeout: Timeout | undefined, file: string, io: CliIo): Promise<number> {
+async function runTask(config: TaskConfig, inputs: Map<string, string>, outputs: Map<string, string>, timeout: Timeout | undefined, where: { file: string; imageCache: string }, io: CliIo): Promise<number> {
+  const { file } = where;
   const baseEnv = hostEnvironment(io.env ?? process.env);
   const root = await mkdtemp(join(tmpdir(), 'weir-execute-'));
   const stop = stopSignals(timeout);
+  let image: ExecuteImage | undefined;
   try {
     const workDir = join(root, 'work');
     await mkdir(workDir);
@@ -97,12 +105,30 @@ async function runTask(config: TaskConfig, inputs: Map<string, string>, outputs:
       baseEnv,
       location: file,
     });
-    const executor = new LocalExecutor({ logger: createLogger({ level: 'silent' }), maxConcurrentTasks: 1 });
-    if (config.image_resource !== undefined || config.rootfs_uri !== undefined) io.err(`weir execute: ${executor.description}\n`);
-    if (config.run.user !== undefined) io.err(`weir execute: run.user ${JSON.stringify(config.run.user)} is not used: the task runs as the user running weir\n`);
+    const logger = createLogger({ level: 'silent' });
+    let executor: LocalExecutor | SandboxExecutor;
+    if (config.image_resource === undefined) {
+      executor = new LocalExecutor({ logger, maxConcurrentTasks: 1 });
+      io.err(`weir execute: ${HOST_LINE}\n`);
+      if (config.run.user !== undefined) io.err(`weir execute: run.user ${JSON.stringify(config.run.user)} is not used: the task runs as the user running weir\n`);
+    } else {
+      const sandbox = new SandboxExecutor({ logger, maxConcurrentTasks: 1 });
+      // Before fetching: a host that cannot run the image should not download it first.
+      const problem = await sandbox.unavailable();
+      if (problem !== undefined) throw problem;
+      image = await leaseExecuteImage(config.image_resource, { cacheDir: where.imageCache, workDir: root, signal: stop.signal, log: (line) => io.err(`weir execute: ${line}\n`), location: file });
+      executor = sandbox;
+      io.err(`weir execute: ${executor.description}\n`);
+    }
 
     const result = await executor
-      .runTask({ ...prepared.run, signal: stop.signal, onOutput: (stream, line) => (stream === 'stdout' ? io.out : io.err)(`${line}\n`) })
+      .runTask({
+        ...prepared.run,
+        ...(image !== undefined && { image }),
+        signal: stop.signal,
+        onOutput: (stream, line) => (stream === 'stdout' ? io.out : io.err)(`${line}\n`),
+        onNotice: (line) => io.err(`weir execute: ${line}\n`),
+      })
       .catch((error: unknown) => {
         if (stop.signal.aborted && error === stop.signal.reason) return undefined;
         throw error;
@@ -125,6 +151,7 @@ async function runTask(config: TaskConfig, inputs: Map<string, string>, outputs:
     }
     return result.exitStatus;
   } finally {
+    image?.release();
     stop.dispose();
     await rm(root, { recursive: true, force: true });
   }
