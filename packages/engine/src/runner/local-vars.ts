@@ -26,8 +26,13 @@ export class LocalVars {
   /**
    * A copy of `value` with every `((.:name))` replaced. A string that is only a reference
    * takes the var's value whatever its type, as in Concourse.
+   *
+   * `literalOnly` is for values that are stored and interpolated again later (a set_pipeline's
+   * vars and instance vars): there a value holding `((` would become a reference of the new
+   * pipeline, so a branch named `feature/((token))` could read any secret of the team. Such a
+   * value is refused.
    */
-  interpolate<T>(value: T, location: string): T {
+  interpolate<T>(value: T, location: string, options: { literalOnly?: boolean } = {}): T {
     if (!containsReference(value)) return value;
     const vars = this.flatten();
     return substituteVars(value, (ref) => {
@@ -37,6 +42,12 @@ export class LocalVars {
         throw new WeirError('local-var-undefined', lookup.reason ?? `((${ref.raw})) has no value in this build`, {
           location,
           hint: `set it earlier in the build with a load_var step named ${ref.path}, or use it inside the across step that declares it`,
+        });
+      }
+      if (options.literalOnly && containsReference(lookup.value)) {
+        throw new WeirError('local-var-holds-reference', `((.:${ref.raw.replace(/^\.:/, '')})) holds "((", which the pipeline being set would read as a var reference`, {
+          location,
+          hint: 'a value from a build (a branch or pull request name, a loaded file) is passed on as plain text only: rename what holds "((", or keep it out of vars and instance_vars',
         });
       }
       return lookup;

@@ -26,7 +26,10 @@ export function runSetPipelineStep(plan: SetPipelinePlan, scope: StepScope): Pro
     // Secret references in `vars` pass to the new pipeline as references, looked up when it uses
     // them: resolved here they would be stored in its config in clear text.
     const { vars: secretRefVars, ...rest } = plan;
-    const step = { ...scope.vars.interpolate(await scope.build.secrets.resolve(rest, location), location), vars: scope.vars.interpolate(secretRefVars, location) };
+    const step = {
+      ...scope.vars.interpolate(await scope.build.secrets.resolve(rest, location), location, { literalOnly: true }),
+      vars: scope.vars.interpolate(secretRefVars, location, { literalOnly: true }),
+    };
     const text = await readArtifactFile(scope.artifacts, step.file, location);
     const vars: Record<string, unknown> = {};
     for (const file of step.var_files) {
