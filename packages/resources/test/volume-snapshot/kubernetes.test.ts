@@ -46,6 +46,11 @@ const at = (hours: number) => testContext({ now: new Date(T0.getTime() + hours *
 
 describe('volume-snapshot, kubernetes driver', () => {
   it('creates a labelled VolumeSnapshot, waits until ready, and check reports it', async () => {
+    // Ready well after the first read, however loaded the machine: the put must wait (by a watch).
+    await sim.stop();
+    sim = await startKubeSimulator({ snapshotReadyAfterMs: 1_000 });
+    sim.createNamespace('ci');
+    sim.createClaim('ci', 'db', { size: '2Gi', labels: { app: 'shop' } });
     const put = await type.put(at(0), source(), {}, workdir);
     expect(put.version).toEqual({ name: expect.stringMatching(/^db-backup-12-20240501-030000-[a-z0-9]{5}$/), created: T0.toISOString() });
     expect(put.metadata).toEqual(expect.arrayContaining([{ name: 'source', value: 'db' }, { name: 'restore_size', value: '2Gi' }]));
