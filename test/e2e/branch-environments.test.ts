@@ -1,14 +1,16 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, Engine, startApiServer, type BuildRecord, type PipelineRecord } from '@weir/engine';
 import { implementedResourceTypes } from '@weir/resources';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRegistry } from '../../packages/resources/test/registry-image/support/registry.js';
 import { requireTools } from '../../packages/resources/test/registry-image/support/tools.js';
+import { appRepository, git } from '../support/app-repository.js';
 import { waitUntilQuiet } from '../support/engine-quiet.js';
+import { simulatorKubeconfig } from '../support/kube/kubeconfig.js';
+import { startKubeSimulator } from '../support/kube/simulator.js';
 
 const exampleFile = (path: string) => readFileSync(fileURLToPath(new URL(`../../examples/branch-environments/${path}`, import.meta.url)), 'utf8');
 
@@ -16,36 +18,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'dev', GIT_COMMITTER_EMAIL: 'dev@example.com' },
-  }).trim();
-
-/** The user's repository: a bare one as the server holds it, and a developer's clone. */
-function repository(root: string): { uri: string; bare: string; work: string; commit(files: Record<string, string>, message: string): string } {
-  const bare = join(root, 'app.git');
-  const work = join(root, 'work');
-  git(root, 'init', '-q', '--bare', '-b', 'main', bare);
-  git(root, 'clone', '-q', bare, work);
-  return {
-    uri: `file://${bare}`,
-    bare,
-    work,
-    commit(files, message) {
-      for (const [path, text] of Object.entries(files)) {
-        mkdirSync(dirname(join(work, path)), { recursive: true });
-        writeFileSync(join(work, path), text);
-      }
-      git(work, 'add', '-A');
-      git(work, 'commit', '-q', '-m', message);
-      git(work, 'push', '-q', 'origin', 'HEAD');
-      return git(work, 'rev-parse', 'HEAD');
-    },
-  };
-}
 
 function instance(engine: Engine, branch: string): PipelineRecord | undefined {
   return engine.store.pipelines.get({ name: 'branch', instanceVars: { branch } });
@@ -77,7 +49,10 @@ describe('examples/branch-environments against real git and a real registry', ()
     cleanups.push(() => rmSync(root, { recursive: true, force: true }));
     const registry = await startRegistry();
     cleanups.push(() => registry.stop());
-    const repo = repository(root);
+    const repo = appRepository(root);
+    // The main line's deploy target; its jobs are paused here (branch-environments-main-line.test.ts runs them).
+    const sim = await startKubeSimulator();
+    cleanups.push(() => sim.stop());
     repo.commit(
       {
         VERSION: '2.4.0\n',
@@ -98,9 +73,10 @@ describe('examples/branch-environments against real git and a real registry', ()
     engine.setPipeline({
       name: 'branch-environments',
       text: exampleFile('pipeline.yml'),
-      vars: { repo_uri: repo.uri, registry: registry.host, registry_insecure: true, webhook_token: webhookToken },
+      vars: { repo_uri: repo.uri, registry: registry.host, registry_insecure: true, webhook_token: webhookToken, kubeconfig: simulatorKubeconfig(sim), namespace: 'production' },
     });
     const watcherId = engine.store.pipelines.get({ name: 'branch-environments' })!.id;
+    for (const job of ['unit', 'build-image', 'integration', 'promote', 'deploy']) engine.store.jobs.setPaused(engine.store.jobs.get(watcherId, job)!.id, true);
     engine.start();
     // The engine checks `ci` within seconds of starting; the test does not wait for that.
     await engine.checker.checkResource(engine.store.resources.get(watcherId, 'ci')!.id);
@@ -126,7 +102,7 @@ describe('examples/branch-environments against real git and a real registry', ()
     for (const job of ['unit', 'build-image', 'integration', 'merge']) expect(builds(engine, loginPipeline!, job).map((b) => [job, b.status])).toEqual([[job, 'succeeded']]);
     const tag = `2.${builds(engine, loginPipeline!, 'build-image')[0]!.name}-${login.slice(0, 7)}`;
     expect(stdout(engine, builds(engine, loginPipeline!, 'build-image')[0]!)).toContain(`built image of feature/login as ${tag}`);
-    const tags = (await (await fetch(`http://${registry.host}/v2/app/tags/list`)).json()) as { tags: string[] };
+    const tags = (await (await fetch(`http://${registry.host}/v2/app-branches/tags/list`)).json()) as { tags: string[] };
     expect(tags.tags.sort()).toEqual([tag, expect.stringMatching(/^feature-login-[0-9a-f]{8}$/)].sort());
     expect(stdout(engine, builds(engine, loginPipeline!, 'integration')[0]!)).toEqual(['app integration ok', expect.stringMatching(/^tested sha256:[0-9a-f]{64}$/)]);
     expect(git(repo.bare, 'rev-parse', 'refs/heads/main')).toBe(login);
