@@ -90,14 +90,15 @@ jobs:
 `;
 }
 
-/** Host pids of processes whose command line holds `mark`. */
-function processesWith(mark: string): number[] {
+/** Host pids of processes whose command line holds `mark` (or is `mark`, with `exact`). */
+function processesWith(mark: string, options: { exact?: boolean } = {}): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmdline.includes(mark) && !cmdline.includes('vitest')) found.push(Number(entry));
+      const matches = options.exact ? cmdline.trim() === mark : cmdline.includes(mark) && !cmdline.includes('vitest');
+      if (matches) found.push(Number(entry));
     } catch {
       // Gone while we looked.
     }
@@ -120,6 +121,11 @@ describe.skipIf(!available)('tasks in their images, sandboxed (weir up and the C
   let pipelinesDir: string;
   const engines: WeirProcess[] = [];
   const sleepers = () => processesWith(`sleep ${SLEEP_MARK}`);
+  /**
+   * The task's own sleep processes: the task has really started. bubblewrap's command line holds
+   * the mark too, from the moment it starts setting the sandbox up.
+   */
+  const runningSleeps = () => processesWith(`sleep ${SLEEP_MARK}`, { exact: true });
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -164,7 +170,7 @@ describe.skipIf(!available)('tasks in their images, sandboxed (weir up and the C
   it('a hostile task reads no token, database or other build, sees no other process, and abort leaves nothing running', async () => {
     const { weir } = await up();
     await weir(['trigger-job', '-j', 'sandbox/sleeper']);
-    await waitFor(() => sleepers().length >= 2, 'the sleeper build\'s processes');
+    await waitFor(() => runningSleeps().length >= 2, 'the sleeper build\'s processes');
     const probe = await weir(['trigger-job', '-j', 'sandbox/hostile', '-w']);
     expect(probe.status, probe.stdout + probe.stderr).toBe(0);
     for (const file of [`${dataDir}/token`, `${dataDir}/weir.db`, '../../../token', '../../../../token', '../../../../../token', '../weir.db']) {
@@ -186,7 +192,7 @@ describe.skipIf(!available)('tasks in their images, sandboxed (weir up and the C
   it('leaves nothing running when the engine is killed with SIGKILL, and the next start removes what it left', async () => {
     const first = await up();
     await first.weir(['trigger-job', '-j', 'sandbox/sleeper']);
-    await waitFor(() => sleepers().length >= 2, 'the sleeper build\'s processes');
+    await waitFor(() => runningSleeps().length >= 2, 'the sleeper build\'s processes');
     await stopWeir(first.engine, 'SIGKILL');
     await waitFor(() => sleepers().length === 0, 'the sandbox to die with the engine', 5_000);
     expect(readdirSync(join(dataDir, 'builds')).length).toBeGreaterThan(0);

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from '../../logging.js';
 import { WeirError } from '../../errors.js';
 import { LineSplitter } from './line-splitter.js';
+import { watchProcessGroup } from './process-group-watchdog.js';
 
 export interface TaskProcessOptions {
   /** What to start, as resolveExecutable returns it. */
@@ -25,7 +26,8 @@ export interface TaskProcessOptions {
  *
  * Whenever the leader exits, the rest of its group is killed: a task's background processes do
  * not outlive it, as in Concourse where the container goes away. An abort sends SIGTERM to the
- * group, then SIGKILL after `killGraceMs` if the leader is still there.
+ * group, then SIGKILL after `killGraceMs` if the leader is still there. If the engine dies first,
+ * the process group watchdog kills the group.
  */
 export function runTaskProcess(options: TaskProcessOptions): Promise<number> {
   const { signal, logger } = options;
@@ -48,6 +50,7 @@ export function runTaskProcess(options: TaskProcessOptions): Promise<number> {
       reject(startFailed(cause as Error));
       return;
     }
+    const unwatch = watchProcessGroup(child.pid);
     const stdout = new LineSplitter((line) => options.onOutput('stdout', line));
     const stderr = new LineSplitter((line) => options.onOutput('stderr', line));
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -89,6 +92,7 @@ export function runTaskProcess(options: TaskProcessOptions): Promise<number> {
       signal.removeEventListener('abort', onAbort);
       clearTimeout(killTimer);
       killGroup('SIGKILL');
+      unwatch();
       // The pipes close when every process holding them is gone; one that left the group
       // (setsid) cannot be killed from here, so its pipes are closed without waiting for it.
       drainTimer = setTimeout(() => {

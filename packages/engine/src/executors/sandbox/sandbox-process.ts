@@ -6,6 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import { WeirError } from '../../errors.js';
 import type { Logger } from '../../logging.js';
 import { LineSplitter } from '../local/line-splitter.js';
+import { watchProcessGroup } from '../local/process-group-watchdog.js';
 import { bubblewrapArgs, type RootEntry, type SandboxLayout } from './bubblewrap-args.js';
 
 export interface SandboxCommand extends SandboxLayout {
@@ -55,7 +56,9 @@ const BWRAP_FAILURE = /^bwrap: (.*)$/;
  * program (a missing program, a working directory that does not exist).
  *
  * Nothing of the sandbox outlives the command: when it exits, the sandbox's pid 1 exits and the
- * kernel kills the rest of its pid namespace; when the engine dies, `--die-with-parent` does.
+ * kernel kills the rest of its pid namespace; when the engine dies, `--die-with-parent` does, and
+ * the process group watchdog as well: bubblewrap sets its parent-death signal only once it has
+ * made the sandbox, so an engine killed in that moment would leave the sandbox running.
  */
 export async function runSandboxed(command: SandboxCommand): Promise<SandboxExit> {
   const rootEntries = await listRootEntries(command.rootfs);
@@ -103,6 +106,7 @@ function runBubblewrap(command: SandboxCommand, rootEntries: RootEntry[]): Promi
       reject(startFailed(`bubblewrap could not be started: ${(cause as Error).message}`, cause));
       return;
     }
+    const unwatch = watchProcessGroup(child.pid);
     const stdin = child.stdin as Writable;
     const stdout = child.stdout as Readable;
     const stderr = child.stderr as Readable;
@@ -191,6 +195,7 @@ function runBubblewrap(command: SandboxCommand, rootEntries: RootEntry[]): Promi
       signal.removeEventListener('abort', onAbort);
       clearTimeout(killTimer);
       killSandbox('SIGKILL');
+      unwatch();
     });
 
     child.once('close', () => {

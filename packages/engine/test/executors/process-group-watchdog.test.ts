@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/watched-groups.ts', import.meta.url));
+
+/** Host pids of processes whose whole command line is `command`. */
+function processesRunning(command: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() === command) found.push(Number(entry));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return found;
+}
+
+async function waitFor(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe.skipIf(process.platform !== 'linux')('the process group watchdog', () => {
+  it('kills a watched group when the engine process dies by SIGKILL, and leaves a released one alone', async () => {
+    const kept = 'sleep 4141';
+    const released = 'sleep 4142';
+    const engine = spawn(process.execPath, ['--import', 'tsx', FIXTURE, '4141', '4142'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [line] = (await once(engine.stdout!, 'data')) as [Buffer];
+    const releasedGroup = Number(line.toString().trim().split(' ')[1]);
+    try {
+      await waitFor(() => processesRunning(kept).length === 2 && processesRunning(released).length === 2, 'both groups to run');
+      engine.kill('SIGKILL');
+      await waitFor(() => processesRunning(kept).length === 0, 'the watched group to be killed');
+      expect(processesRunning(released)).toHaveLength(2);
+    } finally {
+      engine.kill('SIGKILL');
+      try {
+        process.kill(-releasedGroup, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+});
