@@ -97,7 +97,6 @@ describe('examples/branch-environments: the main line', () => {
     expect(created.status).toBe(201);
 
     const repo = appRepository(root);
-    const first = repo.commit({ VERSION: '2.4.0\n', 'test.sh': 'echo "unit tests passed"\n', 'app.sh': '#!/bin/sh\necho "app $1 ok"\n', 'ci/branch.yml': readFileSync('examples/branch-environments/branch.yml', 'utf8') }, 'the app');
 
     const dataDir = join(root, 'data');
     const engine = await startWeirUp(['--data', dataDir]);
@@ -111,9 +110,10 @@ describe('examples/branch-environments: the main line', () => {
       ...['set-pipeline', '-p', 'branch-environments', '-c', 'examples/branch-environments/pipeline.yml', '-n'],
       ...['-v', `repo_uri=${gitServer.url('app')}`, '-v', `registry=${registry.host}`, '-y', 'registry_insecure=true', '-v', 'webhook_token=main-line-hook', '-v', 'namespace=production'],
     );
-    await weir(env, 'unpause-pipeline', '-p', 'branch-environments');
-    // Held back so the test can look at the registry between the tests and the promotion.
+    // Held back so the test can look at the registry between the tests and the promotion; main has no commit yet.
     await weir(env, 'pause-job', '-j', 'branch-environments/promote');
+    await weir(env, 'unpause-pipeline', '-p', 'branch-environments');
+    const first = repo.commit({ VERSION: '2.4.0\n', 'test.sh': 'echo "unit tests passed"\n', 'app.sh': '#!/bin/sh\necho "app $1 ok"\n', 'ci/branch.yml': readFileSync('examples/branch-environments/branch.yml', 'utf8') }, 'the app');
     await weir(env, 'check-resource', '-r', 'branch-environments/main');
 
     const [integration] = await finishedBuilds(engine, 'integration', 1);
