@@ -43,6 +43,12 @@ export interface EngineOptions {
   resourceTypes: Iterable<AnyResourceType>;
   logger?: Logger;
   checker?: Pick<CheckerOptions, 'concurrency' | 'tickMs' | 'defaultIntervalMs' | 'random'>;
+  /**
+   * fsync the database at every commit, so what was committed survives a power loss as well as
+   * a crash (`weir up --sync-every-commit`); by default a crash or kill loses nothing committed,
+   * a power loss may lose the last commits.
+   */
+  syncEveryCommit?: boolean;
   /** The most requested jobs one scheduling pass decides for (default 500). */
   schedulerMaxJobsPerPass?: number;
   schedulerFallbackIntervalMs?: number;
@@ -139,7 +145,7 @@ export class Engine {
       ...(mirror && { mirror }),
     });
     this.resourceTypeCatalog = this.registry.catalog();
-    this.store = Store.open({ dataDir: options.dataDir, ...(options.now && { now: options.now }) });
+    this.store = Store.open({ dataDir: options.dataDir, ...(options.now && { now: options.now }), ...(options.syncEveryCommit !== undefined && { syncEveryCommit: options.syncEveryCommit }) });
     this.dataDir = options.dataDir === ':memory:' ? ':memory:' : resolve(options.dataDir);
     // An in-memory engine still needs directories for builds and caches: its own, removed at stop.
     this.scratchDir = this.dataDir === ':memory:' ? mkdtempSync(join(tmpdir(), 'weir-engine-')) : undefined;
@@ -163,6 +169,7 @@ export class Engine {
       secrets: this.secrets,
       ...options.checker,
       ...(options.now && { now: options.now }),
+      scheduleNow: () => this.scheduler.runRequestedNow(),
     });
     this.scheduler = new SchedulingLoop({
       store: this.store,

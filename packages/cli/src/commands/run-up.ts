@@ -22,6 +22,8 @@ export interface UpOptions {
   taskNetwork: boolean;
   /** `10GiB`, `500MB`: what the image cache keeps. */
   imageCacheSize: string;
+  /** `--sync-every-commit`: fsync at every commit (see EngineOptions.syncEveryCommit). */
+  syncEveryCommit: boolean;
   logLevel: string;
   logFormat: LogFormat;
   /** Task pods on a cluster: for every task with an image (`default`), or for the tags mapped. */
@@ -62,6 +64,7 @@ async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>):
     allowHostTasks: options.allowHostTasks,
     taskNetwork: options.taskNetwork,
     imageCacheBytes: imageCacheBytes(options.imageCacheSize),
+    syncEveryCommit: options.syncEveryCommit,
     ...(options.kubernetes && { kubernetes: options.kubernetes }),
   });
   try {

@@ -27,9 +27,10 @@ export function registerUp(setup: CommandSetup): void {
     .option('--kubernetes-engine-id <id>', 'marks this engine\'s pods, so its start deletes only pods an earlier run of it left; give engines sharing a namespace different ids', 'weir')
     .option('--kubernetes-tag <mapping>', 'run tasks with this tag as pods, e.g. gpu=namespace=ci-gpu,node.accelerator=nvidia (namespace and node.LABEL=VALUE node selector, both optional; repeat for more tags); a tag sends its tasks to the cluster even when --task-executor is sandbox', (text: string, all: string[]) => [...all, text], [] as string[])
     .option('--image-cache-size <size>', 'how much of images (tasks\' and resource types\') <data dir>/images keeps, e.g. 10GiB or 500MB; the least recently used beyond it are removed', '10GiB')
+    .option('--sync-every-commit', 'fsync the database at every commit, so what was committed survives a power loss too (by default a crash or kill loses nothing committed, a power loss may lose the last commits; this costs an fsync per state change)')
     .option('--log-level <level>', 'engine log level: trace, debug, info, warn, error or silent', 'info')
     .option('--log-format <format>', 'engine log lines on stdout: pretty (for people) or json (for collectors) (default: pretty on a terminal, else json)')
-    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; resourceTypeMirror?: string; allowHostTasks?: boolean; taskNetwork: boolean; allowPrivileged?: boolean; imageCacheSize: string; logLevel: string; logFormat?: string; taskExecutor: string; kubernetesKubeconfig?: string; kubernetesNamespace?: string; kubernetesMaxPods: string; kubernetesHelperImage: string; kubernetesEngineId: string; kubernetesTag: string[] }, command: Command) => {
+    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; resourceTypeMirror?: string; allowHostTasks?: boolean; taskNetwork: boolean; allowPrivileged?: boolean; imageCacheSize: string; syncEveryCommit?: boolean; logLevel: string; logFormat?: string; taskExecutor: string; kubernetesKubeconfig?: string; kubernetesNamespace?: string; kubernetesMaxPods: string; kubernetesHelperImage: string; kubernetesEngineId: string; kubernetesTag: string[] }, command: Command) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${options.port} is not a port number`, 'give a number from 0 to 65535');
       const requestedFormat = options.logFormat;
@@ -69,6 +70,7 @@ export function registerUp(setup: CommandSetup): void {
             allowHostTasks: options.allowHostTasks === true,
             taskNetwork: options.taskNetwork,
             imageCacheSize: options.imageCacheSize,
+            syncEveryCommit: options.syncEveryCommit === true,
             ...(cluster && {
               kubernetes: {
                 default: options.taskExecutor === 'kubernetes',

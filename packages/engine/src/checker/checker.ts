@@ -30,6 +30,12 @@ export interface CheckerOptions {
   defaultIntervalMs?: number;
   now?: () => number;
   random?: () => number;
+  /**
+   * Called in the same tick as a check that saved new versions, after their commit: the
+   * engine runs the scheduling pass right then, so a webhook or a poll that finds a commit
+   * starts its build without waiting for another turn of the event loop.
+   */
+  scheduleNow?: () => void;
 }
 
 export interface CheckOutcome {
@@ -293,7 +299,10 @@ export class Checker {
       state.failures = 0;
       const endedAt = this.now();
       state.nextAt = nextCheckForDueVersion(nextCheckAt(endedAt, state.timing, 0, this.random), endedAt, this.versionDueAt(type, source, endedAt, location, join(this.options.cacheDir, String(state.scopeId))));
-      if (saved.newVersions > 0) logger.info({ resource: location, newVersions: saved.newVersions }, 'found new versions');
+      if (saved.newVersions > 0) {
+        logger.info({ resource: location, newVersions: saved.newVersions }, 'found new versions');
+        this.options.scheduleNow?.();
+      }
       return { scopeId: state.scopeId, ok: true, newVersions: saved.newVersions };
     } catch (error) {
       const message = redact(describeCheckError(error));

@@ -101,18 +101,33 @@ export class SchedulingLoop {
     return explainJob(snapshot, jobId);
   }
 
+  /**
+   * Runs a pass now, in the caller's tick, for what is requested (a check that just saved new
+   * versions): the build a webhook triggers starts before the webhook is answered. Jobs past
+   * this pass's limit are left to the next turn, as usual. Does nothing while stopped.
+   */
+  runRequestedNow(): void {
+    if (!this.running) return;
+    this.scheduled = false;
+    this.runLogged();
+  }
+
   private requestPass(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       if (!this.scheduled) return;
       this.scheduled = false;
-      try {
-        this.runOnce();
-      } catch (error) {
-        this.options.logger.error({ err: error }, 'scheduling pass failed');
-      }
+      this.runLogged();
     });
+  }
+
+  private runLogged(): void {
+    try {
+      this.runOnce();
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'scheduling pass failed');
+    }
   }
 
   private loadSnapshot(jobIds: readonly number[]): { snapshot: SchedulingSnapshot; configs: Map<number, Record<string, unknown>> } {

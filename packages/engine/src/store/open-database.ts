@@ -4,21 +4,27 @@ import { MIGRATIONS, type Migration } from './migrations/index.js';
 
 export type Db = Database.Database;
 
+export interface OpenDatabaseOptions {
+  /** fsync the WAL at every commit (`synchronous = FULL`); default NORMAL. */
+  syncEveryCommit?: boolean;
+}
+
 /**
  * Opens (or creates) weir's database and brings its schema up to date.
  *
- * Durability: WAL with `synchronous = FULL`. In WAL mode, NORMAL already survives the engine
- * being killed (a committed transaction is in the WAL file in the OS cache), but it can lose
- * the last commits if the machine loses power. FULL syncs the WAL at every commit, so a
- * state change that returned is on disk. weir writes little per state change (checks that
- * find nothing write nothing, build logs are batched), so the fsync per commit is affordable;
- * `pnpm bench` measures it.
+ * Durability: WAL with `synchronous = NORMAL` by default. A commit is then in the WAL file (in
+ * the OS's cache) before it returns, so it survives the engine crashing or being killed; the
+ * WAL is fsynced at each checkpoint, so a power loss can lose the last commits but never
+ * corrupts the database. FULL (`syncEveryCommit`, `weir up --sync-every-commit`) fsyncs at every
+ * commit, so a commit also survives a power loss; it costs one fsync per state change, and a
+ * trivial build makes several (its start, its events, its end), which on a disk with slow
+ * fsyncs bounds how many builds a second the engine runs (`pnpm bench builds` measures both).
  */
-export function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+export function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS, options: OpenDatabaseOptions = {}): Db {
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${options.syncEveryCommit ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     applyMigrations(db, migrations);

@@ -10,6 +10,7 @@ import { createPrivateFile, makeDataDirPrivate, type PermissionFix } from './dat
 import { HistoryCache } from './history-cache.js';
 import { JobStore } from './job-store.js';
 import { openDatabase, type Db } from './open-database.js';
+import { MIGRATIONS } from './migrations/index.js';
 import { PipelineStore } from './pipeline-store.js';
 import { ResourceStore } from './resource-store.js';
 import { ScheduleRequests } from './schedule-requests.js';
@@ -21,6 +22,8 @@ export interface StoreOptions {
   /** A data directory (locked against a second engine), or `:memory:` for tests. */
   dataDir: string;
   now?: () => number;
+  /** fsync at every commit, so a commit survives a power loss too (see openDatabase). */
+  syncEveryCommit?: boolean;
 }
 
 /** weir's state: one SQLite database, and the only code that speaks SQL to it. */
@@ -78,7 +81,7 @@ export class Store {
       const fixes = makeDataDirPrivate(dir);
       const database = join(dir, 'weir.db');
       createPrivateFile(database);
-      return new Store(openDatabase(database), lock, now, fixes);
+      return new Store(openDatabase(database, MIGRATIONS, { syncEveryCommit: options.syncEveryCommit ?? false }), lock, now, fixes);
     } catch (error) {
       lock.release();
       throw error;

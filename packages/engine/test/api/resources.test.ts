@@ -130,6 +130,36 @@ describe('API: webhooks', () => {
     }
   });
 
+  it('starts the build a webhook triggers in the tick its check saves the version, before the webhook is answered', async () => {
+    const api = await testApi();
+    const pipeline = `
+resources:
+- name: hook
+  type: mock
+  check_every: never
+  webhook_token: hook-secret
+  source: {initial_version: h1}
+jobs:
+- name: on-push
+  plan:
+  - get: hook
+    trigger: true
+`;
+    expect((await api.call('/pipelines/app/config', { method: 'PUT', body: { config: pipeline } })).status).toBe(200);
+    const { engine } = api;
+    const pipelineId = engine.store.pipelines.get({ name: 'app' })!.id;
+    const jobId = engine.store.jobs.get(pipelineId, 'on-push')!.id;
+    engine.start();
+    let startedBeforeAnswer: number[] = [];
+    const answered = engine.checker.checkByWebhook(pipelineId, 'hook', 'hook-secret').then((outcome) => {
+      // Read in the check's own continuation, before any later turn of the event loop could run a pass.
+      startedBeforeAnswer = engine.store.builds.listForJob(jobId).filter((build) => build.status !== 'pending').map((build) => build.id);
+      return outcome;
+    });
+    expect(await answered).toMatchObject({ ok: true, newVersions: 1 });
+    expect(startedBeforeAnswer).toHaveLength(1);
+  });
+
   it('takes any payload, whatever its encoding', async () => {
     const api = await testApi();
     await setTestPipeline(api);

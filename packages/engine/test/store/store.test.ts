@@ -35,7 +35,7 @@ function codeOf(fn: () => unknown): string | undefined {
 }
 
 describe('store: opening', () => {
-  it('uses WAL, synchronous FULL and foreign keys, and records applied migrations', () => {
+  it('uses WAL, synchronous NORMAL (FULL when asked) and foreign keys, and records applied migrations', () => {
     const dir = tempDataDir();
     Store.open({ dataDir: dir }).close();
     const db = new Database(join(dir, 'weir.db'), { readonly: true });
@@ -49,10 +49,16 @@ describe('store: opening', () => {
     const store = Store.open({ dataDir: dir });
     try {
       const pragma = (name: string): unknown => (store as unknown as { db: Database.Database }).db.pragma(name, { simple: true });
-      expect(pragma('synchronous')).toBe(2);
+      expect(pragma('synchronous')).toBe(1);
       expect(pragma('foreign_keys')).toBe(1);
     } finally {
       store.close();
+    }
+    const syncing = Store.open({ dataDir: dir, syncEveryCommit: true });
+    try {
+      expect((syncing as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(2);
+    } finally {
+      syncing.close();
     }
   });
 
