@@ -17,6 +17,8 @@ import { ResourceTypeRegistry } from './resource-types/registry.js';
 import { parseBaseTypeMirror } from './resource-types/concourse/base-type-images.js';
 import { SandboxScriptRunner } from './resource-types/concourse/sandbox-script-runner.js';
 import { StoredTypeImages } from './resource-types/concourse/stored-type-images.js';
+import { ClusterScriptRunner } from './resource-types/concourse/cluster-script-runner.js';
+import { RegistryTypeImages } from './resource-types/concourse/registry-type-images.js';
 import { ImageStore, type ImageStoreOptions } from './executors/sandbox/image-store.js';
 import type { ResourceTypeCatalog } from './config/concourse-base-types.js';
 import { SchedulingLoop } from './scheduler/scheduling-loop.js';
@@ -139,11 +141,17 @@ export class Engine {
   private constructor(options: EngineOptions) {
     this.logger = options.logger ?? createLogger();
     const mirror = options.resourceTypeMirror === undefined || options.resourceTypeMirror === '' ? undefined : parseBaseTypeMirror(options.resourceTypeMirror);
-    this.registry = new ResourceTypeRegistry(options.resourceTypes, {
-      runner: new SandboxScriptRunner({ allowPrivileged: options.allowPrivileged ?? false, logger: this.logger.child({ component: 'resource-scripts' }) }),
-      images: new StoredTypeImages({ store: () => this.imageStore(), ...(options.now && { now: options.now }) }),
-      ...(mirror && { mirror }),
-    });
+    const runnerLogger = this.logger.child({ component: 'runner' });
+    this.cluster = options.kubernetes && new KubernetesExecutor({ ...options.kubernetes, allowPrivileged: options.allowPrivileged ?? false, logger: runnerLogger });
+    // Declared types' scripts run where tasks with an image run by default: pods on the cluster, or the sandbox here.
+    const scripts =
+      this.cluster && options.kubernetes?.default
+        ? { runner: new ClusterScriptRunner(this.cluster), images: new RegistryTypeImages({ ...(options.now && { now: options.now }) }) }
+        : {
+            runner: new SandboxScriptRunner({ allowPrivileged: options.allowPrivileged ?? false, logger: this.logger.child({ component: 'resource-scripts' }) }),
+            images: new StoredTypeImages({ store: () => this.imageStore(), ...(options.now && { now: options.now }) }),
+          };
+    this.registry = new ResourceTypeRegistry(options.resourceTypes, { ...scripts, ...(mirror && { mirror }) });
     this.resourceTypeCatalog = this.registry.catalog();
     this.store = Store.open({ dataDir: options.dataDir, ...(options.now && { now: options.now }), ...(options.syncEveryCommit !== undefined && { syncEveryCommit: options.syncEveryCommit }) });
     this.dataDir = options.dataDir === ':memory:' ? ':memory:' : resolve(options.dataDir);
@@ -186,13 +194,11 @@ export class Engine {
       logger: this.logger.child({ component: 'events' }),
       ...(options.now && { now: options.now }),
     });
-    const runnerLogger = this.logger.child({ component: 'runner' });
     this.sandbox = new SandboxExecutor({
       logger: runnerLogger,
       ...(options.taskNetwork !== undefined && { network: options.taskNetwork }),
       ...(options.maxConcurrentTasks !== undefined && { maxConcurrentTasks: options.maxConcurrentTasks }),
     });
-    this.cluster = options.kubernetes && new KubernetesExecutor({ ...options.kubernetes, allowPrivileged: options.allowPrivileged ?? false, logger: runnerLogger });
     this.runner = new BuildRunner({
       store: this.store,
       registry: this.registry,

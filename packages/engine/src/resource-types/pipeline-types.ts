@@ -8,7 +8,7 @@ import type { ResourceScriptRunner } from './concourse/script-runner.js';
 import { readTypeDeclarations, type TypeDeclaration } from './concourse/type-declaration.js';
 import type { TypeImageSource } from './concourse/type-image.js';
 
-/** What running types from images takes: the sandbox to run their scripts in, and their images. */
+/** What running types from images takes: where their scripts run (the sandbox, or pods on the cluster), and their images, of the kind that runtime takes. */
 export interface ImageTypeSupport {
   runner: ResourceScriptRunner;
   images: TypeImageSource;

@@ -12,7 +12,8 @@ import { busyboxLayer } from './sandbox-images.js';
  * (the sandbox sees the host's network, never its files). A source is
  * `{url: "http://127.0.0.1:PORT/stores/NAME"}`; a version is `{n: "3"}`; a put's params name
  * the file to store (`{file: "out/value"}`). For the bad-input tests, `source.behaviour`
- * `bad-json` makes check print something that is not JSON, and `hang` makes it never finish;
+ * `bad-json` makes check print something that is not JSON, `huge` makes it print 17 MB, `fail`
+ * makes it exit 3 saying why on stderr, and `hang` makes it never finish;
  * `image` makes `in` write the type's own root filesystem as an image (rootfs/ and
  * metadata.json), so it can fetch the image of another type declared with `type:` naming it.
  */
@@ -26,6 +27,8 @@ echo "checking $url from \${from:-the start}" >&2
 case "$behaviour" in
   bad-json) echo "this is not json"; exit 0 ;;
   hang) sleep 3600 ;;
+  fail) echo "the store at $url is down" >&2; exit 3 ;;
+  huge) head -c 17000000 /dev/zero | tr '\\0' a; exit 0 ;;
 esac
 list=$(wget -qO- "$url/versions")
 if [ -z "$from" ]; then list=$(echo "$list" | tail -n 1); else list=$(echo "$list" | awk -v from="$from" '$1 >= from'); fi

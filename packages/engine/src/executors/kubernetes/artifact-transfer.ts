@@ -1,6 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Transform } from 'node:stream';
+import { PassThrough, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import { WeirError } from '../../errors.js';
@@ -74,4 +74,29 @@ export async function takeOutputs(connection: ClusterConnection, target: PodTarg
     });
   }
   return bytes;
+}
+
+/**
+ * A file of the pod's working directory (as the outputs helper sees it), read whole into memory
+ * but never more than `maxBytes` of it: the helper sends one byte past the bound, so a larger
+ * file is known without being transferred. Returns undefined when the file holds more.
+ */
+export async function readPodFile(connection: ClusterConnection, target: PodTarget, path: string, maxBytes: number, signal: AbortSignal): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  const collected = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      if (bytes <= maxBytes + 1) chunks.push(chunk);
+      callback();
+    },
+  });
+  const result = await execInPod(connection, { ...target, container: OUTPUTS_CONTAINER }, ['head', '-c', String(maxBytes + 1), path], { stdout: collected, signal });
+  if (result.exitStatus !== 0) {
+    throw new WeirError('kubernetes-outputs-failed', `${path} could not be read in pod ${target.pod} (exit status ${result.exitStatus}): ${result.stderr.trim() || 'no message'}`, {
+      hint: 'the helper image (weir up --kubernetes-helper-image) needs head',
+    });
+  }
+  const content = Buffer.concat(chunks);
+  return content.length > maxBytes ? undefined : content;
 }

@@ -1,17 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { WeirError } from '../../errors.js';
+import type { Logger } from '../../logging.js';
 import { ClaimLocks } from '../claim-locks.js';
 import type { Executor, TaskClaimMount, TaskResult, TaskRun } from '../executor.js';
 import { TaskSlots } from '../local/task-slots.js';
 import { createOutputs, mountCaches, placeInputs, returnCaches } from '../local/working-directory.js';
-import { sendInputs, takeOutputs } from './artifact-transfer.js';
+import { readPodFile, sendInputs, takeOutputs, type PodTarget } from './artifact-transfer.js';
 import { connectToCluster, type ClusterConnection } from './cluster-connection.js';
 import { clusterError } from './cluster-error.js';
 import { compileKubernetesOptions, placeByTags, type CompiledKubernetesOptions, type KubernetesExecutorOptions } from './kubernetes-options.js';
 import { followTaskLog } from './log-follow.js';
 import { podStage, type PodRefusal } from './pod-stage.js';
 import { PodWatch } from './pod-watch.js';
+import { MISSING_PROGRAM_STATUS, missingProgramLine, moveEntries, outputTooLarge, scriptDirName, scriptPodRun, scriptStdoutInHelper, SCRIPT_WORK_PATH, stageScriptFiles, type PodScriptExit, type PodScriptRun } from './pod-script.js';
 import { ENGINE_LABEL, MANAGED_BY_LABEL, taskPod } from './task-pod.js';
 
 /** How long the helpers wait for the engine: long enough for a slow transfer, short enough that a lost engine's pods end. */
@@ -157,7 +161,20 @@ export class KubernetesExecutor implements Executor {
       await createOutputs(task.workDir, task.outputs);
       await mountCaches(task.workDir, task.caches, this.options.logger);
       try {
-        const exitStatus = await this.runPod(connection, pod, task, location);
+        const paths = [...task.outputs.map((output) => output.path), ...task.caches.map((cache) => cache.path)];
+        const exitStatus = await this.runPod(connection, pod, location, {
+          workDir: task.workDir,
+          user: task.run.user,
+          signal: task.signal,
+          onLine: (line) => task.onOutput('stdout', line),
+          ...(task.onNotice && { onNotice: task.onNotice }),
+          collect: async (target, exit, where, logger) => {
+            const bytes = await takeOutputs(connection, target, task.workDir, paths, task.signal).catch((error: unknown) => {
+              throw located(clusterError(error, `taking the outputs out of pod ${target.pod}`, where), location);
+            });
+            logger.debug({ bytes, exitStatus: exit }, 'task exited, outputs taken');
+          },
+        });
         return { exitStatus, outputs: Object.fromEntries(task.outputs.map((output) => [output.name, `${task.workDir}/${output.path}`])) };
       } finally {
         await returnCaches(task.workDir, task.caches, this.options.logger);
@@ -167,7 +184,80 @@ export class KubernetesExecutor implements Executor {
     }
   }
 
-  private async runPod(connection: ClusterConnection, manifest: V1Pod, task: TaskRun, location: string): Promise<number> {
+  /**
+   * Runs one program in a pod with `stdin` on its standard input and its standard output taken
+   * back (at most `maxStdoutBytes`), its standard error line by line: how a resource type's
+   * /opt/resource scripts run on the cluster (see README.md). The pod is a task's pod, labelled,
+   * named, counted against the concurrency cap and deleted as a task's is.
+   */
+  async runScript(run: PodScriptRun): Promise<PodScriptExit> {
+    const location = run.location;
+    if (run.privileged && !this.options.allowPrivileged) {
+      throw new WeirError('privileged-not-allowed', `${location} is declared privileged, and this engine does not run privileged containers on its cluster`, {
+        location,
+        hint: 'remove `privileged: true` from the resource type, or start weir up with --allow-privileged if every pipeline it runs is trusted with privileged containers on the cluster',
+      });
+    }
+    const connection = await this.connect();
+    const placement = placeByTags([], this.options, connection.contextNamespace, location);
+    const suffix = randomBytes(4).toString('hex');
+    const dirName = scriptDirName(run.dir);
+    const pod = taskPod({
+      engineId: this.options.engineId,
+      namespace: placement.namespace,
+      ...(run.owner && { owner: run.owner }),
+      stepName: run.name,
+      image: run.image,
+      helperImage: this.options.helperImage,
+      workPath: SCRIPT_WORK_PATH,
+      run: scriptPodRun(run),
+      env: run.env,
+      privileged: run.privileged,
+      nodeSelector: placement.nodeSelector,
+      inputsWithinSeconds: INPUTS_WITHIN_SECONDS,
+      outputsWithinSeconds: OUTPUTS_WITHIN_SECONDS,
+      nameSuffix: suffix,
+      location,
+    });
+    await this.cleaned;
+    await this.slots.acquire(run.signal);
+    let stage: string | undefined;
+    try {
+      stage = await mkdtemp(join(run.scratch, 'pod-'));
+      await stageScriptFiles(stage, run);
+      const staged = stage;
+      let stdout: Buffer = Buffer.alloc(0);
+      let lastLine: string | undefined;
+      const exitStatus = await this.runPod(connection, pod, location, {
+        workDir: staged,
+        signal: run.signal,
+        onLine: (line) => {
+          lastLine = line;
+          run.onStderr(line);
+        },
+        collect: async (target, exit, where) => {
+          if (exit !== 0) return;
+          const printed = await readPodFile(connection, target, scriptStdoutInHelper(), run.maxStdoutBytes, run.signal).catch((error: unknown) => {
+            throw located(clusterError(error, `reading what ${run.argv[0]} printed in pod ${target.pod}`, where), location);
+          });
+          if (printed === undefined) throw located(outputTooLarge(run.argv[0], run.maxStdoutBytes), location);
+          stdout = printed;
+          if (run.dir?.returns) {
+            await takeOutputs(connection, target, staged, [dirName!], run.signal).catch((error: unknown) => {
+              throw located(clusterError(error, `taking ${run.dir!.path} out of pod ${target.pod}`, where), location);
+            });
+            await moveEntries(join(staged, dirName!), run.dir.local);
+          }
+        },
+      });
+      return { exitStatus, stdout, programMissing: exitStatus === MISSING_PROGRAM_STATUS && lastLine === missingProgramLine(run.argv[0]) };
+    } finally {
+      this.slots.release();
+      if (stage !== undefined) await rm(stage, { recursive: true, force: true });
+    }
+  }
+
+  private async runPod(connection: ClusterConnection, manifest: V1Pod, location: string, io: PodIo): Promise<number> {
     const namespace = manifest.metadata!.namespace!;
     const name = manifest.metadata!.name!;
     const where = { server: connection.server, namespace };
@@ -176,7 +266,7 @@ export class KubernetesExecutor implements Executor {
     const created = await connection.core.createNamespacedPod({ namespace, body: manifest }).catch((error: unknown) => {
       throw located(clusterError(error, `creating pod ${name} in namespace ${namespace}`, where), location);
     });
-    task.onNotice?.(`pod ${name} in namespace ${namespace}`);
+    io.onNotice?.(`pod ${name} in namespace ${namespace}`);
     const watch = new PodWatch(connection, created, (error) => logger.warn({ err: error }, 'the pod watch ended with an error; watching again'));
     let log: Awaited<ReturnType<typeof followTaskLog>> | undefined;
     try {
@@ -186,7 +276,7 @@ export class KubernetesExecutor implements Executor {
       let inputsSent = false;
       let unschedulableSince: number | undefined;
       for (;;) {
-        const pod = await watch.next(task.signal, 1000);
+        const pod = await watch.next(io.signal, 1000);
         const stage = podStage(pod);
         if (stage.stage === 'refused') throw refusal(stage.code, stage.message, name, location);
         if (stage.stage === 'unschedulable') {
@@ -202,13 +292,13 @@ export class KubernetesExecutor implements Executor {
         unschedulableSince = undefined;
         if (stage.stage === 'inputs-wanted' && !inputsSent) {
           inputsSent = true;
-          const bytes = await sendInputs(connection, target, task.workDir, task.run.user, task.signal).catch((error: unknown) => {
+          const bytes = await sendInputs(connection, target, io.workDir, io.user, io.signal).catch((error: unknown) => {
             throw located(clusterError(error, `sending the inputs into pod ${name}`, where), location);
           });
           logger.debug({ bytes }, 'inputs sent');
         }
         if ((stage.stage === 'running' || stage.stage === 'exited') && log === undefined) {
-          log = await followTaskLog(connection, target, (line) => task.onOutput('stdout', line)).catch((error: unknown) => {
+          log = await followTaskLog(connection, target, io.onLine).catch((error: unknown) => {
             throw located(clusterError(error, `reading the log of pod ${name}`, where), location);
           });
         }
@@ -220,11 +310,7 @@ export class KubernetesExecutor implements Executor {
               hint: 'something ended the pod\'s weir-outputs container (an eviction, a node going away); run the build again',
             });
           }
-          const paths = [...task.outputs.map((output) => output.path), ...task.caches.map((cache) => cache.path)];
-          const bytes = await takeOutputs(connection, target, task.workDir, paths, task.signal).catch((error: unknown) => {
-            throw located(clusterError(error, `taking the outputs out of pod ${name}`, where), location);
-          });
-          logger.debug({ bytes, exitStatus: stage.exitStatus }, 'task exited, outputs taken');
+          await io.collect(target, stage.exitStatus, where, logger);
           return stage.exitStatus;
         }
       }
@@ -234,6 +320,18 @@ export class KubernetesExecutor implements Executor {
       await deletePod(connection, namespace, name).catch((error: unknown) => logger.warn({ err: error }, 'the task pod could not be deleted; the next start of this engine deletes it'));
     }
   }
+}
+
+/** What `runPod` needs besides the manifest: the directory to send, where lines go, what to take back. */
+interface PodIo {
+  workDir: string;
+  /** `run.user`, whose files the sent directory becomes when numeric. */
+  user?: string | undefined;
+  signal: AbortSignal;
+  onLine(line: string): void;
+  onNotice?(line: string): void;
+  /** Once the main container has exited, while the outputs helper still holds the working directory. */
+  collect(target: PodTarget, exitStatus: number, where: { server: string; namespace: string }, logger: Logger): Promise<void>;
 }
 
 async function deletePod(connection: ClusterConnection, namespace: string, name: string): Promise<void> {

@@ -31,6 +31,8 @@ export interface TaskPodRequest {
   engineId: string;
   namespace: string;
   owner?: TaskOwner;
+  /** Names the pod when there is no owner (`owner.step` does otherwise); default `task`. */
+  stepName?: string;
   /** The image by digest. */
   image: string;
   helperImage: string;
@@ -89,7 +91,7 @@ export function taskPod(request: TaskPodRequest): V1Pod {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: podName(request.owner, request.nameSuffix),
+      name: podName(request.owner, request.nameSuffix, request.stepName),
       namespace: request.namespace,
       labels: podLabels(request.engineId, request.owner),
       ...(request.owner && { annotations: ownerAnnotations(request.owner) }),
@@ -159,8 +161,8 @@ export function labelValue(text: string): string {
 }
 
 /** `weir-<build id>-<step>-<suffix>`, a DNS label of at most 63 characters. */
-export function podName(owner: TaskOwner | undefined, suffix: string): string {
-  const step = (owner?.step ?? 'task').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30).replace(/-+$/, '');
+export function podName(owner: TaskOwner | undefined, suffix: string, stepName = 'task'): string {
+  const step = (owner?.step ?? stepName).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30).replace(/-+$/, '');
   const build = owner ? `${owner.buildId}-` : '';
   return `weir-${build}${step === '' ? 'task' : step}-${suffix}`;
 }

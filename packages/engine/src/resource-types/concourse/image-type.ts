@@ -42,7 +42,9 @@ export function imageResourceType(declaration: TypeDeclaration, services: ImageT
       await requireScript(image, script, name);
       exit = await services.runner.run({
         image,
+        type: name,
         script,
+        ...(script !== 'check' && ctx.build !== undefined && { build: ctx.build }),
         ...(dir !== undefined && { dir }),
         scratch,
         request,
@@ -58,6 +60,7 @@ export function imageResourceType(declaration: TypeDeclaration, services: ImageT
     } finally {
       image.release();
     }
+    if (exit.scriptMissing) throw scriptMissing(image, script, name);
     if (exit.exitStatus !== 0) {
       const said = stderrTail.length > 0 ? `: ${ctx.redact(stderrTail.join('\n'))}` : ' and printed nothing on stderr';
       throw new WeirError('resource-script-failed', `resource type ${name}: ${scriptPath(script)} exited with status ${exit.exitStatus}${said}`, {
@@ -97,12 +100,17 @@ export function imageResourceType(declaration: TypeDeclaration, services: ImageT
 
 /** A script missing from the image would fail as a bare exec error: say which image lacks what. */
 async function requireScript(image: TypeImage, script: ResourceScript, typeName: string): Promise<void> {
+  // A registry image is only on the node that pulls it: its runtime says when the script is missing.
+  if (image.where !== 'host') return;
   const found = await lstat(join(image.rootfs, 'opt', 'resource', script)).then(
     (stats) => stats.isFile() || stats.isSymbolicLink(),
     () => false,
   );
-  if (found) return;
-  throw new WeirError('resource-type-script-missing', `resource type ${typeName}: its image (${image.description}) has no ${scriptPath(script)}`, {
+  if (!found) throw scriptMissing(image, script, typeName);
+}
+
+function scriptMissing(image: TypeImage, script: ResourceScript, typeName: string): WeirError {
+  return new WeirError('resource-type-script-missing', `resource type ${typeName}: its image (${image.description}) has no ${scriptPath(script)}`, {
     location: typeName,
     hint: 'a resource type image holds executable /opt/resource/check, in and out: check that the type\'s source names a resource type image (such as concourse/git-resource), not an ordinary one',
   });

@@ -12,6 +12,9 @@ export type ResourceScript = 'check' | 'in' | 'out';
 /** Where each script gets its directory (`$1`): the paths Concourse uses, so scripts that assume them work. */
 export const SCRIPT_DIRS = { in: '/tmp/build/get', out: '/tmp/build/put' } as const;
 
+/** A response is a small JSON document; a check listing thousands of versions stays far below this. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 export function scriptPath(script: ResourceScript): string {
   return `/opt/resource/${script}`;
 }

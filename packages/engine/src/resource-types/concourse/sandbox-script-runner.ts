@@ -2,7 +2,7 @@ import { WeirError } from '../../errors.js';
 import { resolveImageUser } from '../../executors/sandbox/image-user.js';
 import { runSandboxed } from '../../executors/sandbox/sandbox-process.js';
 import type { Logger } from '../../logging.js';
-import { SCRIPT_DIRS, scriptPath } from './protocol.js';
+import { MAX_RESPONSE_BYTES, SCRIPT_DIRS, scriptPath } from './protocol.js';
 import type { ResourceScriptExit, ResourceScriptRun, ResourceScriptRunner } from './script-runner.js';
 
 export interface SandboxScriptRunnerOptions {
@@ -12,9 +12,6 @@ export interface SandboxScriptRunnerOptions {
   /** bubblewrap's path; default `bwrap` on PATH. */
   bwrap?: string;
 }
-
-/** A response is a small JSON document; a check listing thousands of versions stays far below this. */
-const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** An aborted script (a timeout, an aborted build) gets this long to stop before it is killed. */
 const KILL_GRACE_MS = 2_000;
@@ -33,19 +30,21 @@ export class SandboxScriptRunner implements ResourceScriptRunner {
   constructor(private readonly options: SandboxScriptRunnerOptions) {}
 
   async run(run: ResourceScriptRun): Promise<ResourceScriptExit> {
-    const what = `${scriptPath(run.script)} of ${run.image.description}`;
+    const image = run.image;
+    if (image.where !== 'host') throw new Error(`the sandbox runs resource scripts in an image on this host, and was given ${image.reference}`);
+    const what = `${scriptPath(run.script)} of ${image.description}`;
     if (run.privileged && !this.options.allowPrivileged) {
       throw new WeirError('privileged-not-allowed', `${what} is declared privileged, and this engine does not run privileged containers`, {
-        location: run.image.description,
+        location: image.description,
         hint: 'remove `privileged: true` from the resource type, or start the engine with `weir up --allow-privileged` if you trust every pipeline it runs',
       });
     }
-    const user = await resolveImageUser(run.image.rootfs, run.image.config.user, what);
+    const user = await resolveImageUser(image.rootfs, image.config.user, what);
     const target = run.dir === undefined ? undefined : run.script === 'out' ? SCRIPT_DIRS.out : SCRIPT_DIRS.in;
     const exit = await runSandboxed({
-      rootfs: run.image.rootfs,
+      rootfs: image.rootfs,
       argv: [scriptPath(run.script), ...(target === undefined ? [] : [target])],
-      env: { PATH: DEFAULT_PATH, HOME: user.home, ...run.image.config.env, ...run.env },
+      env: { PATH: DEFAULT_PATH, HOME: user.home, ...image.config.env, ...run.env },
       // `$1` sits inside /tmp as on a Concourse worker, so the scratch goes first.
       mounts: [{ source: run.scratch, target: '/tmp' }, ...(target === undefined || run.dir === undefined ? [] : [{ source: run.dir, target }])],
       cwd: target ?? '/tmp',

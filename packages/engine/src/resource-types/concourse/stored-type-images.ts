@@ -51,6 +51,7 @@ export class StoredTypeImages implements TypeImageSource {
     });
     if (!fresh) this.known.set(key, { version: lease.version, checkedAt });
     return {
+      where: 'host',
       rootfs: lease.rootfs,
       config: { env: lease.config.env, user: lease.config.user },
       description: describeImage(declaration.type, declaration.source, lease.version),
@@ -60,7 +61,7 @@ export class StoredTypeImages implements TypeImageSource {
 }
 
 /** `127.0.0.1:5000/types/store:latest@sha256:...` for a registry image; the type and version otherwise. */
-function describeImage(type: string, source: Record<string, unknown>, version: Version): string {
+export function describeImage(type: string, source: Record<string, unknown>, version: Version): string {
   const digest = typeof version.digest === 'string' ? `@${version.digest}` : '';
   if (typeof source.repository === 'string') return `${source.repository}${typeof source.tag === 'string' ? `:${source.tag}` : ''}${digest}`;
   return `a ${type} image ${JSON.stringify(version)}`;
