@@ -33,6 +33,7 @@ describe('pipeline size', () => {
     const answer = refusal(() => engine.setPipeline({ name: 'big', text: jobs(20_000, true) }));
     expect(answer.code).toBe('pipeline-too-large');
     expect(answer.message).toContain('20000 jobs');
+    expect(answer.message).toContain('at most 2000');
     expect(answer.hint).toMatch(/split/);
     expect(engine.store.pipelines.get({ name: 'big' })).toBeUndefined();
   });

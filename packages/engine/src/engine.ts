@@ -10,7 +10,6 @@ import { resolveTriggerVars } from './config/trigger-vars.js';
 import { WeirError } from './errors.js';
 import { loadPipelineForSet } from './pipelines/load-for-set.js';
 import { checkPipelineRef } from './pipelines/pipeline-name.js';
-import { checkPipelineSize } from './pipelines/pipeline-size.js';
 import { PipelineLifecycle, type RetireOutcome } from './pipelines/pipeline-lifecycle.js';
 import { planPipelineSave } from './pipelines/plan-pipeline-save.js';
 import { ResourceTypeRegistry } from './resource-types/registry.js';
@@ -57,6 +56,11 @@ export interface EngineOptions {
   now?: () => number;
   /** Runs tasks without an image, where allowed; by default as processes on this host. */
   executor?: Executor;
+  /**
+   * Most builds running at once across the engine (default `DEFAULT_MAX_RUNNING_BUILDS`); the
+   * rest wait `pending`, saying so, and start oldest first as running ones end.
+   */
+  maxRunningBuilds?: number;
   /** Most tasks running at once, on the host and in sandboxes each. */
   maxConcurrentTasks?: number;
   /**
@@ -93,6 +97,12 @@ export interface EngineOptions {
    */
   kubernetes?: Omit<KubernetesExecutorOptions, 'logger' | 'allowPrivileged'> & { default?: boolean };
 }
+
+/**
+ * Enough for a busy team's pipelines, few enough that a pipeline starting thousands of builds
+ * at once (every job of a generated pipeline triggered) cannot exhaust the engine's memory.
+ */
+export const DEFAULT_MAX_RUNNING_BUILDS = 100;
 
 /** Room for a few dozen ordinary images. */
 export const DEFAULT_IMAGE_CACHE_BYTES = 10 * 1024 ** 3;
@@ -139,6 +149,8 @@ export class Engine {
   private started = false;
 
   private constructor(options: EngineOptions) {
+    // Checked before the data directory is opened and locked.
+    const maxRunningBuilds = checkedMaxRunningBuilds(options.maxRunningBuilds);
     this.logger = options.logger ?? createLogger();
     const mirror = options.resourceTypeMirror === undefined || options.resourceTypeMirror === '' ? undefined : parseBaseTypeMirror(options.resourceTypeMirror);
     const runnerLogger = this.logger.child({ component: 'runner' });
@@ -184,6 +196,7 @@ export class Engine {
       logger: this.logger.child({ component: 'scheduler' }),
       ...(options.schedulerFallbackIntervalMs !== undefined && { fallbackIntervalMs: options.schedulerFallbackIntervalMs }),
       ...(options.schedulerMaxJobsPerPass !== undefined && { maxJobsPerPass: options.schedulerMaxJobsPerPass }),
+      maxRunningBuilds,
     });
     this.events = new BuildEventLog({
       store: this.store.buildEvents,
@@ -356,7 +369,6 @@ export class Engine {
       isStoredSecret: (name) => this.secrets.builtin.has(team, request.name, name),
       resourceTypes: this.resourceTypeCatalog,
     });
-    checkPipelineSize(loaded.config, file);
     refuseSecretWebhookTokens(loaded.config, file);
     const ref = { name: request.name, ...(request.team && { team: request.team }), ...(request.instanceVars && { instanceVars: request.instanceVars }) };
     const saved = this.store.pipelines.save(
@@ -369,6 +381,17 @@ export class Engine {
     this.logger.info({ pipeline: request.name, configVersion: saved.pipeline.configVersion, created: saved.created }, 'pipeline set');
     return { ...saved, warnings: loaded.warnings };
   }
+}
+
+function checkedMaxRunningBuilds(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_RUNNING_BUILDS;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new WeirError('max-running-builds-invalid', `the bound on running builds is ${value}; it must be a whole number of at least 1`, {
+      location: '--max-running-builds',
+      hint: `leave it unset for ${DEFAULT_MAX_RUNNING_BUILDS} builds at once`,
+    });
+  }
+  return value;
 }
 
 /**

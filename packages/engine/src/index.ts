@@ -2,7 +2,7 @@ export * from './config/index.js';
 export { WeirError } from './errors.js';
 export { parseByteSize } from './byte-size.js';
 export { createLogger, type Logger } from './logging.js';
-export { DEFAULT_IMAGE_CACHE_BYTES, Engine, type EngineOptions, type SetPipelineRequest } from './engine.js';
+export { DEFAULT_IMAGE_CACHE_BYTES, DEFAULT_MAX_RUNNING_BUILDS, Engine, type EngineOptions, type SetPipelineRequest } from './engine.js';
 export * from './store/index.js';
 export * from './scheduler/index.js';
 export { Checker, type CheckerOptions, type CheckOutcome } from './checker/checker.js';

@@ -24,6 +24,8 @@ export interface UpOptions {
   imageCacheSize: string;
   /** `--sync-every-commit`: fsync at every commit (see EngineOptions.syncEveryCommit). */
   syncEveryCommit: boolean;
+  /** Most builds running at once; the rest wait pending. */
+  maxRunningBuilds: number;
   logLevel: string;
   logFormat: LogFormat;
   /** Task pods on a cluster: for every task with an image (`default`), or for the tags mapped. */
@@ -65,6 +67,7 @@ async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>):
     taskNetwork: options.taskNetwork,
     imageCacheBytes: imageCacheBytes(options.imageCacheSize),
     syncEveryCommit: options.syncEveryCommit,
+    maxRunningBuilds: options.maxRunningBuilds,
     ...(options.kubernetes && { kubernetes: options.kubernetes }),
   });
   try {

@@ -26,11 +26,12 @@ export function registerUp(setup: CommandSetup): void {
     .option('--kubernetes-helper-image <image>', 'an image with sh, tar, find and chmod (busybox) for the helper containers that move artifacts in and out of task pods', 'busybox:1.37')
     .option('--kubernetes-engine-id <id>', 'marks this engine\'s pods, so its start deletes only pods an earlier run of it left; give engines sharing a namespace different ids', 'weir')
     .option('--kubernetes-tag <mapping>', 'run tasks with this tag as pods, e.g. gpu=namespace=ci-gpu,node.accelerator=nvidia (namespace and node.LABEL=VALUE node selector, both optional; repeat for more tags); a tag sends its tasks to the cluster even when --task-executor is sandbox', (text: string, all: string[]) => [...all, text], [] as string[])
+    .option('--max-running-builds <count>', 'most builds running at once across all pipelines; more wait pending ("waiting for a build slot") and start oldest first', '100')
     .option('--image-cache-size <size>', 'how much of images (tasks\' and resource types\') <data dir>/images keeps, e.g. 10GiB or 500MB; the least recently used beyond it are removed', '10GiB')
     .option('--sync-every-commit', 'fsync the database at every commit, so what was committed survives a power loss too (by default a crash or kill loses nothing committed, a power loss may lose the last commits; this costs an fsync per state change)')
     .option('--log-level <level>', 'engine log level: trace, debug, info, warn, error or silent', 'info')
     .option('--log-format <format>', 'engine log lines on stdout: pretty (for people) or json (for collectors) (default: pretty on a terminal, else json)')
-    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; resourceTypeMirror?: string; allowHostTasks?: boolean; taskNetwork: boolean; allowPrivileged?: boolean; imageCacheSize: string; syncEveryCommit?: boolean; logLevel: string; logFormat?: string; taskExecutor: string; kubernetesKubeconfig?: string; kubernetesNamespace?: string; kubernetesMaxPods: string; kubernetesHelperImage: string; kubernetesEngineId: string; kubernetesTag: string[] }, command: Command) => {
+    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; resourceTypeMirror?: string; allowHostTasks?: boolean; taskNetwork: boolean; allowPrivileged?: boolean; imageCacheSize: string; syncEveryCommit?: boolean; maxRunningBuilds: string; logLevel: string; logFormat?: string; taskExecutor: string; kubernetesKubeconfig?: string; kubernetesNamespace?: string; kubernetesMaxPods: string; kubernetesHelperImage: string; kubernetesEngineId: string; kubernetesTag: string[] }, command: Command) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${options.port} is not a port number`, 'give a number from 0 to 65535');
       const requestedFormat = options.logFormat;
@@ -38,6 +39,8 @@ export function registerUp(setup: CommandSetup): void {
       if (options.taskExecutor !== 'sandbox' && options.taskExecutor !== 'kubernetes') throw new CliError(`--task-executor ${options.taskExecutor} is not an executor`, 'give sandbox or kubernetes');
       const maxPods = Number(options.kubernetesMaxPods);
       if (!Number.isInteger(maxPods) || maxPods < 1) throw new CliError(`--kubernetes-max-pods ${options.kubernetesMaxPods} is not a count`, 'give a whole number of at least 1');
+      const maxRunningBuilds = Number(options.maxRunningBuilds);
+      if (!Number.isInteger(maxRunningBuilds) || maxRunningBuilds < 1) throw new CliError(`--max-running-builds ${options.maxRunningBuilds} is not a count`, 'give a whole number of at least 1');
       const tags = Object.fromEntries(options.kubernetesTag.map(parseKubernetesTag));
       const cluster = options.taskExecutor === 'kubernetes' || options.kubernetesTag.length > 0;
       const env = setup.io.env ?? process.env;
@@ -71,6 +74,7 @@ export function registerUp(setup: CommandSetup): void {
             taskNetwork: options.taskNetwork,
             imageCacheSize: options.imageCacheSize,
             syncEveryCommit: options.syncEveryCommit === true,
+            maxRunningBuilds,
             ...(cluster && {
               kubernetes: {
                 default: options.taskExecutor === 'kubernetes',

@@ -28,6 +28,8 @@ export interface DocumentKind {
   subject: string;
   schema: SchemaChecker;
   rules: (config: LooseRecord) => Problem[];
+  /** Refuses a document too large to check further, before the layers whose cost grows with it. */
+  sizeLimits?: (document: LooseRecord) => Problem[];
   /** Drops problems that a more precise one already explains. */
   reconcile?: (problems: Problem[]) => Problem[];
 }
@@ -48,6 +50,12 @@ export function checkDocument<T>(text: string, kind: DocumentKind, options: Chec
     const what = root === null ? 'the file is empty' : `the file holds ${Array.isArray(root) ? 'a list' : 'a single value'}, not a mapping`;
     problems.push(error(root === null ? 'empty-document' : 'not-a-mapping', [], `${what}; a ${kind.subject} is a mapping of keys`, kind.subject === 'pipeline' ? 'start with `resources:` and `jobs:`' : 'start with `platform:` and `run:`'));
     return finish(undefined);
+  }
+
+  const tooLarge = kind.sizeLimits?.(record) ?? [];
+  if (tooLarge.length > 0) {
+    problems.push(...tooLarge);
+    return finish(root);
   }
 
   problems.push(...booleanKeyWarnings(root, read));

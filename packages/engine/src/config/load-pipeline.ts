@@ -1,5 +1,6 @@
 import { checkDocument, type CheckDocumentOptions, type CheckedDocument, type DocumentKind } from './check-document.js';
 import type { ResourceTypeCatalog } from './concourse-base-types.js';
+import { pipelineSizeProblems } from './pipeline-size.js';
 import { PIPELINE_RULES } from './rules/index.js';
 import { SchemaChecker } from './schema-check.js';
 import { pipelineJsonSchema, STEP_KIND_KEYS, type PipelineConfig } from './schema/index.js';
@@ -43,6 +44,7 @@ export function loadPipeline(text: string, options: LoadPipelineOptions): Checke
       return PIPELINE_RULES.flatMap((rule) => rule(context));
     },
     reconcile,
+    sizeLimits: pipelineSizeProblems,
   };
   return checkDocument<PipelineConfig>(text, kind, options);
 }

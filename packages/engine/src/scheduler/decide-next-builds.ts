@@ -35,10 +35,11 @@ export function decideNextBuilds(snapshot: SchedulingSnapshot, options: { explai
   // pass (starting builds only moves `every` on, it never makes inputs unsatisfiable).
   const initial = snapshot.jobs.map((job) => resolveInputs(job, history, usage, sharedPassedJobs(job.inputs)));
   const slots = new SchedulingSlots(snapshot, queuedBuilds(snapshot.jobs, initial));
-  const decisions: SchedulingDecisions = { jobs: [], createBuilds: [], startBuilds: [] };
+  const decisions: SchedulingDecisions = { jobs: [], createBuilds: [], startBuilds: [], waitingForBuildSlot: false };
   snapshot.jobs.forEach((job, i) => {
     decisions.jobs.push(scheduleJob(job, initial[i] as InputResolution, { history, usage, slots, decisions, explain }));
   });
+  decisions.waitingForBuildSlot = slots.refusedForBuildSlots;
   return decisions;
 }
 

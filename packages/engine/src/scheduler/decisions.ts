@@ -15,6 +15,11 @@ export interface SchedulingDecisions {
   createBuilds: BuildCreation[];
   /** Pending builds that may start now, with the inputs they run with. */
   startBuilds: BuildStart[];
+  /**
+   * A build would have started but for the engine's bound on running builds: the loop asks
+   * for another pass over the oldest pending builds when a running one ends.
+   */
+  waitingForBuildSlot: boolean;
 }
 
 export interface BuildCreation {
@@ -85,6 +90,7 @@ export type ReasonCode =
   | 'job-paused'
   | 'pipeline-retiring'
   | 'max-in-flight'
+  | 'build-slots-full'
   | 'serial-group-busy'
   | 'no-versions'
   | 'disabled'

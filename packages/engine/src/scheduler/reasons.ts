@@ -22,6 +22,9 @@ export const jobPaused = (job: string): Reason => reason('job-paused', `job ${jo
 export const maxInFlightReached = (running: number, maxInFlight: number): Reason =>
   reason('max-in-flight', `max_in_flight reached: ${running} of ${maxInFlight} builds running`);
 
+export const buildSlotsFull = (running: number, limit: number): Reason =>
+  reason('build-slots-full', `waiting for a build slot (${running} running, limit ${limit})`);
+
 export const serialGroupRunning = (group: string, running: number): Reason =>
   reason('serial-group-busy', `serial group ${group} is busy: ${running} ${running === 1 ? 'build' : 'builds'} running`);
 

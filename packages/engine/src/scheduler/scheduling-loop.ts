@@ -20,6 +20,11 @@ export interface SchedulingLoopOptions {
    * this bounds how long the API, the checker and the event streams wait behind it.
    */
   maxJobsPerPass?: number;
+  /**
+   * The most builds running at once across the engine; more wait `pending`, saying why, and
+   * start oldest first as running ones end. Absent: unbounded.
+   */
+  maxRunningBuilds?: number;
 }
 
 export interface SchedulingPass {
@@ -49,6 +54,10 @@ export class SchedulingLoop {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
+  /** A pass left a build pending for want of a build slot: an ending build should free one for it. */
+  private waitingForBuildSlot = false;
+  /** A build ended since the last pass: once per pass, not per build, the oldest waiting get a look. */
+  private slotFreed = false;
 
   constructor(private readonly options: SchedulingLoopOptions) {}
 
@@ -57,8 +66,15 @@ export class SchedulingLoop {
     this.unsubscribe = this.options.store.subscribe((event) => {
       if (event.kind === 'schedule-requested') this.requestPass();
       if (event.kind === 'pipelines-changed') this.names.clear();
+      if (event.kind === 'build-finished' && this.waitingForBuildSlot) {
+        this.slotFreed = true;
+        this.requestPass();
+      }
     });
-    this.timer = setInterval(() => this.requestPass(), this.options.fallbackIntervalMs ?? 10_000);
+    this.timer = setInterval(() => {
+      this.slotFreed = true;
+      this.requestPass();
+    }, this.options.fallbackIntervalMs ?? 10_000);
     this.timer.unref();
     this.requestPass();
   }
@@ -74,6 +90,10 @@ export class SchedulingLoop {
   runOnce(): SchedulingPass {
     const started = performance.now();
     const { store } = this.options;
+    if (this.slotFreed) {
+      this.slotFreed = false;
+      this.offerFreedSlots();
+    }
     const requested = store.jobs.scheduleRequested();
     const limit = this.options.maxJobsPerPass ?? 500;
     // Jobs that share no serial group never see each other's decisions within a pass (each
@@ -83,6 +103,7 @@ export class SchedulingLoop {
     const jobIds = requested.slice(0, limit);
     const { snapshot, configs } = this.loadSnapshot(jobIds);
     const decisions = decideNextBuilds(snapshot, { explain: false });
+    if (decisions.waitingForBuildSlot) this.waitingForBuildSlot = true;
     // A started build's plan is saved with its start, compiled from the config it was scheduled by.
     const saved = store.scheduling.apply(decisions, jobIds, (jobId) => compilePlan(configs.get(jobId) as unknown as JobConfig));
     const remainingJobCount = requested.length - jobIds.length;
@@ -112,6 +133,19 @@ export class SchedulingLoop {
     this.runLogged();
   }
 
+  /**
+   * A build slot may be free: the jobs of the oldest pending builds (as many as the bound, so
+   * builds that still cannot start do not keep the slots empty) get a pass. Builds behind that
+   * window are offered the next freed slot; a pass that leaves a build waiting for a slot asks
+   * again. A window full of builds that cannot start for their own reasons (inputs without
+   * versions) holds the ones behind it back until their jobs are requested otherwise.
+   */
+  private offerFreedSlots(): void {
+    const limit = this.options.maxRunningBuilds;
+    if (!this.waitingForBuildSlot || limit === undefined) return;
+    this.waitingForBuildSlot = this.options.store.jobs.requestOldestPending(limit).more;
+  }
+
   private requestPass(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -135,6 +169,9 @@ export class SchedulingLoop {
     const rows = store.scheduling.loadJobs(store.scheduling.withSerialGroupPeers(jobIds));
     const configs = new Map(rows.map((row) => [row.id, row.config]));
     const jobs = rows.map((row) => this.toSchedulable(row));
+    const limit = this.options.maxRunningBuilds;
+    // With few slots, who decides first starts first: the job with the oldest pending build.
+    if (limit !== undefined) jobs.sort((a, b) => oldestPending(a) - oldestPending(b) || a.id - b.id);
     const groups = new Map<string, { pipelineId: number; name: string }>();
     for (const job of jobs) {
       for (const name of job.serialGroups) groups.set(serialGroupKey(job.pipelineId, name), { pipelineId: job.pipelineId, name });
@@ -143,7 +180,10 @@ export class SchedulingLoop {
     for (const group of store.scheduling.loadSerialGroups([...groups.values()])) {
       serialGroups.set(serialGroupKey(group.pipelineId, group.name), group);
     }
-    return { snapshot: { jobs, serialGroups, history: store.history }, configs };
+    return {
+      snapshot: { jobs, serialGroups, history: store.history, ...(limit !== undefined && { buildSlots: { running: store.builds.countStarted(), limit } }) },
+      configs,
+    };
   }
 
   private toSchedulable(row: SchedulingJobRow): SchedulableJob {
@@ -178,4 +218,9 @@ export class SchedulingLoop {
     this.names.set(pipelineId, names);
     return names;
   }
+}
+
+function oldestPending(job: SchedulableJob): number {
+  const first = job.pendingBuilds[0];
+  return first === undefined ? Number.POSITIVE_INFINITY : first.id;
 }

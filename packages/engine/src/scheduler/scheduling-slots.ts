@@ -1,6 +1,6 @@
 import { WeirError } from '../errors.js';
 import type { Reason } from './decisions.js';
-import { maxInFlightReached, serialGroupQueue, serialGroupRunning } from './reasons.js';
+import { buildSlotsFull, maxInFlightReached, serialGroupQueue, serialGroupRunning } from './reasons.js';
 import { serialGroupKey, type BuildId, type JobId, type SchedulableJob, type SchedulingSnapshot } from './snapshot.js';
 
 /** What the slots need to know about a pending build of any job in a serial group. */
@@ -27,7 +27,8 @@ interface GroupQueue {
 }
 
 /**
- * `max_in_flight` and serial groups, counting the builds started earlier in the same pass.
+ * `max_in_flight`, serial groups and the engine's bound on running builds, counting the builds
+ * started earlier in the same pass.
  *
  * A job may start a build while fewer than `maxInFlight` of its builds run. A serial group runs
  * one build at a time across all its jobs (Concourse's `MaxInFlight()` is 1 for any job with
@@ -37,32 +38,43 @@ interface GroupQueue {
  * have no eligible pending build left. Pending builds of jobs that are not in the snapshot are
  * assumed eligible, since nothing is known about them: the loop should request every job of a
  * serial group together.
+ *
+ * The engine-wide bound comes last: a build its job and groups would start waits for a slot,
+ * and `refusedForBuildSlots` tells the loop that one did.
  */
 export class SchedulingSlots {
   private readonly runningByJob = new Map<JobId, number>();
   private readonly groups = new Map<string, GroupQueue>();
+  private engineRunning: number;
+  /** Some build would have started in this pass but for the engine's bound. */
+  refusedForBuildSlots = false;
 
   constructor(
     private readonly snapshot: SchedulingSnapshot,
     private readonly queuedBuilds: ReadonlyMap<BuildId, QueuedBuild>,
-  ) {}
+  ) {
+    this.engineRunning = snapshot.buildSlots?.running ?? 0;
+  }
 
   canStartPending(job: SchedulableJob, buildId: BuildId): boolean {
     if (this.jobIsFull(job)) return false;
-    return this.groupsOf(job).every((group) => {
+    const groupsAllow = this.groupsOf(job).every((group) => {
       if (group.running > 0) return false;
       const first = this.firstWaiting(group);
       return first === undefined || first === buildId;
     });
+    return groupsAllow && this.takesEngineSlot();
   }
 
   canStartNew(job: SchedulableJob): boolean {
     if (this.jobIsFull(job)) return false;
-    return this.groupsOf(job).every((group) => group.running === 0 && this.firstWaiting(group) === undefined && group.newPendingJob === null);
+    const groupsAllow = this.groupsOf(job).every((group) => group.running === 0 && this.firstWaiting(group) === undefined && group.newPendingJob === null);
+    return groupsAllow && this.takesEngineSlot();
   }
 
   /** A build of the job starts in this pass: a pending one (by id) or a new one (null). */
   recordStart(job: SchedulableJob, buildId: BuildId | null): void {
+    this.engineRunning++;
     this.runningByJob.set(job.id, this.running(job) + 1);
     for (const group of this.groupsOf(job)) {
       group.running++;
@@ -90,7 +102,19 @@ export class SchedulingSlots {
       if (first !== undefined && first !== waiting) blockers.push(serialGroupQueue(group.name, this.queuedBuilds.get(first)?.label ?? `with id ${first} (of a job not in this scheduling pass)`));
       else if (waiting === null && group.newPendingJob !== null && group.newPendingJob !== job.name) blockers.push(serialGroupQueue(group.name, `of ${group.newPendingJob}`));
     }
+    if (this.engineIsFull()) blockers.push(buildSlotsFull(this.engineRunning, this.snapshot.buildSlots!.limit));
     return blockers;
+  }
+
+  private engineIsFull(): boolean {
+    const slots = this.snapshot.buildSlots;
+    return slots !== undefined && this.engineRunning >= slots.limit;
+  }
+
+  private takesEngineSlot(): boolean {
+    if (!this.engineIsFull()) return true;
+    this.refusedForBuildSlots = true;
+    return false;
   }
 
   private running(job: SchedulableJob): number {

@@ -110,6 +110,14 @@ export interface SchedulingSnapshot {
   /** Keyed by `serialGroupKey(pipelineId, name)`; covers every group a requested job is in. */
   serialGroups: ReadonlyMap<string, SerialGroupState>;
   history: VersionHistory;
+  /** The engine's bound on running builds, across every pipeline; absent means unbounded. */
+  buildSlots?: BuildSlotState;
+}
+
+/** How many builds run engine-wide, and the most that may. */
+export interface BuildSlotState {
+  running: number;
+  limit: number;
 }
 
 export function serialGroupKey(pipelineId: PipelineId, name: string): string {

@@ -74,6 +74,12 @@ export class BuildStore {
     return text ? JSON.parse(text) : undefined;
   }
 
+  /** Builds running now, across the engine. */
+  countStarted(): number {
+    // Both terms: the first lets SQLite count on the partial index of pending and started builds.
+    return this.ctx.sql<[], number>("SELECT COUNT(*) FROM builds WHERE status IN ('pending', 'started') AND status = 'started'").pluck().get()!;
+  }
+
   /** Builds that were running when the engine last stopped; nothing can resume them. */
   listStarted(): BuildRecord[] {
     return this.ctx

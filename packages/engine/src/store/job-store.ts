@@ -1,4 +1,5 @@
 import { WeirError } from '../errors.js';
+import { queueOrderSql } from '../scheduler/queue-place.js';
 import type { JobRecord } from './records.js';
 import type { ScheduleRequests } from './schedule-requests.js';
 import type { StoreContext } from './store-context.js';
@@ -62,6 +63,26 @@ export class JobStore {
         WHERE j.schedule_requested = 1 AND j.active = 1 AND p.archived = 0 ORDER BY j.id`)
       .pluck()
       .all();
+  }
+
+  /**
+   * Marks the jobs of the oldest `count` pending builds (in queue order) of unpaused jobs in
+   * active, unpaused pipelines (and of pipelines being torn down, whose teardown job runs even
+   * when paused): those a freed build slot goes to. Says whether more such builds wait behind.
+   */
+  requestOldestPending(count: number): { more: boolean } {
+    // The status is named twice so that SQLite reads the partial index of pending and started builds.
+    const jobIds = this.ctx
+      .sql<[number], number>(`SELECT b.job_id FROM builds b JOIN jobs j ON j.id = b.job_id JOIN pipelines p ON p.id = j.pipeline_id
+        WHERE b.status IN ('pending', 'started') AND b.status = 'pending' AND j.active = 1 AND p.archived = 0 AND ((j.paused = 0 AND p.paused = 0) OR p.retiring IS NOT NULL)
+        ORDER BY ${queueOrderSql('b')} LIMIT ?`)
+      .pluck()
+      .all(count + 1);
+    const marked = this.ctx
+      .sql<[string]>('UPDATE jobs SET schedule_requested = 1 WHERE schedule_requested = 0 AND id IN (SELECT value FROM json_each(?))')
+      .run(JSON.stringify(jobIds.slice(0, count)));
+    if (marked.changes > 0) this.ctx.emit({ kind: 'schedule-requested' });
+    return { more: jobIds.length > count };
   }
 
   /** Marks every active job for scheduling: used once at start, so nothing waits on a lost event. */

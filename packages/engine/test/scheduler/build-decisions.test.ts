@@ -479,9 +479,78 @@ const SLOTS: BuildCase[] = [
   },
 ];
 
+const BUILD_SLOTS: BuildCase[] = [
+  {
+    name: 'with every build slot taken, a new trigger version creates a pending build that says it waits for a slot',
+    spec: {
+      resources: repo('c1', 'c2'),
+      jobs: { unit: { inputs: [trigger] }, other: { inputs: [{ get: 'repo' }] } },
+      builds: [{ job: 'other', status: 'started', inputs: { repo: 'c1' } }],
+      maxRunningBuilds: 1,
+    },
+    builds: ['queue unit'],
+    job: 'unit',
+    codes: ['build-slots-full'],
+  },
+  {
+    name: 'a pending build waits for a slot taken by another job\'s build',
+    spec: {
+      resources: repo('c1'),
+      jobs: { unit: { inputs: [{ get: 'repo' }] }, other: { inputs: [{ get: 'repo' }] } },
+      builds: [
+        { job: 'other', status: 'started', inputs: { repo: 'c1' } },
+        { job: 'unit', status: 'pending', manual: true },
+      ],
+      maxRunningBuilds: 1,
+    },
+    builds: [],
+    job: 'unit',
+    codes: ['build-slots-full'],
+  },
+  {
+    name: 'builds started earlier in the same pass take the slots: the rest wait pending',
+    spec: {
+      resources: repo('c1'),
+      jobs: { a: { inputs: [trigger] }, b: { inputs: [trigger] }, c: { inputs: [trigger] } },
+      maxRunningBuilds: 2,
+    },
+    builds: ['run a repo=c1', 'run b repo=c1', 'queue c'],
+    job: 'c',
+    codes: ['build-slots-full'],
+  },
+  {
+    name: 'every pending build starts while slots are free',
+    spec: {
+      resources: repo('c1'),
+      jobs: { a: { inputs: [{ get: 'repo' }] }, b: { inputs: [{ get: 'repo' }] } },
+      builds: [
+        { job: 'a', status: 'pending', manual: true },
+        { job: 'b', status: 'pending', manual: true },
+      ],
+      maxRunningBuilds: 2,
+    },
+    builds: ['start a#1 repo=c1', 'start b#1 repo=c1'],
+    job: 'b',
+    codes: [],
+  },
+  {
+    name: 'a job at its max_in_flight names that, and the full engine too',
+    spec: {
+      resources: repo('c1', 'c2'),
+      jobs: { unit: { inputs: [trigger], serial: true } },
+      builds: [{ job: 'unit', status: 'started', inputs: { repo: 'c1' } }],
+      maxRunningBuilds: 1,
+    },
+    builds: ['queue unit'],
+    job: 'unit',
+    codes: ['max-in-flight', 'build-slots-full'],
+  },
+];
+
 describe.each([
   ['triggering and starting builds', TRIGGERING],
   ['max_in_flight, serial and serial groups', SLOTS],
+  ['the engine\'s bound on running builds', BUILD_SLOTS],
 ])('%s', (_title, cases) => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const s = scenario(c.spec);
@@ -492,6 +561,23 @@ describe.each([
 });
 
 describe('decisions within one pass', () => {
+  it('says when a build waits only for a build slot, so the loop offers it the next free one', () => {
+    const full = scenario({ resources: repo('c1'), jobs: { a: { inputs: [trigger] }, b: { inputs: [trigger] } }, maxRunningBuilds: 1 }).decide();
+    expect(full.waitingForBuildSlot).toBe(true);
+    const blockedByItsJob = scenario({
+      resources: repo('c1', 'c2'),
+      jobs: { unit: { inputs: [trigger], serial: true } },
+      builds: [{ job: 'unit', status: 'started', inputs: { repo: 'c1' } }],
+      maxRunningBuilds: 5,
+    }).decide();
+    expect(blockedByItsJob.waitingForBuildSlot).toBe(false);
+  });
+
+  it('explains a slot wait with the running count and the bound', () => {
+    const s = scenario({ resources: repo('c1'), jobs: { a: { inputs: [trigger] }, b: { inputs: [trigger] } }, maxRunningBuilds: 1 });
+    expect(s.decide().jobs.find((job) => job.jobId === s.job('b'))?.explanation?.summary).toBe('1 build waiting: waiting for a build slot (1 running, limit 1)');
+  });
+
   it('marks only the first of several builds started on the same version as a first occurrence', () => {
     const s = scenario({
       resources: repo('c1', 'c2'),

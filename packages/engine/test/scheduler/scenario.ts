@@ -37,6 +37,8 @@ export interface ScenarioSpec {
   passedBeforeSourceChange?: Record<string, string[]>;
   /** The jobs whose schedule was requested; all of them by default. */
   requested?: string[];
+  /** The engine's bound on running builds; the running ones are the `started` builds above. */
+  maxRunningBuilds?: number;
 }
 
 export interface JobSpec {
@@ -197,7 +199,13 @@ export class Scenario {
     this.history.index();
 
     const requested = spec.requested ?? Object.keys(spec.jobs);
-    this.snapshot = { jobs: requested.map((name) => this.schedulableJob(name)), serialGroups: this.serialGroups(), history: this.history };
+    const running = (spec.builds ?? []).filter((build) => build.status === 'started').length;
+    this.snapshot = {
+      jobs: requested.map((name) => this.schedulableJob(name)),
+      serialGroups: this.serialGroups(),
+      history: this.history,
+      ...(spec.maxRunningBuilds !== undefined && { buildSlots: { running, limit: spec.maxRunningBuilds } }),
+    };
   }
 
   decide(): SchedulingDecisions {

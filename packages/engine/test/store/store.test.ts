@@ -224,7 +224,7 @@ describe('store: versions from puts', () => {
     const { store, pipeline, repo } = setup();
     store.resources.saveCheckedVersions(repo.scopeId, [{ version: { version: 'a' } }]);
     const jobId = store.jobs.idsByName(pipeline.id).get('build')!;
-    store.scheduling.apply({ jobs: [], createBuilds: [], startBuilds: [] }, [jobId]);
+    store.scheduling.apply({ jobs: [], createBuilds: [], startBuilds: [], waitingForBuildSlot: false }, [jobId]);
     expect(store.jobs.scheduleRequested()).toEqual([]);
     const id = store.resources.saveOutputVersion(repo.id, { version: { version: 'b' }, metadata: [{ name: 'from', value: 'put' }] });
     expect(store.resources.listVersions(repo.id).map((v) => [v.id === id, v.version.version])).toEqual([
