@@ -63,4 +63,10 @@ describe('weir up refuses bad input', () => {
     expect(run.status).toBe(1);
     expect(run.err).toMatch(/^error: --image-cache-size ten gigs is not a size\n  hint: give a size greater than 0/);
   });
+
+  it('a bound on running builds that is not a count', async () => {
+    const run = await weir(['up', '--data', tempDir(), '--port', '0', '--log-level', 'silent', '--max-running-builds', '0']);
+    expect(run.status).toBe(1);
+    expect(run.err).toContain('--max-running-builds 0 is not a count');
+  });
 });
