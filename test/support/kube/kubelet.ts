@@ -5,6 +5,7 @@ import { resolveImageUser } from '../../../packages/engine/src/executors/sandbox
 import { runSandboxed } from '../../../packages/engine/src/executors/sandbox/sandbox-process.js';
 import type { SandboxMount } from '../../../packages/engine/src/executors/sandbox/bubblewrap-args.js';
 import type { KubeObject, ObjectStore, StoreEvent } from './object-store.js';
+import { CONTAINER_MARKER, enforceMemoryLimit } from './memory-limit.js';
 import { quantityBytes } from './quantity.js';
 
 /** An image pulled onto the simulated node: its root filesystem and config. */
@@ -74,6 +75,7 @@ interface RunningContainer {
 }
 
 interface PodRun {
+  pod: KubeObject;
   abort: AbortController;
   volumes: Map<string, string>;
   containers: Map<string, RunningContainer>;
@@ -87,7 +89,9 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  * Pending with the scheduler's FailedScheduling event; otherwise its images are pulled (a failure
  * leaves ErrImagePull with the registry's words) and its containers really run, each in the
  * sandbox over its image's root filesystem, init containers first, with emptyDir and claim
- * volumes as directories on this host. Exit codes, logs and files are the programs' own.
+ * volumes as directories on this host. Exit codes, logs and files are the programs' own; a
+ * container whose processes' resident memory passes its memory limit is killed and reported
+ * OOMKilled (exit code 137), as the kernel and the kubelet do.
  */
 export class SimulatedKubelet {
   readonly nodeName = 'sim-node';
@@ -149,7 +153,7 @@ export class SimulatedKubelet {
     const run = this.runs.get(`${namespace}/${pod}`)!;
     const stderr: string[] = [];
     const both = AbortSignal.any([signal, run.abort.signal]);
-    const layout = await this.layout(run, target.spec, target.image);
+    const layout = await this.layout(run, target.spec, target.image, run.pod);
     const exit = await runSandboxed({ ...layout, argv, ...(stdin && { stdin }), signal: both, killGraceMs: 0, collectStdout: { maxBytes: 2 ** 30 }, onOutput: (_stream, line) => stderr.push(line) });
     return { exitStatus: exit.exitStatus, stdout: exit.stdout ?? Buffer.alloc(0), stderr: stderr.join('\n') };
   }
@@ -176,7 +180,7 @@ export class SimulatedKubelet {
       return;
     }
     if (event.type !== 'ADDED' || (pod.metadata.ownerReferences as unknown[] | undefined)?.length) return;
-    const run: PodRun = { abort: new AbortController(), volumes: new Map(), containers: new Map() };
+    const run: PodRun = { pod, abort: new AbortController(), volumes: new Map(), containers: new Map() };
     this.runs.set(key, run);
     // Off the store's notification, as a kubelet works apart from the API server.
     setImmediate(() => {
@@ -275,9 +279,13 @@ export class SimulatedKubelet {
     }
     setState({ running: { startedAt } });
     this.event(pod, 'Normal', 'Started', `Started container ${spec.name}`);
+    // As the kernel does for a container's cgroup: past its memory limit, every process of it is killed.
+    const memoryLimit = quantityOf('memory', spec.resources?.limits?.memory);
+    let oomKilled = false;
+    const limit = memoryLimit > 0 ? enforceMemoryLimit(containerMarker(pod, spec), memoryLimit, () => (oomKilled = true)) : undefined;
     let exitCode: number;
     try {
-      const layout = await this.layout(run, spec, image);
+      const layout = await this.layout(run, spec, image, pod);
       const exit = await runSandboxed({ ...layout, argv: [spec.command[0]!, ...spec.command.slice(1), ...(spec.args ?? [])], signal: run.abort.signal, killGraceMs: 0, onOutput: (_stream, line) => container.log.write(line) });
       exitCode = exit.exitStatus;
     } catch (error) {
@@ -288,18 +296,23 @@ export class SimulatedKubelet {
       container.log.write((error as Error).message);
       setState({ terminated: { exitCode: 128, reason: 'StartError', message: (error as Error).message, startedAt, finishedAt: now() } });
       return 128;
+    } finally {
+      limit?.stop();
     }
     container.running = false;
     container.log.end();
     if (run.abort.signal.aborted) return undefined;
-    setState({ terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: now() } });
+    // A container the OOM killer ended reports 137 (SIGKILL) and the reason OOMKilled, as the kubelet reads it from the runtime.
+    if (oomKilled) exitCode = 137;
+    setState({ terminated: { exitCode, reason: oomKilled ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: now() } });
     return exitCode;
   }
 
   /** What a container sees: its image, its volume mounts, a writable /tmp, its user and environment. */
-  private async layout(run: PodRun, spec: ContainerSpec, image: PulledImage) {
+  private async layout(run: PodRun, spec: ContainerSpec, image: PulledImage, pod: KubeObject) {
     const mounts: SandboxMount[] = (spec.volumeMounts ?? []).map((mount) => ({ source: run.volumes.get(mount.name)!, target: mount.mountPath, readOnly: mount.readOnly === true }));
-    const env: Record<string, string> = { PATH: DEFAULT_PATH, ...image.config.env, HOSTNAME: 'task' };
+    // The marker makes what exec starts count against the container's memory too, as in its cgroup.
+    const env: Record<string, string> = { PATH: DEFAULT_PATH, ...image.config.env, HOSTNAME: 'task', [CONTAINER_MARKER]: containerMarker(pod, spec) };
     for (const variable of spec.env ?? []) env[variable.name] = variable.value ?? '';
     let uid = spec.securityContext?.runAsUser;
     let gid = spec.securityContext?.runAsGroup;
@@ -363,6 +376,10 @@ export class SimulatedKubelet {
       new Date(),
     );
   }
+}
+
+function containerMarker(pod: KubeObject, spec: ContainerSpec): string {
+  return `${pod.metadata.uid as string}/${spec.name}`;
 }
 
 function now(): string {

@@ -35,7 +35,12 @@ export function podStage(pod: V1Pod): PodStage {
   const terminated = task?.state?.terminated;
   if (terminated) {
     if (terminated.reason === 'OOMKilled') {
-      return { stage: 'refused', code: 'oom-killed', message: `the task's container was OOMKilled (exit code ${terminated.exitCode}): it used more memory than its limit` };
+      const limit = pod.spec?.containers.find((container) => container.name === TASK_CONTAINER)?.resources?.limits?.memory;
+      return {
+        stage: 'refused',
+        code: 'oom-killed',
+        message: `the task's container was OOMKilled (exit code ${terminated.exitCode}): ${limit === undefined ? 'it has no memory limit, so the node ran out of memory' : `it used more than its memory limit of ${describeMemory(limit)}`}`,
+      };
     }
     const helper = containers.find((container) => container.name === OUTPUTS_CONTAINER);
     return { stage: 'exited', exitStatus: terminated.exitCode, outputsReachable: helper?.state?.running !== undefined };
@@ -62,4 +67,11 @@ function waitingRefusal(container: V1ContainerStatus): PodStage | undefined {
   if (PULL_FAILURES.has(waiting.reason)) return { stage: 'refused', code: 'image-pull-failed', message: `container ${container.name} cannot pull ${container.image}: ${said}` };
   if (CREATE_FAILURES.has(waiting.reason)) return { stage: 'refused', code: 'container-create-failed', message: `container ${container.name} cannot start: ${said}` };
   return undefined;
+}
+
+/** A memory quantity as the pod spec holds it, with MiB for a plain number of bytes (weir writes container_limits.memory so). */
+function describeMemory(quantity: string): string {
+  if (!/^\d+$/.test(quantity)) return quantity;
+  const mib = Number(quantity) / 2 ** 20;
+  return `${quantity} bytes (${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB)`;
 }

@@ -144,6 +144,25 @@ describe.skipIf(!available)('KubernetesExecutor against the simulator, whose kub
     await expect(executor().runTask(run)).rejects.toMatchObject({ code: 'kubernetes-image-pull-failed', message: expect.stringContaining(`cannot pull ${missing}: ErrImagePull`) });
   }, 60_000);
 
+  it('errors naming the memory limit when the kubelet reports the task\'s container OOMKilled, and deletes the pod', async () => {
+    const statuses: unknown[] = [];
+    const unsubscribe = sim.store.subscribe((event) => {
+      const task = (event.object.status?.containerStatuses as Array<{ name: string; state?: { terminated?: unknown } }> | undefined)?.find((status) => status.name === 'task');
+      if (event.resource === 'pods' && task?.state?.terminated) statuses.push(task.state.terminated);
+    });
+    // The shell holds 48 MB in a variable, past the 32 MiB limit, until the kubelet kills it.
+    const run = task("x=$(head -c 48000000 /dev/zero | tr '\\0' a); echo allocated; sleep 60", { containerLimits: { memory: 33554432 } });
+    await expect(executor().runTask(run)).rejects.toMatchObject({
+      code: 'kubernetes-oom-killed',
+      message: expect.stringMatching(/^pod weir-7-test-\w+: the task's container was OOMKilled \(exit code 137\): it used more than its memory limit of 33554432 bytes \(32 MiB\)$/),
+      hint: expect.stringContaining('container_limits.memory'),
+    });
+    unsubscribe();
+    expect(statuses[0]).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
+    expect(statuses.flatMap((status) => shapeProblems(status, 'V1ContainerStateTerminated'))).toEqual([]);
+    expect(sim.store.list('pods', 'ci')).toEqual([]);
+  }, 60_000);
+
   it('errors naming the verb and resource when the namespace is forbidden', async () => {
     sim.createNamespace('prod');
     sim.forbid({ verb: 'create', resource: 'pods', namespace: 'prod' });
