@@ -27,6 +27,7 @@ import type { InstanceVars } from './store/records.js';
 import type { Problem } from './config/problem.js';
 import type { Executor } from './executors/executor.js';
 import { LocalExecutor } from './executors/local/local-executor.js';
+import { ClaimLocks } from './executors/claim-locks.js';
 import { SandboxExecutor } from './executors/sandbox/sandbox-executor.js';
 import { KubernetesExecutor, type KubernetesExecutorOptions } from './executors/kubernetes/index.js';
 import { localPathPolicy } from './local-path-policy.js';
@@ -207,15 +208,18 @@ export class Engine {
       logger: this.logger.child({ component: 'events' }),
       ...(options.now && { now: options.now }),
     });
+    // A claim directory is one lock whichever executor on this host mounts it.
+    const claimLocks = new ClaimLocks();
     this.sandbox = new SandboxExecutor({
       logger: runnerLogger,
+      claimLocks,
       ...(options.taskNetwork !== undefined && { network: options.taskNetwork }),
       ...(options.maxConcurrentTasks !== undefined && { maxConcurrentTasks: options.maxConcurrentTasks }),
     });
     this.runner = new BuildRunner({
       store: this.store,
       registry: this.registry,
-      executor: options.executor ?? new LocalExecutor({ logger: runnerLogger, ...(options.maxConcurrentTasks !== undefined && { maxConcurrentTasks: options.maxConcurrentTasks }) }),
+      executor: options.executor ?? new LocalExecutor({ logger: runnerLogger, claimLocks, ...(options.maxConcurrentTasks !== undefined && { maxConcurrentTasks: options.maxConcurrentTasks }) }),
       sandbox: this.sandbox,
       ...(this.cluster && { cluster: this.cluster }),
       images: () => this.imageStore(),

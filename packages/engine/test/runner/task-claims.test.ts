@@ -35,7 +35,8 @@ describe('claims on a task', () => {
   });
 
   it.each([
-    { title: 'in the sandbox', claims: [{ claim: 'db', path: 'db' }], placement: 'sandbox' as const, code: 'task-claims-unsupported' },
+    { title: 'a bare name in the sandbox, which mounts directories', claims: [{ claim: 'db', path: 'db' }], placement: 'sandbox' as const, code: 'task-claim-invalid' },
+    { title: 'a directory that does not exist, in the sandbox', claims: [{ claim: join(root, 'missing'), path: 'db' }], placement: 'sandbox' as const, code: 'task-claim-not-found' },
     { title: 'a directory on the cluster', claims: [{ claim: '/data/db', path: 'db' }], placement: 'kubernetes' as const, code: 'task-claim-invalid' },
     { title: 'a path leaving the working directory', claims: [{ claim: 'db', path: '../db' }], placement: 'kubernetes' as const, code: 'task-path-outside' },
     { title: 'a directory that does not exist', claims: [{ claim: join(root, 'missing'), path: 'db' }], placement: 'host' as const, code: 'task-claim-not-found' },

@@ -203,7 +203,7 @@ export const TaskStep = stepKind(
             claim: Type.String({
               minLength: 1,
               description:
-                'On a cluster (`weir up --task-executor kubernetes`), the name of a PersistentVolumeClaim in the namespace the task\'s pod runs in, e.g. one a `volume-snapshot` restore made with `to_pvc`. On this machine (a task without an image, run with `--allow-host-tasks`), an absolute directory under `--local-path-root`, e.g. the `to` of a local restore. Give it as a `((var))` to run one pipeline in both places.',
+                'On a cluster (`weir up --task-executor kubernetes`), the name of a PersistentVolumeClaim in the namespace the task\'s pod runs in, e.g. one a `volume-snapshot` restore made with `to_pvc`. On this machine (a task in the sandbox, or without an image), an absolute directory under `--local-path-root`, e.g. the `to` of a local restore, bound at `path`. Give it as a `((var))` to run one pipeline in both places.',
             }),
             path: Type.String({ minLength: 1, description: 'Where the task sees the claim, relative to its working directory.' }),
             read_only: Type.Optional(Type.Boolean({ description: 'Mount it read-only. Defaults to false: a read-write claim is mounted by one build at a time unless its access mode is ReadWriteMany.' })),

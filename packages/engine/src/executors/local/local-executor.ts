@@ -15,6 +15,8 @@ export interface LocalExecutorOptions {
   maxConcurrentTasks?: number;
   /** How long an aborted task gets between SIGTERM and SIGKILL. Default: 10 s. */
   killGraceMs?: number;
+  /** Who holds which claim directory: shared with the sandbox executor, so a directory is held across both. */
+  claimLocks?: ClaimLocks;
   logger: Logger;
 }
 
@@ -48,10 +50,11 @@ export class LocalExecutor implements Executor {
   readonly description = 'tasks run as processes on this host, not in containers: image_resource and image are not used';
   private readonly options: CompiledOptions;
   private readonly slots: TaskSlots;
-  private readonly claimLocks = new ClaimLocks();
+  private readonly claimLocks: ClaimLocks;
 
   constructor(options: LocalExecutorOptions) {
     this.options = compileOptions(options);
+    this.claimLocks = options.claimLocks ?? new ClaimLocks();
     this.slots = new TaskSlots(this.options.maxConcurrentTasks);
   }
 

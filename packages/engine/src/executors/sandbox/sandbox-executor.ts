@@ -1,19 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { cp, lstat, realpath, rm, stat } from 'node:fs/promises';
+import { cp, lstat, mkdir, realpath, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, sep } from 'node:path';
 import { WeirError } from '../../errors.js';
 import type { Logger } from '../../logging.js';
-import type { Executor, TaskResult, TaskRun } from '../executor.js';
+import { ClaimLocks } from '../claim-locks.js';
+import type { Executor, TaskImage, TaskResult, TaskRun } from '../executor.js';
 import { TaskSlots } from '../local/task-slots.js';
 import { createOutputs, mountCaches, placeInputs, requireDirectory, returnCaches } from '../local/working-directory.js';
 import { containerLimitNotices } from './container-limits.js';
 import { requireHostPlatform } from './image-platform.js';
-import { resolveImageUser } from './image-user.js';
+import { resolveImageUser, type SandboxUser } from './image-user.js';
 import { probeSandbox } from './sandbox-support.js';
 import { runSandboxed } from './sandbox-process.js';
-import { pathsToInspect, taskSandboxLayout, type ImageFacts } from './task-sandbox-layout.js';
+import { pathsToInspect, taskSandboxLayout, type ImageFacts, type TaskSandboxLayout } from './task-sandbox-layout.js';
 
 export interface SandboxExecutorOptions {
   /** Share the host's network with tasks (Concourse's default); false leaves them only a loopback. */
@@ -24,6 +25,8 @@ export interface SandboxExecutorOptions {
   killGraceMs?: number;
   /** bubblewrap's path; default `bwrap` on PATH. */
   bwrap?: string;
+  /** Who holds which claim directory: shared with the host executor, so a directory is held across both. */
+  claimLocks?: ClaimLocks;
   logger: Logger;
 }
 
@@ -32,7 +35,9 @@ export interface SandboxExecutorOptions {
  * image read-only, the task's working directory (inputs, outputs, caches, placed as the host
  * executor places them) the only host directory it sees, its own user, pid, ipc and mount
  * namespaces, the image's env, user and working_dir applied and `run.user` over the image's
- * user. Nothing of the engine (data directory, token, database, other builds) is mounted.
+ * user. Nothing of the engine (data directory, token, database, other builds) is mounted; a
+ * claim (a directory under the operator's local path roots) is, at its path, held by one
+ * read-write build at a time.
  */
 export class SandboxExecutor implements Executor {
   readonly description: string;
@@ -41,12 +46,14 @@ export class SandboxExecutor implements Executor {
   private readonly killGraceMs: number;
   private readonly logger: Logger;
   private support: Promise<WeirError | undefined> | undefined;
+  private readonly claimLocks: ClaimLocks;
 
   constructor(private readonly options: SandboxExecutorOptions) {
     this.network = options.network ?? true;
     this.killGraceMs = options.killGraceMs ?? 10_000;
     this.logger = options.logger.child({ component: 'sandbox-executor' });
     this.slots = new TaskSlots(options.maxConcurrentTasks ?? 4 * availableParallelism());
+    this.claimLocks = options.claimLocks ?? new ClaimLocks();
     this.description = `the task runs in its image, in a sandbox (bubblewrap: its own user, pid and mount namespaces; ${this.network ? 'the host\'s network' : 'no network'})`;
   }
 
@@ -76,12 +83,26 @@ export class SandboxExecutor implements Executor {
     });
     for (const line of layout.notices) notice(line);
 
+    const releases: Array<() => void> = [];
+    try {
+      for (const claim of task.claims ?? []) {
+        releases.push(await this.claimLocks.acquire(claim.claim, claim.readOnly ? 'read' : 'write', task.signal, () => notice(`waiting for ${claim.claim}: another build has it mounted read-write`)));
+      }
+      return await this.runWithSlot(task, image, user, layout);
+    } finally {
+      for (const release of releases) release();
+    }
+  }
+
+  private async runWithSlot(task: TaskRun, image: TaskImage, user: SandboxUser, layout: TaskSandboxLayout): Promise<TaskResult> {
     await this.slots.acquire(task.signal);
     try {
       if (layout.copyImageWorkDir) await copyImageWorkDir(image.rootfs, layout.workDir, task);
       await placeInputs(task.workDir, task.inputs);
       await createOutputs(task.workDir, task.outputs);
       await mountCaches(task.workDir, task.caches, this.logger);
+      // Where each claim is bound: the mount point must exist in the working directory.
+      for (const claim of task.claims ?? []) await mkdir(join(task.workDir, claim.path), { recursive: true });
       let exitStatus: number;
       try {
         if (task.run.dir !== undefined) await requireDirectory(join(task.workDir, task.run.dir), task.run.dir);

@@ -16,7 +16,7 @@ export interface ImageFacts {
 }
 
 export interface TaskSandboxLayoutInput {
-  task: Pick<TaskRun, 'workDir' | 'run' | 'env'>;
+  task: Pick<TaskRun, 'workDir' | 'run' | 'env' | 'claims'>;
   config: ImageConfig;
   user: SandboxUser;
   facts: ImageFacts;
@@ -44,7 +44,7 @@ export interface TaskSandboxLayout {
  * Where a task's pieces go in its sandbox. The working directory is the image's `working_dir`
  * when the image has that directory (its files are copied underneath the task's, so a task sees
  * them as it would in the image), else `/tmp/build/<name>` as in Concourse. The root is the
- * read-only image; writable are only the working directory, /tmp, /var/tmp and the user's home
+ * read-only image; writable are only the working directory, its read-write claims, /tmp, /var/tmp and the user's home
  * (empty, in memory, as a fresh container's home would be for files the task makes). The
  * environment is the image's, then HOME, then the task's own (params win, as in Concourse).
  */
@@ -68,6 +68,8 @@ export function taskSandboxLayout(input: TaskSandboxLayoutInput): TaskSandboxLay
     tmpfs.push(user.home);
   }
   const mounts: SandboxMount[] = [{ source: task.workDir, target: workDir }];
+  // A claim is a directory on this host, bound over its path inside the working directory (read-only when asked: the sandbox enforces it).
+  for (const claim of task.claims ?? []) mounts.push({ source: claim.claim, target: posix.join(workDir, claim.path), readOnly: claim.readOnly });
   // The host's name resolution, as Docker and Concourse give a container that shares the network.
   if (input.network) {
     for (const file of ['/etc/resolv.conf', '/etc/hosts']) if (facts.files.has(file)) mounts.push({ source: file, target: file, readOnly: true });

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { confineLocalPath, type LocalPathPolicy } from '@weir/resources';
 import { WeirError } from '../../errors.js';
 import type { TaskClaimMount } from '../../executors/executor.js';
@@ -9,9 +10,10 @@ const CLAIM_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /**
  * A task step's `claims`, made ready for where the task runs: on the cluster each names a
- * PersistentVolumeClaim; on this host each names a directory, which must exist and lie under the
- * operator's local path roots (the rule volume-snapshot's local paths follow), so a pipeline
- * cannot mount the engine's data directory into a task. The sandbox does not mount claims.
+ * PersistentVolumeClaim; on this host (in the sandbox, or unsandboxed) each names a directory,
+ * which must exist and lie under the operator's local path roots (the rule volume-snapshot's
+ * local paths follow, so the `to` of a local restore is one), so a pipeline cannot mount the
+ * engine's data directory into a task.
  */
 export async function resolveTaskClaims(
   claims: ReadonlyArray<{ claim: string; path: string; read_only?: boolean }>,
@@ -20,12 +22,6 @@ export async function resolveTaskClaims(
   location: string,
 ): Promise<TaskClaimMount[]> {
   if (claims.length === 0) return [];
-  if (placement === 'sandbox') {
-    throw new WeirError('task-claims-unsupported', 'the task mounts claims, which the sandbox cannot mount yet', {
-      location,
-      hint: 'run the task on a cluster (weir up --task-executor kubernetes, or a --kubernetes-tag on the step), or without an image on this host (weir up --allow-host-tasks)',
-    });
-  }
   const resolved: TaskClaimMount[] = [];
   for (const [index, entry] of claims.entries()) {
     const field = `claims[${index}]`;
@@ -42,6 +38,12 @@ export async function resolveTaskClaims(
         });
       }
     } else {
+      if (!isAbsolute(claim)) {
+        throw new WeirError('task-claim-invalid', `${field}.claim "${claim}" is not a directory: a task on this machine (${placement === 'sandbox' ? 'in the sandbox' : 'unsandboxed'}) mounts a directory as its claim`, {
+          location,
+          hint: 'give the absolute directory a local restore wrote (a volume-snapshot put with action: restore and to:, under --local-path-root); write claim: ((db)) and set db per engine to run one pipeline here and on a cluster, where it names a PersistentVolumeClaim',
+        });
+      }
       claim = await confineLocalPath(localPaths, claim, `${field}.claim`);
       if (!(await stat(claim).then((found) => found.isDirectory(), () => false))) {
         throw new WeirError('task-claim-not-found', `${field}.claim ${entry.claim} is not a directory on this host`, {

@@ -68,6 +68,19 @@ describe.skipIf(!available)('SandboxExecutor', () => {
     expect(readFileSync(join(input, 'data.txt'), 'utf8')).toBe('input data\n');
   });
 
+  it('binds claim directories at their paths, read-only ones unwritable, one read-write build at a time', async () => {
+    const claim = join(root, 'restored-db');
+    mkdirSync(claim);
+    writeFileSync(join(claim, 'users.csv'), '1,ada\n');
+    const writer = () => task('echo start >> db/users.csv; sleep 0.5; echo end >> db/users.csv', { claims: [{ claim, path: 'db', readOnly: false }] });
+    const results = await Promise.all([executor.runTask(writer()), executor.runTask(writer())]);
+    expect(results.map((result) => result.exitStatus)).toEqual([0, 0]);
+    expect(readFileSync(join(claim, 'users.csv'), 'utf8')).toBe('1,ada\nstart\nend\nstart\nend\n');
+    const reader = task('cat data/users.csv | head -n 1; touch data/new 2>/dev/null || echo read-only', { claims: [{ claim, path: 'data', readOnly: true }] });
+    expect((await executor.runTask(reader)).exitStatus).toBe(0);
+    expect(reader.lines).toEqual(['1,ada', 'read-only']);
+  });
+
   it('takes run.user over the image user, and keeps outputs of a failing task', async () => {
     const run = task('id -u; echo partial > out/log; exit 4', { run: { path: 'sh', args: ['-c', 'id -u; echo partial > out/log; exit 4'], user: 'root' }, outputs: [{ name: 'out', path: 'out' }] });
     const result = await executor.runTask(run);
