@@ -89,6 +89,7 @@ function createApiApp(engine: Engine): FastifyInstance {
   app.setErrorHandler((error, request, reply) => {
     const { status, body, internal } = errorReply(error);
     if (internal) request.log.error({ err: error, method: request.method, url: request.url }, 'API request failed');
+    else if (status === 507) request.log.warn({ method: request.method, url: request.url }, 'the disk is full: a change could not be saved');
     void reply.code(status).send(body);
   });
   return app;

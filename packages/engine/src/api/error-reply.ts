@@ -1,3 +1,4 @@
+import { DISK_FULL_HINT, isDiskFull } from '../disk-full.js';
 import { WeirError } from '../errors.js';
 import { PipelineInvalidError } from '../pipelines/load-for-set.js';
 import { problemJson, type ProblemJson } from './views.js';
@@ -61,6 +62,14 @@ export function errorReply(error: unknown): ErrorReply {
           ...(error instanceof PipelineInvalidError && { problems: error.problems.map(problemJson) }),
         },
       },
+      internal: false,
+    };
+  }
+  if (isDiskFull(error)) {
+    // 507 Insufficient Storage: the request was fine, and may be sent again once there is room.
+    return {
+      status: 507,
+      body: { error: { code: 'disk-full', message: 'the disk is full: weir could not save this change', hint: DISK_FULL_HINT } },
       internal: false,
     };
   }

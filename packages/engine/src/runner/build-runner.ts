@@ -41,7 +41,7 @@ export class BuildRunner {
   private readonly finisher: BuildFinisher;
 
   constructor(private readonly options: BuildRunnerOptions) {
-    this.finisher = new BuildFinisher(options.store, options.events);
+    this.finisher = new BuildFinisher(options.store, options.events, options.logger);
   }
 
   /**
@@ -98,6 +98,7 @@ export class BuildRunner {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.engine.stop({ kind: 'engine-stopping' });
+    this.finisher.stop();
     await Promise.all([...this.active.values()].map((build) => build.done));
   }
 

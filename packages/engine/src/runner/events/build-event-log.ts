@@ -1,3 +1,4 @@
+import { DISK_FULL_HINT, isDiskFull } from '../../disk-full.js';
 import type { Logger } from '../../logging.js';
 import type { BuildEventStore } from '../../store/build-event-store.js';
 import type { BuildEvent, BuildEventBody } from './build-event.js';
@@ -23,6 +24,17 @@ interface OpenBuild {
   followers: Set<Follower>;
 }
 
+/** Events of one build that could not be written, and the marker that says so in its log. */
+interface LostEvents {
+  /** Since the build started: a build that lost any ends errored. */
+  total: number;
+  /** Not yet reported by a written marker. */
+  lines: number;
+  others: number;
+  /** The marker waiting to be written, its message kept up to date with the counts. */
+  marker: BuildEvent | undefined;
+}
+
 interface Follower {
   deliver(event: BuildEvent): void;
   end(): void;
@@ -35,6 +47,7 @@ interface Follower {
  */
 export class BuildEventLog {
   private readonly open = new Map<number, OpenBuild>();
+  private readonly lost = new Map<number, LostEvents>();
   private pending: BuildEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -67,9 +80,15 @@ export class BuildEventLog {
     this.pending = [];
     try {
       this.options.store.append(batch);
+      this.markersWritten(batch);
     } catch (error) {
       this.appendEachBuild(batch, error);
     }
+  }
+
+  /** How many of the build's events could not be written (the disk was full) since it started. */
+  lostEvents(buildId: number): number {
+    return this.lost.get(buildId)?.total ?? 0;
   }
 
   /**
@@ -95,8 +114,58 @@ export class BuildEventLog {
     for (const [buildId, events] of byBuild) {
       try {
         this.options.store.append(events);
+        this.markersWritten(events);
       } catch (error) {
-        this.options.logger.warn({ err: error, cause, buildId, events: events.length }, 'build events could not be written and are dropped');
+        if (isDiskFull(error)) this.recordLost(buildId, events);
+        else this.options.logger.warn({ err: error, cause, buildId, events: events.length }, 'build events could not be written and are dropped');
+      }
+    }
+  }
+
+  /**
+   * Events the disk had no room for are gone, but not silently: they are counted, and a marker
+   * event saying how many were lost is queued right after them, to be written with the next
+   * batch that fits (its count grows if more are lost before then).
+   */
+  private recordLost(buildId: number, events: readonly BuildEvent[]): void {
+    let lost = this.lost.get(buildId);
+    if (!lost) {
+      lost = { total: 0, lines: 0, others: 0, marker: undefined };
+      this.lost.set(buildId, lost);
+      this.options.logger.warn({ buildId }, 'the disk is full: build events cannot be written; the build will end errored');
+    }
+    for (const event of events) {
+      if (event === lost.marker) {
+        lost.marker = undefined;
+        continue;
+      }
+      lost.total++;
+      if (event.type === 'log') lost.lines++;
+      else lost.others++;
+    }
+    const message = `${lost.lines} log line${lost.lines === 1 ? '' : 's'}${lost.others > 0 ? ` and ${lost.others} other event${lost.others === 1 ? '' : 's'}` : ''} of this build could not be written: the disk was full`;
+    if (lost.marker) {
+      (lost.marker.data as { message: string }).message = message;
+      return;
+    }
+    const build = this.open.get(buildId);
+    // A build already closed gets no more events: its end says what was lost.
+    if (!build) return;
+    const marker = { type: 'error', data: { code: 'events-lost', message, hint: DISK_FULL_HINT }, buildId, seq: ++build.lastSeq, at: this.now() } as BuildEvent;
+    lost.marker = marker;
+    this.pending.push(marker);
+    for (const follower of build.followers) follower.deliver(marker);
+    this.timer ??= setTimeout(() => this.flush(), this.flushIntervalMs);
+  }
+
+  /** A marker that reached the store has reported its losses; later ones get a new marker. */
+  private markersWritten(events: readonly BuildEvent[]): void {
+    if (this.lost.size === 0) return;
+    for (const lost of this.lost.values()) {
+      if (lost.marker && events.includes(lost.marker)) {
+        lost.marker = undefined;
+        lost.lines = 0;
+        lost.others = 0;
       }
     }
   }
@@ -104,6 +173,7 @@ export class BuildEventLog {
   /** The build has ended: everything is written and followers are told there is no more. */
   close(buildId: number): void {
     this.flush();
+    this.lost.delete(buildId);
     const build = this.open.get(buildId);
     if (!build) return;
     this.open.delete(buildId);
