@@ -229,6 +229,7 @@ export class KubernetesExecutor implements Executor {
       let stdout: Buffer = Buffer.alloc(0);
       let lastLine: string | undefined;
       const exitStatus = await this.runPod(connection, pod, location, {
+        refusalHints: { 'container-create-failed': 'the reason is the kubelet\'s: on a cluster a resource type\'s script is started by its image\'s /bin/sh, which every Concourse resource type image has; check that the type\'s source names such an image' },
         workDir: staged,
         signal: run.signal,
         onLine: (line) => {
@@ -278,7 +279,7 @@ export class KubernetesExecutor implements Executor {
       for (;;) {
         const pod = await watch.next(io.signal, 1000);
         const stage = podStage(pod);
-        if (stage.stage === 'refused') throw refusal(stage.code, stage.message, name, location);
+        if (stage.stage === 'refused') throw refusal(stage.code, stage.message, name, location, io.refusalHints);
         if (stage.stage === 'unschedulable') {
           unschedulableSince ??= Date.now();
           if (Date.now() - unschedulableSince >= this.options.unschedulableAfterMs) {
@@ -324,6 +325,8 @@ export class KubernetesExecutor implements Executor {
 
 /** What `runPod` needs besides the manifest: the directory to send, where lines go, what to take back. */
 interface PodIo {
+  /** What to tell the user when the cluster refuses, where the task's hint would mislead. */
+  refusalHints?: Partial<Record<PodRefusal, string>>;
   workDir: string;
   /** `run.user`, whose files the sent directory becomes when numeric. */
   user?: string | undefined;
@@ -350,8 +353,8 @@ const REFUSAL_HINTS: Record<PodRefusal, string> = {
   'pod-failed': 'the pod failed before the task could run; the message is the cluster\'s',
 };
 
-function refusal(code: PodRefusal, message: string, pod: string, location: string): WeirError {
-  return new WeirError(`kubernetes-${code}`, `pod ${pod}: ${message}`, { location, hint: REFUSAL_HINTS[code] });
+function refusal(code: PodRefusal, message: string, pod: string, location: string, hints: Partial<Record<PodRefusal, string>> = {}): WeirError {
+  return new WeirError(`kubernetes-${code}`, `pod ${pod}: ${message}`, { location, hint: hints[code] ?? REFUSAL_HINTS[code] });
 }
 
 function located(error: WeirError, location: string): WeirError {

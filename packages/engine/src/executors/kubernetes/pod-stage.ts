@@ -42,6 +42,10 @@ export function podStage(pod: V1Pod): PodStage {
         message: `the task's container was OOMKilled (exit code ${terminated.exitCode}): ${limit === undefined ? 'it has no memory limit, so the node ran out of memory' : `it used more than its memory limit of ${describeMemory(limit)}`}`,
       };
     }
+    // The runtime could not exec the command (a missing run.path, a missing shell): the task never ran, so no exit status of its own.
+    if (terminated.reason === 'StartError') {
+      return { stage: 'refused', code: 'container-create-failed', message: `container ${TASK_CONTAINER} cannot start: StartError${terminated.message ? `: ${terminated.message}` : ''}` };
+    }
     const helper = containers.find((container) => container.name === OUTPUTS_CONTAINER);
     return { stage: 'exited', exitStatus: terminated.exitCode, outputsReachable: helper?.state?.running !== undefined };
   }

@@ -39,6 +39,8 @@ describe.skipIf(!available)('resource types from images, run as pods when tasks 
     await push(typeRepository('file-store'), [fileStoreTypeLayer()]);
     await push(typeRepository('no-check'), [fileStoreTypeLayer(['in', 'out'])]);
     helperImage = await push(`${registry.host}/tools/busybox`, [busyboxLayer()]);
+    // Scripts and nothing else: no shell to start them with.
+    await push(typeRepository('no-shell'), [[{ path: 'opt', dir: true }, { path: 'opt/resource', dir: true }, { path: 'opt/resource/check', file: '#!/bin/sh\necho []\n', mode: 0o755 }]]);
     sim = await startKubeSimulator({ pullImage: await registryImagePuller(join(root, 'node-images')) });
     sim.createNamespace('ci');
     kubeconfig = join(root, 'kubeconfig');
@@ -53,7 +55,7 @@ describe.skipIf(!available)('resource types from images, run as pods when tasks 
 
   const clusterEngine = (): Engine => testEngine({ kubernetes: { kubeconfig, helperImage, engineId: 'types-test', unschedulableAfterMs: 0, default: true } });
 
-  const pipeline = (options: { store: string; repository?: string; behaviour?: string }) => `
+  const pipeline = (options: { store: string; repository?: string; behaviour?: string; checkTimeout?: string }) => `
 resource_types:
 - name: file-store
   type: registry-image
@@ -61,6 +63,7 @@ resource_types:
 resources:
 - name: values
   type: file-store
+  check_timeout: ${options.checkTimeout ?? '1m'}
   source: {url: "${files.storeUrl(options.store)}"${options.behaviour ? `, behaviour: ${options.behaviour}` : ''}}
 jobs:
 - name: job
@@ -140,6 +143,21 @@ jobs:
   it('errors a check whose image has no /opt/resource/check, saying so', async () => {
     const result = await check(clusterEngine(), pipeline({ store: 'no-check', repository: typeRepository('no-check') }));
     expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/resource type file-store: its image \(.*types\/no-check:latest@sha256:[0-9a-f]{64}\) has no \/opt\/resource\/check/) });
+  }, 60_000);
+
+  it('errors a check whose image has no /bin/sh to start the script with, in the runtime\'s words', async () => {
+    const result = await check(clusterEngine(), pipeline({ store: 'no-shell', repository: typeRepository('no-shell') }));
+    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/^pod weir-check-file-store-\w+: container task cannot start: StartError: .*\/bin\/sh/) });
+    expect(sim.store.list('pods', 'ci')).toEqual([]);
+  }, 60_000);
+
+  it('deletes the pod of a check that outlives its check_timeout', async () => {
+    files.add('hangs', 'x');
+    const result = await check(clusterEngine(), pipeline({ store: 'hangs', behaviour: 'hang', checkTimeout: '5s' }));
+    expect(result).toMatchObject({ ok: false, error: expect.stringContaining('took longer than 5s') });
+    // The check answers at its timeout; the aborted run deletes its pod right after.
+    await expect.poll(() => sim.store.list('pods', 'ci').length, { timeout: 20_000, interval: 50 }).toBe(0);
+    await expect.poll(() => sim.kubelet.runningPods, { timeout: 20_000, interval: 50 }).toBe(0);
   }, 60_000);
 
   it('errors a check whose stdout is not JSON, quoting it, and one whose stdout is too large, without reading it all', async () => {

@@ -24,6 +24,11 @@ describe('podStage', () => {
       status: { phase: 'Running', containerStatuses: [{ name: 'task', image: 'x', ready: false, restartCount: 0, imageID: '', state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }, helperRunning] },
       expected: { stage: 'refused', code: 'oom-killed', message: expect.stringContaining('OOMKilled (exit code 137)') },
     },
+    {
+      title: 'a command the runtime cannot start',
+      status: { phase: 'Running', containerStatuses: [{ name: 'task', image: 'x', ready: false, restartCount: 0, imageID: '', state: { terminated: { exitCode: 128, reason: 'StartError', message: 'exec: "/bin/sh": stat /bin/sh: no such file or directory' } } }, helperRunning] },
+      expected: { stage: 'refused', code: 'container-create-failed', message: 'container task cannot start: StartError: exec: "/bin/sh": stat /bin/sh: no such file or directory' },
+    },
     { title: 'the inputs container waiting for the engine', status: { phase: 'Pending', initContainerStatuses: [{ name: 'weir-inputs', image: 'b', ready: false, restartCount: 0, imageID: '', state: { running: {} } }] }, expected: { stage: 'inputs-wanted' } },
     { title: 'the task running', status: { phase: 'Running', containerStatuses: [{ name: 'task', image: 'x', ready: true, restartCount: 0, imageID: '', state: { running: {} } }, helperRunning] }, expected: { stage: 'running' } },
     {
