@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { GraphLayout, LaidOutEdge, LaidOutNode } from './layout.js';
 
 export interface NodeState {
@@ -11,23 +11,77 @@ export interface NodeState {
 
 interface Props {
   layout: GraphLayout;
+  /** Changes when another graph is laid out (not when more of the same one arrives): the view is fitted again. */
+  layoutKey: string;
+  /** Whether every part of the graph is laid out. */
+  complete: boolean;
   states: Map<string, NodeState>;
+  /** A node to bring into the middle of the view and mark; the nonce repeats a search. */
+  focus: { id: string; nonce: number } | undefined;
   onOpen(node: LaidOutNode): void;
 }
 
-/** The laid-out pipeline as SVG: drag to pan, wheel to zoom, click a node to open it. */
-export function GraphView({ layout, states, onOpen }: Props) {
+/** The first view never shrinks a graph below this: names stay readable, the rest is a drag or a wheel away. */
+const MIN_FIT_SCALE = 0.4;
+/** Below this zoom names would be unreadable specks: nodes are drawn as boxes only. */
+const TEXT_SCALE = 0.3;
+/** Screen pixels drawn beyond each edge of the view, so a small drag shows nodes already there. */
+const OVERDRAW = 200;
+
+/**
+ * The laid-out pipeline as SVG: drag to pan, wheel to zoom, click a node to open it. Only the
+ * nodes and edges in view are in the page, so a pipeline of thousands of jobs costs what a
+ * screenful of it costs.
+ */
+export function GraphView({ layout, layoutKey, complete, states, focus, onOpen }: Props) {
   const [view, setView] = useState({ x: 0, y: 0, scale: 1 });
+  const [size, setSize] = useState({ width: 1000, height: 600 });
   const drag = useRef<{ x: number; y: number; moved: boolean } | undefined>(undefined);
   const box = useRef<SVGSVGElement>(null);
+  const fitted = useRef<string | undefined>(undefined);
 
   useEffect(() => {
-    // Fit wide graphs into the window at first, but never blow small ones up.
+    const element = box.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setSize({ width: element.clientWidth, height: element.clientHeight }));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  useLayoutEffect(() => {
+    // Fit the first part of a graph into the window, but never blow small ones up.
+    if (fitted.current === layoutKey || layout.nodes.length === 0) return;
+    fitted.current = layoutKey;
     const width = box.current?.clientWidth ?? 1000;
     const height = box.current?.clientHeight ?? 600;
     const scale = Math.min(1, width / Math.max(layout.width, 1), height / Math.max(layout.height, 1));
-    setView({ x: 0, y: 0, scale: Math.max(scale, 0.05) });
-  }, [layout]);
+    setView({ x: 0, y: 0, scale: Math.max(scale, MIN_FIT_SCALE) });
+  }, [layoutKey, layout]);
+
+  useLayoutEffect(() => {
+    const node = focus && layout.nodes.find((candidate) => candidate.id === focus.id);
+    if (!node) return;
+    const element = box.current;
+    const width = element?.clientWidth ?? 1000;
+    const height = element?.clientHeight ?? 600;
+    setView((current) => {
+      const scale = Math.max(current.scale, 0.8);
+      return { scale, x: width / 2 - (node.x + node.width / 2) * scale, y: height / 2 - (node.y + node.height / 2) * scale };
+    });
+  }, [focus]);
+
+  const edgeBoxes = useMemo(() => layout.edges.map(edgeBox), [layout.edges]);
+  const margin = OVERDRAW / view.scale;
+  const left = -view.x / view.scale - margin;
+  const top = -view.y / view.scale - margin;
+  const right = left + size.width / view.scale + 2 * margin;
+  const bottom = top + size.height / view.scale + 2 * margin;
+  const nodes = layout.nodes.filter((node) => node.x < right && node.x + node.width > left && node.y < bottom && node.y + node.height > top);
+  const edges = layout.edges.filter((_, index) => {
+    const extent = edgeBoxes[index]!;
+    return extent.left < right && extent.right > left && extent.top < bottom && extent.bottom > top;
+  });
+  const withText = view.scale >= TEXT_SCALE;
 
   const onWheel = (event: WheelEvent) => {
     event.preventDefault();
@@ -63,6 +117,8 @@ export function GraphView({ layout, states, onOpen }: Props) {
       class="graph"
       role="img"
       aria-label="pipeline graph"
+      data-laid-out={layout.nodes.length}
+      data-complete={complete ? 'true' : 'false'}
       onWheel={onWheel}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
@@ -74,15 +130,26 @@ export function GraphView({ layout, states, onOpen }: Props) {
         </marker>
       </defs>
       <g transform={`translate(${view.x},${view.y}) scale(${view.scale})`}>
-        {layout.edges.map((edge) => (
+        {edges.map((edge) => (
           <Edge key={`${edge.from}>${edge.to}`} edge={edge} />
         ))}
-        {layout.nodes.map((node) => (
-          <Node key={node.id} node={node} state={states.get(node.id)} onOpen={open} />
+        {nodes.map((node) => (
+          <Node key={node.id} node={node} state={states.get(node.id)} withText={withText} found={node.id === focus?.id} onOpen={open} />
         ))}
       </g>
     </svg>
   );
+}
+
+function edgeBox(edge: LaidOutEdge): { left: number; right: number; top: number; bottom: number } {
+  const extent = { left: Infinity, right: -Infinity, top: Infinity, bottom: -Infinity };
+  for (const point of edge.points) {
+    extent.left = Math.min(extent.left, point.x);
+    extent.right = Math.max(extent.right, point.x);
+    extent.top = Math.min(extent.top, point.y);
+    extent.bottom = Math.max(extent.bottom, point.y);
+  }
+  return extent;
 }
 
 function Edge({ edge }: { edge: LaidOutEdge }) {
@@ -94,11 +161,20 @@ function Edge({ edge }: { edge: LaidOutEdge }) {
   );
 }
 
-function Node({ node, state, onOpen }: { node: LaidOutNode; state: NodeState | undefined; onOpen(node: LaidOutNode): void }) {
+interface NodeProps {
+  node: LaidOutNode;
+  state: NodeState | undefined;
+  withText: boolean;
+  found: boolean;
+  onOpen(node: LaidOutNode): void;
+}
+
+function Node({ node, state, withText, found, onOpen }: NodeProps) {
   const classes = ['node', node.kind, `status-${state?.status ?? 'none'}`];
   if (state?.running) classes.push('running');
   if (state?.pinned) classes.push('pinned');
   if (state?.paused) classes.push('paused');
+  if (found) classes.push('found');
   return (
     <g
       class={classes.join(' ')}
@@ -110,9 +186,11 @@ function Node({ node, state, onOpen }: { node: LaidOutNode; state: NodeState | u
       onKeyDown={(event) => event.key === 'Enter' && onOpen(node)}
     >
       <rect width={node.width} height={node.height} rx={node.kind === 'resource' ? 14 : 3} />
-      <text x={node.width / 2} y={node.height / 2 + 4} text-anchor="middle">
-        {node.name}
-      </text>
+      {withText ? (
+        <text x={node.width / 2} y={node.height / 2 + 4} text-anchor="middle">
+          {node.name}
+        </text>
+      ) : null}
       {state?.pinned ? <circle class="pin-mark" cx={node.width - 6} cy={6} r={4} /> : null}
       <title>{`${node.kind} ${node.name}${state ? ` (${[state.status, state.pinned && 'pinned', state.paused && 'paused'].filter(Boolean).join(', ')})` : ''}`}</title>
     </g>

@@ -5,7 +5,7 @@ import { ErrorBox, instanceLabel, Loading, StatusBadge } from '../components/bit
 import { usePolled } from '../components/use-polled.js';
 import { GraphView, type NodeState } from '../graph/graph-view.js';
 import { graphForGroup, type GraphLayout } from '../graph/layout.js';
-import { layoutInWorker } from '../graph/layout-client.js';
+import { layoutInWorker, layoutWorker } from '../graph/layout-client.js';
 import { jobUrl, pipelineUrl, refFromLocation, resourceUrl } from '../routes.js';
 import { useSession } from '../session.js';
 
@@ -17,31 +17,60 @@ export function PipelinePage({ pipeline: name }: { pipeline: string }) {
   const session = useSession();
   const key = pipelinePath(ref);
 
+  // The graph first: the server answers in turn, and the drawing waits only for it.
+  const graph = usePolled(() => get<PipelineGraph>(pipelinePath(ref, '/graph')), [key], 15000);
   const pipeline = usePolled(() => get<Pipeline>(pipelinePath(ref)), [key], 10000);
   const jobs = usePolled(() => get<Job[]>(pipelinePath(ref, '/jobs')), [key], 3000);
   const resources = usePolled(() => get<Resource[]>(pipelinePath(ref, '/resources')), [key], 5000);
-  const graph = usePolled(() => get<PipelineGraph>(pipelinePath(ref, '/graph')), [key], 15000);
+  // Load the layout worker's script while the graph is on its way.
+  useEffect(() => void layoutWorker(), []);
 
   const shown = useMemo(() => graph.data && graphForGroup(graph.data, group ?? graph.data.groups[0]?.name), [graph.data, group]);
-  const [layout, setLayout] = useState<{ of: PipelineGraph; layout: GraphLayout } | undefined>(undefined);
+  const [layout, setLayout] = useState<{ key: string; layout: GraphLayout; complete: boolean } | undefined>(undefined);
   const [layoutError, setLayoutError] = useState<Error | undefined>(undefined);
   const shownText = useMemo(() => (shown ? JSON.stringify(shown) : ''), [shown]);
   useEffect(() => {
     if (!shown) return;
-    let current = true;
-    // Polling brings a new object each time; only a changed graph is laid out again.
-    layoutInWorker(shown).then(
-      (result) => current && setLayout({ of: shown, layout: result }),
-      (error: Error) => current && setLayoutError(error),
-    );
-    return () => {
-      current = false;
-    };
+    // Polling brings a new object each time; only a changed graph is laid out again. The
+    // old drawing stays until the first part of the new one is there.
+    const fitKey = `${key}|${group ?? ''}`;
+    let nodes: GraphLayout['nodes'] = [];
+    let edges: GraphLayout['edges'] = [];
+    return layoutInWorker(shown, {
+      part: (part) => {
+        nodes = nodes.concat(part.nodes);
+        edges = edges.concat(part.edges);
+        setLayout({ key: fitKey, complete: false, layout: { nodes, edges, width: part.width, height: part.height } });
+      },
+      done: () => setLayout((current) => current && { ...current, complete: true }),
+      error: setLayoutError,
+    });
   }, [shownText]);
 
   useEffect(() => {
     if (layout) performance.mark('weir-graph-drawn');
   }, [layout]);
+
+  const [find, setFind] = useState('');
+  const [query, setQuery] = useState<{ text: string; nonce: number } | undefined>(undefined);
+  const [focus, setFocus] = useState<{ id: string; nonce: number } | undefined>(undefined);
+  const [findProblem, setFindProblem] = useState('');
+  // Looked for again as more of the graph is laid out, until found or the layout is complete.
+  useEffect(() => {
+    if (!query || !layout) return;
+    const wanted = query.text.toLowerCase();
+    if (focus?.nonce === query.nonce) return;
+    const nodes = layout.layout.nodes;
+    const node = nodes.find((candidate) => candidate.name.toLowerCase() === wanted) ?? nodes.find((candidate) => candidate.name.toLowerCase().includes(wanted));
+    if (node) {
+      setFindProblem('');
+      setFocus({ id: node.id, nonce: query.nonce });
+    } else setFindProblem(layout.complete ? `no job or resource named like “${query.text}”` : 'looking…');
+  }, [query, layout]);
+  const findNode = (event: Event) => {
+    event.preventDefault();
+    if (find.trim()) setQuery({ text: find.trim(), nonce: Date.now() });
+  };
 
   const states = useMemo(() => nodeStates(jobs.data ?? [], resources.data ?? []), [jobs.data, resources.data]);
   const paused = pipeline.data?.paused;
@@ -65,6 +94,10 @@ export function PipelinePage({ pipeline: name }: { pipeline: string }) {
             {paused ? 'Unpause pipeline' : 'Pause pipeline'}
           </button>
         ) : null}
+        <form class="find" onSubmit={findNode}>
+          <input type="search" placeholder="find a job or resource" aria-label="find a job or resource" value={find} onInput={(event) => setFind(event.currentTarget.value)} />
+          {findProblem ? <span class="muted">{findProblem}</span> : null}
+        </form>
       </div>
       {graph.data && graph.data.groups.length > 0 ? (
         <nav class="tabs" aria-label="groups">
@@ -79,6 +112,9 @@ export function PipelinePage({ pipeline: name }: { pipeline: string }) {
       {layout ? (
         <GraphView
           layout={layout.layout}
+          layoutKey={layout.key}
+          complete={layout.complete}
+          focus={focus}
           states={states}
           onOpen={(node) => navigate(node.kind === 'job' ? jobUrl(ref, node.name) : resourceUrl(ref, node.name))}
         />
