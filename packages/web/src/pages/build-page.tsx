@@ -9,6 +9,8 @@ import { buildUrl, jobUrl, pipelineUrl, resourceUrl } from '../routes.js';
 import { useSession } from '../session.js';
 
 const EVENT_TYPES = ['status', 'step-started', 'log', 'step-finished', 'error'] as const;
+/** Stored events per request: the API's largest page. */
+const EVENT_PAGE = 10_000;
 
 export function BuildPage({ id }: { id: number }) {
   const [build, setBuild] = useState<Build | undefined>(undefined);
@@ -47,28 +49,48 @@ export function BuildPage({ id }: { id: number }) {
 
   useEffect(() => {
     if (!log) return;
-    const source = new EventSource(`/api/v1/builds/${id}/events`);
-    let queued: BuildEvent[] = [];
+    let stopped = false;
+    let source: EventSource | undefined;
     let frame = 0;
-    // Events arrive one message each; the page redraws once per frame, however many came.
-    const flush = () => {
-      frame = 0;
-      for (const event of queued) log.add(event);
-      queued = [];
-      setRevision(log.revision);
+    // What is stored comes in large JSON pages (one parse per page, not one message per
+    // line), each drawn as it comes; then the stream from the last event on, for a build
+    // that still runs and for the `end` that says there is no more.
+    const load = async () => {
+      let after = 0;
+      for (;;) {
+        const page = await get<BuildEvent[]>(`/builds/${id}/events?format=json&from=${after}&limit=${EVENT_PAGE}`);
+        if (stopped) return;
+        for (const event of page) log.add(event);
+        if (page.length > 0) {
+          after = page[page.length - 1]!.seq;
+          setRevision(log.revision);
+        }
+        if (page.length < EVENT_PAGE) break;
+      }
+      source = new EventSource(`/api/v1/builds/${id}/events?from=${after}`);
+      let queued: BuildEvent[] = [];
+      // Live events arrive one message each; the page redraws once per frame, however many came.
+      const flush = () => {
+        frame = 0;
+        for (const event of queued) log.add(event);
+        queued = [];
+        setRevision(log.revision);
+      };
+      const receive = (message: MessageEvent<string>) => {
+        queued.push(JSON.parse(message.data) as BuildEvent);
+        if (frame === 0) frame = requestAnimationFrame(flush);
+      };
+      for (const type of EVENT_TYPES) source.addEventListener(type, receive as EventListener);
+      source.addEventListener('status', () => void reloadBuild());
+      source.addEventListener('end', () => {
+        source?.close();
+        void reloadBuild();
+      });
     };
-    const receive = (message: MessageEvent<string>) => {
-      queued.push(JSON.parse(message.data) as BuildEvent);
-      if (frame === 0) frame = requestAnimationFrame(flush);
-    };
-    for (const type of EVENT_TYPES) source.addEventListener(type, receive as EventListener);
-    source.addEventListener('status', () => void reloadBuild());
-    source.addEventListener('end', () => {
-      source.close();
-      void reloadBuild();
-    });
+    load().catch((caught: Error) => !stopped && setError(caught));
     return () => {
-      source.close();
+      stopped = true;
+      source?.close();
       if (frame !== 0) cancelAnimationFrame(frame);
     };
   }, [log, id]);
