@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { Link } from 'wouter-preact';
+import { useLocation } from 'wouter-preact';
 import { get, type DashboardPipeline } from '../api.js';
 import { ErrorBox, instanceLabel, Loading, StatusBadge, timeAgo, When } from '../components/bits.js';
 import { usePolled } from '../components/use-polled.js';
@@ -12,8 +12,17 @@ export function Dashboard() {
   const { data, error } = usePolled(() => get<DashboardPipeline[]>('/dashboard'), [], 5000);
   const [filter, setFilter] = useState('');
   const groups = useMemo(() => groupByName(data ?? [], filter), [data, filter]);
+  const [, navigate] = useLocation();
+  // One handler for every card: a router link per card is a subscription per card, which
+  // hundreds of pipelines pay for on every poll. Clicks with a modifier keep the browser's meaning.
+  const openCard = (event: MouseEvent) => {
+    const card = (event.target as Element).closest('a.pipeline-card');
+    if (!card || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    navigate(card.getAttribute('href')!);
+  };
   return (
-    <div class="dashboard">
+    <div class="dashboard" onClick={openCard}>
       <div class="toolbar">
         <h1>Pipelines</h1>
         <input
@@ -52,7 +61,7 @@ function PipelineCard({ pipeline }: { pipeline: DashboardPipeline }) {
   const { summary } = pipeline;
   const instance = instanceLabel(pipeline.instance_vars);
   return (
-    <Link href={pipelineUrl(ref)} class={`card pipeline-card status-${summary.status}`} data-pipeline={pipeline.name}>
+    <a href={pipelineUrl(ref)} class={`card pipeline-card status-${summary.status}`} data-pipeline={pipeline.name}>
       <div class="card-title">
         <span class="name">{instance || pipeline.name}</span>
         <StatusBadge status={summary.status} />
@@ -81,7 +90,7 @@ function PipelineCard({ pipeline }: { pipeline: DashboardPipeline }) {
           {pipeline.retiring.teardown_status ? <StatusBadge status={pipeline.retiring.teardown_status} label={`teardown ${pipeline.retiring.teardown_status}`} /> : null}
         </div>
       ) : null}
-    </Link>
+    </a>
   );
 }
 
