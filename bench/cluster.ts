@@ -1,7 +1,7 @@
 /**
  * Tasks as pods against the Kubernetes simulator, whose kubelet runs each container in the
  * sandbox: pods started per second (bare pods, and whole task round trips through the
- * executor), and artifact transfer in and out of a pod over exec next to the same bytes through
+ * executor, and resource scripts' check/in/out runs), and artifact transfer in and out of a pod over exec next to the same bytes through
  * `tar | tar` on a pipe in the same run. Prints figures and asserts nothing; see bench/README.md.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -27,6 +27,7 @@ import { startKubeSimulator } from '../test/support/kube/simulator.js';
 const BARE_PODS = 30;
 const TASKS = 20;
 const TASK_CONCURRENCY = 4;
+const SCRIPTS = 20;
 const TRANSFER_MB = 64;
 
 if (spawnSync('bwrap', ['--version']).error) {
@@ -69,6 +70,14 @@ try {
   await Promise.all(Array.from({ length: TASKS }, task));
   const tasksPerSecond = TASKS / ((performance.now() - started) / 1000);
 
+  // Resource scripts as a cluster runs them: a request on stdin, the response read back (cat echoes it).
+  const request = JSON.stringify({ source: { uri: 'https://example.com/repo.git' }, version: { ref: 'abc' } });
+  const script = () => executor.runScript({ image, argv: ['/bin/cat'], stdin: request, env: {}, privileged: false, maxStdoutBytes: 1 << 20, scratch: root, name: 'check-bench', location: 'bench', signal: new AbortController().signal, onStderr: () => undefined });
+  if ((await script()).stdout.toString() !== request) throw new Error('bench: the script pod did not echo its request');
+  started = performance.now();
+  await Promise.all(Array.from({ length: SCRIPTS }, script));
+  const scriptsPerSecond = SCRIPTS / ((performance.now() - started) / 1000);
+
   // Transfer: a pod whose task copies its input to its output, timed around each exec.
   const input = join(root, 'transfer-in');
   mkdirSync(join(input, 'data'), { recursive: true });
@@ -101,6 +110,7 @@ try {
   console.log(`tasks as pods on the simulator (kubelet runs containers with bubblewrap), ${os.cpus().length} cores`);
   console.log(`  bare pods started and run to exit, ${BARE_PODS} at once      ${barePerSecond.toFixed(1).padStart(7)} pods/s`);
   console.log(`  task round trips (pod, inputs, run, outputs, delete), ${TASK_CONCURRENCY} at once  ${tasksPerSecond.toFixed(1).padStart(7)} tasks/s`);
+  console.log(`  resource script round trips (stdin in, stdout back), ${TASK_CONCURRENCY} at once   ${scriptsPerSecond.toFixed(1).padStart(7)} runs/s`);
   console.log(`  artifacts into a pod over exec (${(sent / 2 ** 20).toFixed(0)} MB tar)        ${mb(sent, inMs).padStart(7)} MB/s`);
   console.log(`  artifacts out of a pod over exec (${(taken / 2 ** 20).toFixed(0)} MB tar)      ${mb(taken, outMs).padStart(7)} MB/s`);
   console.log(`  the same ${TRANSFER_MB} MB through tar | tar on a pipe        ${mb(TRANSFER_MB * 2 ** 20, pipeMs).padStart(7)} MB/s`);
