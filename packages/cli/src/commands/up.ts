@@ -19,7 +19,7 @@ export function registerUp(setup: CommandSetup): void {
     .option('--allow-host-tasks', 'run tasks that have no image on this host, unsandboxed, as weir\'s own user (only for pipelines you trust; without it such tasks error)')
     .option('--no-task-network', 'cut sandboxed tasks off from the network (default: they share the host\'s, as in Concourse)')
     .option('--allow-privileged', 'honour `privileged: true` on resource types and tasks: every capability inside their sandbox\'s user namespace (never root on the host); off by default, since pipelines are untrusted input')
-    .option('--task-executor <executor>', 'where tasks with an image run: sandbox (bubblewrap on this host) or kubernetes (a pod each, on the cluster of --kubernetes-kubeconfig or the one weir runs in)', 'sandbox')
+    .option('--task-executor <executor>', 'where tasks with an image run: sandbox (bubblewrap on this host) or kubernetes (a pod each, on the cluster of --kubernetes-kubeconfig or the one weir runs in); declared resource types\' check/in/out run there too', 'sandbox')
     .option('--kubernetes-kubeconfig <file>', 'the kubeconfig weir runs task pods with (default: $KUBECONFIG, ~/.kube/config, else the service account of the pod weir runs in)')
     .option('--kubernetes-namespace <namespace>', 'the namespace of task pods (default: the kubeconfig context\'s, in a pod its own)')
     .option('--kubernetes-max-pods <count>', 'most task pods at once; more tasks wait their turn', '32')
