@@ -7,6 +7,7 @@ import { registerExplain } from './commands/explain.js';
 import { registerExecute } from './commands/execute.js';
 import { registerFormat } from './commands/format.js';
 import { registerGetPipeline } from './commands/get-pipeline.js';
+import { registerIntercept } from './commands/intercept.js';
 import { registerJobState } from './commands/job-state.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerPinResource } from './commands/pin-resource.js';
@@ -46,6 +47,7 @@ const COMMANDS: ReadonlyArray<(setup: CommandSetup) => void> = [
   registerTriggerJob,
   registerWatch,
   registerBuildActions,
+  registerIntercept,
   registerCheckResource,
   registerVersions,
   registerPinResource,

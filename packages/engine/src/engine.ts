@@ -29,6 +29,8 @@ import type { Executor } from './executors/executor.js';
 import { LocalExecutor } from './executors/local/local-executor.js';
 import { ClaimLocks } from './executors/claim-locks.js';
 import { SandboxExecutor } from './executors/sandbox/sandbox-executor.js';
+import { DEFAULT_KEPT_CONTAINER_RETENTION, type KeptContainerRetention } from './executors/sandbox/kept-container-retention.js';
+import { TaskContainers } from './executors/sandbox/task-containers.js';
 import { KubernetesExecutor, type KubernetesExecutorOptions } from './executors/kubernetes/index.js';
 import { localPathPolicy } from './local-path-policy.js';
 import { BuildRunner } from './runner/build-runner.js';
@@ -80,6 +82,11 @@ export interface EngineOptions {
   localPathRoots?: readonly string[];
   /** How long a secret read from Vault or Kubernetes is reused, in ms (default 60 s). */
   secretCacheTtlMs?: number;
+  /**
+   * How long failed builds' task containers are kept for `weir intercept` (`<data dir>/kept-containers`);
+   * default DEFAULT_KEPT_CONTAINER_RETENTION.
+   */
+  keptContainers?: KeptContainerRetention;
   /** Most bytes the image cache (`<data dir>/images`) keeps of images no task holds (default 10 GiB). */
   imageCacheBytes?: number;
   /**
@@ -143,6 +150,8 @@ export class Engine {
   readonly secrets: EngineSecrets;
   /** Runs tasks as pods, when the operator gave a cluster. */
   readonly cluster: KubernetesExecutor | undefined;
+  /** Task containers `weir intercept` can enter: running tasks', and failed builds' kept for a while. */
+  readonly containers: TaskContainers;
   private readonly scratchDir: string | undefined;
   private openingImageStore: Promise<ImageStore> | undefined;
   private readonly imageStoreOptions: ImageStoreOptions;
@@ -210,9 +219,16 @@ export class Engine {
     });
     // A claim directory is one lock whichever executor on this host mounts it.
     const claimLocks = new ClaimLocks();
+    this.containers = new TaskContainers({
+      root: join(workRoot, 'kept-containers'),
+      retention: options.keptContainers ?? DEFAULT_KEPT_CONTAINER_RETENTION,
+      logger: this.logger.child({ component: 'containers' }),
+      ...(options.now && { now: options.now }),
+    });
     this.sandbox = new SandboxExecutor({
       logger: runnerLogger,
       claimLocks,
+      containers: this.containers,
       ...(options.taskNetwork !== undefined && { network: options.taskNetwork }),
       ...(options.maxConcurrentTasks !== undefined && { maxConcurrentTasks: options.maxConcurrentTasks }),
     });
@@ -240,6 +256,7 @@ export class Engine {
       taskCacheRoot: join(workRoot, 'task-caches'),
       localPaths,
       buildsDir: join(workRoot, 'builds'),
+      containers: this.containers,
       externalUrl: options.externalUrl ?? 'http://127.0.0.1:8080',
       now: options.now ?? Date.now,
     });
@@ -284,6 +301,8 @@ export class Engine {
     this.started = true;
     // Opening the image store removes what a crash left half-fetched: do it now, not at first use.
     this.imageStore().catch((error: unknown) => this.logger.error({ err: error }, 'the image cache could not be opened; tasks with an image will error'));
+    // Removes the kept containers past their time, or left half-kept by a crash.
+    this.containers.load().catch((error: unknown) => this.logger.error({ err: error }, 'the kept task containers could not be read; weir intercept sees only running tasks'));
     this.cluster?.start();
     // Requests are durable, but a pass may have been cut short; look at every job once.
     this.store.jobs.requestAll();

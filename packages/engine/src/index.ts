@@ -1,6 +1,7 @@
 export * from './config/index.js';
 export { WeirError } from './errors.js';
 export { parseByteSize } from './byte-size.js';
+export { parseDuration } from './config/duration.js';
 export { createLogger, type Logger } from './logging.js';
 export { DEFAULT_IMAGE_CACHE_BYTES, DEFAULT_MAX_RUNNING_BUILDS, Engine, type EngineOptions, type SetPipelineRequest } from './engine.js';
 export * from './store/index.js';

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
-import { Engine, type EngineOptions, parseByteSize, ensureApiToken, PipelineInvalidError, renderProblem, startApiServer, WeirError, type Logger } from '@weir/engine';
+import { Engine, type EngineOptions, parseByteSize, parseDuration, ensureApiToken, PipelineInvalidError, renderProblem, startApiServer, WeirError, type Logger } from '@weir/engine';
 import { DEFAULT_CREDENTIALS_SWITCH, implementedResourceTypes } from '@weir/resources';
 import { webRoot } from '@weir/web';
 import { engineLogger } from '../engine-log.js';
@@ -26,6 +26,9 @@ export interface UpOptions {
   syncEveryCommit: boolean;
   /** Most builds running at once; the rest wait pending. */
   maxRunningBuilds: number;
+  /** `--keep-failed-containers` (a count) and `--keep-failed-containers-for` (a duration). */
+  keepFailedContainers: string;
+  keepFailedContainersFor: string;
   logLevel: string;
   logFormat: LogFormat;
   /** Task pods on a cluster: for every task with an image (`default`), or for the tags mapped. */
@@ -68,6 +71,7 @@ async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>):
     imageCacheBytes: imageCacheBytes(options.imageCacheSize),
     syncEveryCommit: options.syncEveryCommit,
     maxRunningBuilds: options.maxRunningBuilds,
+    keptContainers: keptContainerRetention(options.keepFailedContainers, options.keepFailedContainersFor),
     ...(options.kubernetes && { kubernetes: options.kubernetes }),
   });
   try {
@@ -170,4 +174,15 @@ function imageCacheBytes(text: string): number {
     });
   }
   return bytes;
+}
+
+function keptContainerRetention(count: string, duration: string): NonNullable<EngineOptions['keptContainers']> {
+  if (!/^[0-9]+$/.test(count)) {
+    throw new WeirError('keep-failed-containers-invalid', `--keep-failed-containers ${count} is not a count`, { location: '--keep-failed-containers', hint: 'give a whole number; 0 keeps none' });
+  }
+  const maxAgeMs = parseDuration(duration);
+  if (maxAgeMs === undefined || maxAgeMs <= 0) {
+    throw new WeirError('keep-failed-containers-invalid', `--keep-failed-containers-for ${duration} is not a duration`, { location: '--keep-failed-containers-for', hint: 'give a duration such as 30m or 24h' });
+  }
+  return { maxBuilds: Number(count), maxAgeMs };
 }

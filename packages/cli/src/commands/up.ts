@@ -29,9 +29,11 @@ export function registerUp(setup: CommandSetup): void {
     .option('--max-running-builds <count>', 'most builds running at once across all pipelines; more wait pending ("waiting for a build slot") and start oldest first', '100')
     .option('--image-cache-size <size>', 'how much of images (tasks\' and resource types\') <data dir>/images keeps, e.g. 10GiB or 500MB; the least recently used beyond it are removed', '10GiB')
     .option('--sync-every-commit', 'fsync the database at every commit, so what was committed survives a power loss too (by default a crash or kill loses nothing committed, a power loss may lose the last commits; this costs an fsync per state change)')
+    .option('--keep-failed-containers <count>', 'how many failed builds keep their task containers for weir intercept (a job\'s latest failed build, until its next build ends); 0 keeps none', '10')
+    .option('--keep-failed-containers-for <duration>', 'how long a failed build\'s task containers are kept at most, e.g. 30m or 24h', '24h')
     .option('--log-level <level>', 'engine log level: trace, debug, info, warn, error or silent', 'info')
     .option('--log-format <format>', 'engine log lines on stdout: pretty (for people) or json (for collectors) (default: pretty on a terminal, else json)')
-    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; resourceTypeMirror?: string; allowHostTasks?: boolean; taskNetwork: boolean; allowPrivileged?: boolean; imageCacheSize: string; syncEveryCommit?: boolean; maxRunningBuilds: string; logLevel: string; logFormat?: string; taskExecutor: string; kubernetesKubeconfig?: string; kubernetesNamespace?: string; kubernetesMaxPods: string; kubernetesHelperImage: string; kubernetesEngineId: string; kubernetesTag: string[] }, command: Command) => {
+    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; resourceTypeMirror?: string; allowHostTasks?: boolean; taskNetwork: boolean; allowPrivileged?: boolean; imageCacheSize: string; syncEveryCommit?: boolean; maxRunningBuilds: string; keepFailedContainers: string; keepFailedContainersFor: string; logLevel: string; logFormat?: string; taskExecutor: string; kubernetesKubeconfig?: string; kubernetesNamespace?: string; kubernetesMaxPods: string; kubernetesHelperImage: string; kubernetesEngineId: string; kubernetesTag: string[] }, command: Command) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${options.port} is not a port number`, 'give a number from 0 to 65535');
       const requestedFormat = options.logFormat;
@@ -75,6 +77,8 @@ export function registerUp(setup: CommandSetup): void {
             imageCacheSize: options.imageCacheSize,
             syncEveryCommit: options.syncEveryCommit === true,
             maxRunningBuilds,
+            keepFailedContainers: options.keepFailedContainers,
+            keepFailedContainersFor: options.keepFailedContainersFor,
             ...(cluster && {
               kubernetes: {
                 default: options.taskExecutor === 'kubernetes',

@@ -9,9 +9,11 @@ import { bearerAuth } from './bearer-auth.js';
 import { registerWebUi, type WebUiRoutes } from './web-ui.js';
 import { errorReply } from './error-reply.js';
 import { hostCheck } from './host-check.js';
+import { InterceptSessions } from './intercept-sessions.js';
 import { requestValidatorCompiler } from './request-validation.js';
 import { registerBuildEventRoutes } from './routes/build-events.js';
 import { registerBuildRoutes } from './routes/builds.js';
+import { registerContainerRoutes } from './routes/containers.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerInfoRoutes } from './routes/info.js';
 import { registerJobRoutes } from './routes/jobs.js';
@@ -120,6 +122,8 @@ async function registerApi(app: FastifyInstance, context: ApiContext, token: str
     request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'answered');
   });
 
+  const sessions = new InterceptSessions(context.engine, API_PREFIX, context.shutdown);
+  sessions.attach(app.server);
   void app.register(
     async (api) => {
       for (const register of [
@@ -136,6 +140,7 @@ async function registerApi(app: FastifyInstance, context: ApiContext, token: str
         register(api, context);
       }
       registerSessionRoutes(api, token);
+      registerContainerRoutes(api, context, sessions);
     },
     { prefix: API_PREFIX },
   );

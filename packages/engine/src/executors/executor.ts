@@ -37,6 +37,8 @@ export interface TaskImage {
   config: ImageConfig;
   /** Names the image in the build log and in errors, e.g. `registry-image example/go@sha256:…`. */
   name: string;
+  /** Its key in the image cache, when it comes from there: `weir intercept` leases it again by key. */
+  cacheKey?: string;
 }
 
 /**

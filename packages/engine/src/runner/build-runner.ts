@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { JobConfig } from '../config/schema/index.js';
 import { defaultTriggerVars } from '../config/trigger-vars.js';
 import { WeirError } from '../errors.js';
+import type { TaskContainers } from '../executors/sandbox/task-containers.js';
 import type { FinishedBuildStatus } from '../store/records.js';
 import { ArtifactScope } from './artifact-scope.js';
 import { BuildFinisher } from './build-finisher.js';
@@ -19,6 +20,8 @@ import { childStopController, describeStop, ENGINE_STOPPED, stopController, stop
 export interface BuildRunnerOptions extends BuildServices {
   /** Each running build's files live under here, and are removed when it ends. */
   buildsDir: string;
+  /** Keeps a failed build's task containers for `weir intercept` instead of removing its files. */
+  containers?: TaskContainers;
 }
 
 interface ActiveBuild {
@@ -177,7 +180,12 @@ export class BuildRunner {
         }
       }
     }
+    // Before the build is seen to end: `weir intercept` right after finds its kept containers.
+    const { containers } = this.options;
+    if (containers) {
+      await containers.buildEnded({ buildId, jobId: record?.jobId ?? null, status, dir }).catch((error: unknown) => logger.warn({ err: error, buildId }, 'could not keep or remove the build\'s directory'));
+    }
     await this.finisher.finish({ buildId, status, outputs: running?.outputs ?? [], ...(reason !== undefined && { reason }) });
-    await rm(dir, { recursive: true, force: true });
+    if (!containers) await rm(dir, { recursive: true, force: true });
   }
 }

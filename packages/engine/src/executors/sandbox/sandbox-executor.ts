@@ -13,8 +13,12 @@ import { containerLimitNotices } from './container-limits.js';
 import { requireHostPlatform } from './image-platform.js';
 import { resolveImageUser, type SandboxUser } from './image-user.js';
 import { probeSandbox } from './sandbox-support.js';
-import { runSandboxed } from './sandbox-process.js';
+import { runSandboxed, type SandboxStarted } from './sandbox-process.js';
+import type { TaskContainers } from './task-containers.js';
 import { pathsToInspect, taskSandboxLayout, type ImageFacts, type TaskSandboxLayout } from './task-sandbox-layout.js';
+
+/** The hostname inside a task's sandbox. */
+const SANDBOX_HOSTNAME = 'weir-task';
 
 export interface SandboxExecutorOptions {
   /** Share the host's network with tasks (Concourse's default); false leaves them only a loopback. */
@@ -27,6 +31,8 @@ export interface SandboxExecutorOptions {
   bwrap?: string;
   /** Who holds which claim directory: shared with the host executor, so a directory is held across both. */
   claimLocks?: ClaimLocks;
+  /** Where each task's container is registered for `weir intercept`; without it none is. */
+  containers?: TaskContainers;
   logger: Logger;
 }
 
@@ -104,6 +110,20 @@ export class SandboxExecutor implements Executor {
       // Where each claim is bound: the mount point must exist in the working directory.
       for (const claim of task.claims ?? []) await mkdir(join(task.workDir, claim.path), { recursive: true });
       let exitStatus: number;
+      const container =
+        task.owner &&
+        this.options.containers?.started(task.owner, task.workDir, {
+          image: image.cacheKey === undefined ? { rootfs: image.rootfs } : { key: image.cacheKey, rootfs: image.rootfs },
+          env: layout.env,
+          cwd: layout.cwd,
+          mounts: layout.mounts,
+          tmpfs: layout.tmpfs,
+          uid: user.uid,
+          gid: user.gid,
+          network: this.network,
+          hostname: SANDBOX_HOSTNAME,
+          allCapabilities: task.privileged === true,
+        });
       try {
         if (task.run.dir !== undefined) await requireDirectory(join(task.workDir, task.run.dir), task.run.dir);
         task.signal.throwIfAborted();
@@ -117,15 +137,17 @@ export class SandboxExecutor implements Executor {
           uid: user.uid,
           gid: user.gid,
           network: this.network,
-          hostname: 'weir-task',
+          hostname: SANDBOX_HOSTNAME,
           allCapabilities: task.privileged === true,
           signal: task.signal,
           killGraceMs: this.killGraceMs,
           onOutput: task.onOutput,
           logger: this.logger,
           ...(this.options.bwrap !== undefined && { bwrap: this.options.bwrap }),
+          ...(container && { onStarted: (sandbox: SandboxStarted) => container.running(sandbox) }),
         }));
       } finally {
+        container?.exited();
         await returnCaches(task.workDir, task.caches, this.logger);
       }
       const outputs: Record<string, string> = {};

@@ -33,6 +33,16 @@ export interface SandboxCommand extends SandboxLayout {
   /** Bubblewrap's path; default `bwrap` on PATH. */
   bwrap?: string;
   logger?: Logger;
+  /** Called once the sandbox is set up, with what `weir intercept` needs to enter it. */
+  onStarted?(sandbox: SandboxStarted): void;
+}
+
+/** A sandbox as bubblewrap reports it once made (`--info-fd`). */
+export interface SandboxStarted {
+  /** The host pid of the sandbox's pid 1. */
+  pid: number;
+  /** The inode of its mount namespace: tells the sandbox from a later process that got the same pid. */
+  mountNamespace: number;
 }
 
 export interface SandboxExit {
@@ -114,10 +124,16 @@ function runBubblewrap(command: SandboxCommand, rootEntries: RootEntry[]): Promi
 
     let sandboxInit: number | undefined;
     let infoText = '';
+    let reported = false;
     info.on('data', (chunk: Buffer) => {
       infoText += chunk.toString();
       const match = /"child-pid"\s*:\s*(\d+)/.exec(infoText);
       if (match) sandboxInit = Number(match[1]);
+      const mountNamespace = /"mnt-namespace"\s*:\s*(\d+)/.exec(infoText);
+      if (!reported && sandboxInit !== undefined && mountNamespace) {
+        reported = true;
+        command.onStarted?.({ pid: sandboxInit, mountNamespace: Number(mountNamespace[1]) });
+      }
     });
     info.on('error', () => undefined);
 

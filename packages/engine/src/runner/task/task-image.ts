@@ -50,7 +50,7 @@ export async function holdTaskImage(plan: TaskPlan, config: TaskConfig, scope: S
   });
   const shown = describeImage(declared.type, declared.source ?? {}, lease.version);
   reporter.log('weir', lease.fetched ? `fetched ${shown} into the image cache` : `${shown} is in the image cache`);
-  return { rootfs: lease.rootfs, config: lease.config, name: shown, release: lease.release };
+  return { rootfs: lease.rootfs, config: lease.config, name: shown, cacheKey: lease.key, release: lease.release };
 }
 
 function describeImage(type: string, source: Record<string, unknown>, version: Record<string, string>): string {
