@@ -39,7 +39,7 @@ describe('TaskContainers', () => {
       image: { key: 'sha256:abc', rootfs: '/images/abc/rootfs' },
       env: { PATH: '/bin' },
       cwd: '/tmp/build/x',
-      mounts: [{ source: join(buildDir, '1-task-unit'), target: '/tmp/build/x' }, { source: '/etc/hosts', target: '/etc/hosts', readOnly: true }],
+      mounts: [{ source: join(buildDir, '1-task-unit'), target: '/tmp/build/x' }, { source: '/etc/hosts', target: '/etc/hosts', readOnly: true }, { source: '/srv/claims/db', target: '/tmp/build/x/db' }],
       tmpfs: ['/tmp'],
       uid: 0,
       gid: 0,
@@ -52,7 +52,7 @@ describe('TaskContainers', () => {
     return { root, buildDir, spec, owner, options };
   }
 
-  it('keeps a failed build\'s layout under its root, survives a restart, and rebases its mounts', async () => {
+  it('keeps a failed build\'s layout under its root, survives a restart, rebases its mounts and drops its claims', async () => {
     const { buildDir, spec, owner, options } = setUp();
     const containers = new TaskContainers(options);
     await containers.load();
@@ -66,6 +66,8 @@ describe('TaskContainers', () => {
     expect(found.spec.mounts[0]!.source).toBe(join(options.root, '7', '1-task-unit'));
     expect(readFileSync(join(found.spec.mounts[0]!.source, 'state'), 'utf8')).toBe('failing');
     expect(found.spec.mounts[1]!.source).toBe('/etc/hosts');
+    // The claim was the task's while it ran; another build may hold it now.
+    expect(found.spec.mounts).toHaveLength(2);
     expect(found.spec.image).toEqual({ key: 'sha256:abc', rootfs: '' });
   });
 
