@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { Link, useLocation, useSearch } from 'wouter-preact';
 import { get, pipelinePath, post, type Job, type Pipeline, type PipelineGraph, type Resource } from '../api.js';
 import { ErrorBox, instanceLabel, Loading, StatusBadge } from '../components/bits.js';
@@ -29,7 +29,8 @@ export function PipelinePage({ pipeline: name }: { pipeline: string }) {
   const [layout, setLayout] = useState<{ key: string; layout: GraphLayout; complete: boolean } | undefined>(undefined);
   const [layoutError, setLayoutError] = useState<Error | undefined>(undefined);
   const shownText = useMemo(() => (shown ? JSON.stringify(shown) : ''), [shown]);
-  useEffect(() => {
+  // A layout effect: the graph goes to the worker as soon as it is rendered, not a frame later.
+  useLayoutEffect(() => {
     if (!shown) return;
     // Polling brings a new object each time; only a changed graph is laid out again. The
     // old drawing stays until the first part of the new one is there.
