@@ -17,7 +17,7 @@ jobs:
   - task: sleep
     config:
       platform: linux
-      run: {path: sh, args: [-c, 'sleep ${MARK} & sleep ${MARK} & sleep ${MARK}']}
+      run: {path: sh, args: [-c, 'sleep ${MARK} & sleep ${MARK} & sleep ${MARK} & wait']}
 `;
 
 /** Host pids of the task's sleep processes. */

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -29,23 +29,27 @@ async function waitFor(condition: () => boolean, what: string, ms = 20_000): Pro
 }
 
 describe.skipIf(process.platform !== 'linux')('the process group watchdog', () => {
-  it('kills a watched group when the engine process dies by SIGKILL, and leaves a released one alone', async () => {
+  it('kills the watched groups when the engine process dies by SIGKILL, one whose leader is gone included, and leaves a released one alone', async () => {
     const kept = 'sleep 4141';
     const released = 'sleep 4142';
-    const engine = spawn(process.execPath, ['--import', 'tsx', FIXTURE, '4141', '4142'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const orphaned = 'sleep 4143';
+    const engine = spawn(process.execPath, ['--import', 'tsx', FIXTURE, '4141', '4142', '4143'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const [line] = (await once(engine.stdout!, 'data')) as [Buffer];
-    const releasedGroup = Number(line.toString().trim().split(' ')[1]);
+    const [releasedGroup, orphanedLeader] = line.toString().trim().split(' ').map(Number) as [number, number];
     try {
-      await waitFor(() => processesRunning(kept).length === 2 && processesRunning(released).length === 2, 'both groups to run');
+      await waitFor(() => [kept, released, orphaned].every((command) => processesRunning(command).length === 2), 'the three groups to run');
+      expect(existsSync(`/proc/${orphanedLeader}`)).toBe(false);
       engine.kill('SIGKILL');
-      await waitFor(() => processesRunning(kept).length === 0, 'the watched group to be killed');
+      await waitFor(() => processesRunning(kept).length === 0 && processesRunning(orphaned).length === 0, 'the watched groups to be killed');
       expect(processesRunning(released)).toHaveLength(2);
     } finally {
       engine.kill('SIGKILL');
-      try {
-        process.kill(-releasedGroup, 'SIGKILL');
-      } catch {
-        // Already gone.
+      for (const group of [releasedGroup, orphanedLeader]) {
+        try {
+          process.kill(-group, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
       }
     }
   });

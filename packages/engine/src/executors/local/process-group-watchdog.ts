@@ -6,7 +6,10 @@ import type { Writable } from 'node:stream';
  * A shell that outlives this process by design: it reads "+ pgid start" and "- pgid" lines
  * on stdin, and when stdin closes (this process exited, even by SIGKILL, which no handler in
  * Node can see) it kills every group still listed. The start time guards against a reused
- * pid: a group whose leader is not the process that was registered is left alone. It ignores
+ * pid: a group whose leader is not the process that was registered is left alone. A leader
+ * that is gone may have left its group behind (a task whose script ended while its background
+ * processes run): the group is killed all the same, safely, since the kernel gives no new
+ * process a pid that is still some group's id. It ignores
  * the terminal's signals and runs in its own session, so a Ctrl-C that takes the engine down
  * does not take it down first.
  */
@@ -24,7 +27,7 @@ done
 for entry in $groups; do
   id=\${entry%%:*}
   now=$(sed 's/.*) //' "/proc/$id/stat" 2>/dev/null | cut -d' ' -f20)
-  [ -n "$now" ] && [ "$now" = "\${entry#*:}" ] && kill -KILL "-$id" 2>/dev/null
+  { [ -z "$now" ] || [ "$now" = "\${entry#*:}" ]; } && kill -KILL "-$id" 2>/dev/null
 done
 `;
 
