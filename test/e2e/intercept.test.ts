@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freshType, pushWithType } from '../../packages/resources/test/registry-image/support/fixtures.js';
@@ -10,7 +12,8 @@ import { requireTools } from '../../packages/resources/test/registry-image/suppo
 import { busyboxLayer, requireSandbox } from '../../packages/engine/test/support/sandbox-images.js';
 import { runWeir, startWeirUp, stopWeir, type WeirProcess } from '../support/weir-process.js';
 
-const available = requireTools(['docker-registry', 'nsenter']) && requireSandbox();
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const available = requireTools(['docker-registry', 'nsenter', 'script']) && requireSandbox();
 
 /** Unique, so the test can tell the running task's processes. */
 const SLEEP_MARK = '3232';
@@ -167,6 +170,32 @@ describe.skipIf(!available)('weir intercept (weir up and the CLI)', () => {
     await weir(['trigger-job', '-j', 'icpt/fails', '-w']);
     const gone = await weir(['intercept', '-j', 'icpt/two', '-s', 'second', '--', 'true']);
     expect(gone.stderr).toMatch(/no task container matches/);
+  }, 180_000);
+
+  it('gives the command a terminal when weir runs at one', async () => {
+    const { engine, weir } = await up();
+    await weir(['trigger-job', '-j', 'icpt/fails', '-w']);
+    // util-linux's script runs weir on a pseudo-terminal, as a user's shell would.
+    const cli = ['--import', 'tsx', '--conditions=weir-source', join(REPO, 'packages/cli/src/main.ts'), 'intercept', '-j', 'icpt/fails', '--', 'sh'];
+    const line = [process.execPath, ...cli].map((word) => `'${word}'`).join(' ');
+    const child = spawn('script', ['--quiet', '--return', '--command', line, '/dev/null'], {
+      cwd: REPO,
+      env: { ...process.env, NO_COLOR: '1', WEIR_URL: engine.url, WEIR_DATA: dataDir, TERM: 'xterm' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await waitFor(async () => (/#|\$/.test(output) ? true : undefined), 'the shell\'s prompt').catch((error: Error) => {
+      child.kill('SIGKILL');
+      throw new Error(`${error.message}; weir printed: ${JSON.stringify(output)}`);
+    });
+    child.stdin.write('tty; stty size; cat out/state; exit 5\r');
+    expect(await exited).toBe(5);
+    // bubblewrap shows the terminal it was given as /dev/console; without one, tty says "not a tty".
+    expect(output).toMatch(/^\/dev\/(console|pts\/\d+)\r?$/m);
+    expect(output).toMatch(/^24 80\r?$/m);
+    expect(output).toContain('failing state of broken');
   }, 180_000);
 
   it('refuses callers without the token, and sessions without a granted ticket', async () => {

@@ -50,7 +50,7 @@ export function registerIntercept(setup: CommandSetup, streams: InterceptStreams
         const candidates = (await listContainers(client, options)).filter((container) => options.step === undefined || container.step === options.step);
         const container = await chooseContainer(candidates, options, io);
         const argv = args.length > 0 ? args : DEFAULT_COMMAND;
-        const tty = streams.stdin.isTTY && streams.stdout.isTTY ? { rows: streams.stdout.rows ?? 24, cols: streams.stdout.columns ?? 80, ...termOf(io) } : undefined;
+        const tty = streams.stdin.isTTY && streams.stdout.isTTY ? { rows: streams.stdout.rows || 24, cols: streams.stdout.columns || 80, ...termOf(io) } : undefined;
         const session = await client.post<{ path: string }>(buildRoute(container.build_id, 'containers', container.name, 'intercept'), { argv, ...(tty && { tty }) });
         const { runInterceptSession } = await import('../intercept-session.js');
         return runInterceptSession(client.url, session.path, streams, tty !== undefined);
