@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine.js';
 import { WeirError } from '../errors.js';
+import { RequestGate } from './request-gate.js';
 import type { ApiContext } from './api-context.js';
 import { prepareShutdown } from './api-shutdown.js';
 import { bearerAuth } from './bearer-auth.js';
@@ -55,6 +56,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const port = options.port ?? 8080;
   let url = '';
   const app = createApiApp(options.engine);
+  const gate = new RequestGate();
+  app.addHook('onRequest', () => gate.turn());
   app.addHook('onRequest', hostCheck({ listenHost: host, externalUrl: () => options.externalUrl }));
   const webUi = options.webRoot === undefined ? undefined : await registerWebUi(app, options.webRoot, API_PREFIX);
   setNotFoundHandler(app, webUi);
