@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { decodeEventPage } from '@weir/engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWeirUp, stopWeir, type WeirProcess } from '../support/weir-process.js';
 
@@ -52,7 +53,7 @@ function snapshot(dataDir: string): Snapshot {
     try {
       const events = new Map<string, string>();
       for (const page of db.prepare('SELECT build_id, first_seq, events FROM build_event_pages').all() as Array<{ build_id: number; first_seq: number; events: string }>) {
-        (JSON.parse(page.events) as unknown[]).forEach((event, i) => events.set(`${page.build_id}:${page.first_seq + i}`, JSON.stringify(event)));
+        decodeEventPage(page.events).forEach((event, i) => events.set(`${page.build_id}:${page.first_seq + i}`, JSON.stringify(event)));
       }
       const versions = new Set((db.prepare('SELECT scope_id, version FROM resource_versions').all() as Array<{ scope_id: number; version: string }>).map((v) => `${v.scope_id}:${v.version}`));
       return { events, versions };

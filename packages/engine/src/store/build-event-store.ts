@@ -1,8 +1,6 @@
 import type { BuildEvent } from '../runner/events/build-event.js';
+import { decodeEventPage, encodeEventPage } from './event-page-encoding.js';
 import type { StoreContext } from './store-context.js';
-
-/** One stored event without its build and seq, which the page they are in gives. */
-type StoredEvent = [at: number, type: BuildEvent['type'], origin: string | null, data: unknown];
 
 /**
  * A build's event log, stored in pages (habit 11): events are appended in batches, one row
@@ -22,7 +20,7 @@ export class BuildEventStore {
     }
     const insert = this.ctx.sql('INSERT INTO build_event_pages (build_id, first_seq, last_seq, events) VALUES (?, ?, ?, ?)');
     this.ctx.transaction(() => {
-      for (const [buildId, list] of byBuild) insert.run(buildId, list[0]!.seq, list[list.length - 1]!.seq, pageJson(list));
+      for (const [buildId, list] of byBuild) insert.run(buildId, list[0]!.seq, list[list.length - 1]!.seq, encodeEventPage(list));
     });
   }
 
@@ -35,12 +33,9 @@ export class BuildEventStore {
       .iterate(buildId, afterSeq);
     const events: BuildEvent[] = [];
     for (const page of pages) {
-      const stored = JSON.parse(page.events) as StoredEvent[];
+      const stored = decodeEventPage(page.events);
       for (let i = Math.max(0, afterSeq + 1 - page.first_seq); i < stored.length && events.length < limit; i++) {
-        const [at, type, origin, data] = stored[i]!;
-        const event = { buildId, seq: page.first_seq + i, at, type, data } as BuildEvent;
-        if (origin !== null) (event as { origin?: string }).origin = origin;
-        events.push(event);
+        events.push(Object.assign(stored[i]!, { buildId, seq: page.first_seq + i }) as BuildEvent);
       }
       if (events.length >= limit) {
         pages.return?.();
@@ -61,24 +56,23 @@ export class BuildEventStore {
       const pages = this.ctx
         .sql<[number], { first_seq: number; events: string }>('SELECT first_seq, events FROM build_event_pages WHERE build_id = ? ORDER BY first_seq')
         .iterate(buildId);
-      const kept: Array<{ seq: number; event: StoredEvent }> = [];
-      let first: { seq: number; event: StoredEvent } | undefined;
+      const kept: Array<{ seq: number; event: ReturnType<typeof decodeEventPage>[number] }> = [];
+      let first: (typeof kept)[number] | undefined;
       let deleted = 0;
       for (const page of pages) {
-        const stored = JSON.parse(page.events) as StoredEvent[];
-        stored.forEach((event, i) => {
-          if (event[1] !== 'log') kept.push({ seq: page.first_seq + i, event });
+        decodeEventPage(page.events).forEach((event, i) => {
+          if (event.type !== 'log') kept.push({ seq: page.first_seq + i, event });
           else if (deleted++ === 0) first = { seq: page.first_seq + i, event };
         });
       }
       if (first === undefined) return 0;
-      const [at, , origin] = first.event;
-      kept.push({ seq: first.seq, event: [at, 'log', origin, { stream: 'weir', line: notice(deleted) }] });
+      const { at, origin } = first.event;
+      kept.push({ seq: first.seq, event: { at, type: 'log', ...(origin !== undefined && { origin }), data: { stream: 'weir', line: notice(deleted) } } });
       kept.sort((a, b) => a.seq - b.seq);
       this.ctx.sql('DELETE FROM build_event_pages WHERE build_id = ?').run(buildId);
       // Pages hold consecutive seqs; the events left are few, so each gets a page of its own.
       const insert = this.ctx.sql('INSERT INTO build_event_pages (build_id, first_seq, last_seq, events) VALUES (?, ?, ?, ?)');
-      for (const { seq, event } of kept) insert.run(buildId, seq, seq, JSON.stringify([event]));
+      for (const { seq, event } of kept) insert.run(buildId, seq, seq, encodeEventPage([event]));
       return deleted;
     });
   }
@@ -86,20 +80,4 @@ export class BuildEventStore {
   lastSeq(buildId: number): number {
     return this.ctx.sql<[number], number>('SELECT COALESCE(MAX(last_seq), 0) FROM build_event_pages WHERE build_id = ?').pluck().get(buildId) ?? 0;
   }
-}
-
-/**
- * The JSON of a page of StoredEvents, written directly: a million log lines would otherwise
- * first become a million small arrays for JSON.stringify to walk.
- */
-function pageJson(events: readonly BuildEvent[]): string {
-  const parts = new Array<string>(events.length);
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i]!;
-    const origin = 'origin' in event && event.origin !== undefined ? JSON.stringify(event.origin) : 'null';
-    // Log lines are nearly every event: their data is written without walking an object.
-    const data = event.type === 'log' ? `{"stream":"${event.data.stream}","line":${JSON.stringify(event.data.line)}}` : JSON.stringify(event.data);
-    parts[i] = `[${event.at},"${event.type}",${origin},${data}]`;
-  }
-  return `[${parts.join(',')}]`;
 }

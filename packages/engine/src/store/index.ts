@@ -5,4 +5,5 @@ export { describeRef } from './pipeline-store.js';
 export type { CheckableScope } from './resource-store.js';
 export type { SchedulingJobRow, SerialGroupRow } from './scheduling-store.js';
 export { canonicalJson } from './canonical-json.js';
+export { decodeEventPage, encodeEventPage } from './event-page-encoding.js';
 export * from './records.js';
