@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['cli-startup', 'validation', 'scheduling', 'builds', 'triggers', 'git-check', 'registry-check', 'resource-types', 'volume-snapshot', 'web', 'cluster', 'sandbox', 'limits', 'api-load'];
+const BENCHES = ['cli-startup', 'validation', 'scheduling', 'builds', 'triggers', 'large-store', 'git-check', 'registry-check', 'resource-types', 'volume-snapshot', 'web', 'cluster', 'sandbox', 'limits', 'api-load'];
 const wanted = process.argv.slice(2);
 const selected = wanted.length > 0 ? BENCHES.filter((name) => wanted.includes(name)) : BENCHES;
 if (selected.length === 0) {

@@ -69,4 +69,10 @@ describe('weir up refuses bad input', () => {
     expect(run.status).toBe(1);
     expect(run.err).toContain('--max-running-builds 0 is not a count');
   });
+
+  it('a build log retention that is not a count', async () => {
+    const run = await weir(['up', '--data', tempDir(), '--port', '0', '--log-level', 'silent', '--max-build-logs-to-retain', '-5']);
+    expect(run.status).toBe(1);
+    expect(run.err).toContain('--max-build-logs-to-retain -5 is not a count');
+  });
 });

@@ -36,6 +36,7 @@ import { localPathPolicy } from './local-path-policy.js';
 import { BuildRunner } from './runner/build-runner.js';
 import { BuildEventLog } from './runner/events/build-event-log.js';
 import { BuildLogCollector } from './retention/build-log-collector.js';
+import type { EngineLogRetention } from './retention/build-log-retention.js';
 import { EngineSecrets } from './secrets/engine-secrets.js';
 import { hasSecretReferences } from './secrets/substitute-vars.js';
 import type { PipelineConfig } from './config/schema/index.js';
@@ -53,6 +54,11 @@ export interface EngineOptions {
    * a power loss may lose the last commits.
    */
   syncEveryCommit?: boolean;
+  /**
+   * The engine's default and maximum build log retention for every job (`weir up
+   * --default-build-logs-to-retain` and the like); by default jobs keep every log unless they say.
+   */
+  buildLogRetention?: EngineLogRetention;
   /** The most requested jobs one scheduling pass decides for (default 500). */
   schedulerMaxJobsPerPass?: number;
   schedulerFallbackIntervalMs?: number;
@@ -263,6 +269,7 @@ export class Engine {
     this.buildLogCollector = new BuildLogCollector({
       store: this.store,
       logger: this.logger.child({ component: 'build-log-collector' }),
+      ...(options.buildLogRetention && { defaults: options.buildLogRetention }),
       ...(options.now && { now: options.now }),
     });
     this.lifecycle = new PipelineLifecycle({

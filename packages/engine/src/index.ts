@@ -25,3 +25,4 @@ export { hostEnvironment } from './runner/task/task-environment.js';
 export { startApiServer, type ApiServer, type ApiServerOptions, ensureApiToken, API_TOKEN_FILE } from './api/index.js';
 export { configForReaders } from './api/config-for-readers.js';
 export type { ProblemJson } from './api/views.js';
+export type { EngineLogRetention } from './retention/build-log-retention.js';

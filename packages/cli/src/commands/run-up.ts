@@ -29,6 +29,8 @@ export interface UpOptions {
   /** `--keep-failed-containers` (a count) and `--keep-failed-containers-for` (a duration). */
   keepFailedContainers: string;
   keepFailedContainersFor: string;
+  /** The --*-build-logs-to-retain and --*-days-to-retain-build-logs flags (0: no limit). */
+  buildLogRetention: NonNullable<EngineOptions['buildLogRetention']>;
   logLevel: string;
   logFormat: LogFormat;
   /** Task pods on a cluster: for every task with an image (`default`), or for the tags mapped. */
@@ -72,6 +74,7 @@ async function runEngine(options: UpOptions, io: CliIo, stopped: Promise<void>):
     syncEveryCommit: options.syncEveryCommit,
     maxRunningBuilds: options.maxRunningBuilds,
     keptContainers: keptContainerRetention(options.keepFailedContainers, options.keepFailedContainersFor),
+    buildLogRetention: options.buildLogRetention,
     ...(options.kubernetes && { kubernetes: options.kubernetes }),
   });
   try {

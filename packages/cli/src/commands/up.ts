@@ -28,12 +28,16 @@ export function registerUp(setup: CommandSetup): void {
     .option('--kubernetes-tag <mapping>', 'run tasks with this tag as pods, e.g. gpu=namespace=ci-gpu,node.accelerator=nvidia (namespace and node.LABEL=VALUE node selector, both optional; repeat for more tags); a tag sends its tasks to the cluster even when --task-executor is sandbox', (text: string, all: string[]) => [...all, text], [] as string[])
     .option('--max-running-builds <count>', 'most builds running at once across all pipelines; more wait pending ("waiting for a build slot") and start oldest first', '100')
     .option('--image-cache-size <size>', 'how much of images (tasks\' and resource types\') <data dir>/images keeps, e.g. 10GiB or 500MB; the least recently used beyond it are removed', '10GiB')
+    .option('--default-build-logs-to-retain <count>', 'keep the logs of this many recent builds of each job that sets no build_log_retention.builds (default: all)')
+    .option('--max-build-logs-to-retain <count>', 'no job keeps the logs of more builds than this, whatever it sets (default: no limit)')
+    .option('--default-days-to-retain-build-logs <days>', 'keep logs this many days for each job that sets no build_log_retention.days (default: all)')
+    .option('--max-days-to-retain-build-logs <days>', 'no job keeps logs longer than this many days, whatever it sets (default: no limit)')
     .option('--sync-every-commit', 'fsync the database at every commit, so what was committed survives a power loss too (by default a crash or kill loses nothing committed, a power loss may lose the last commits; this costs an fsync per state change)')
     .option('--keep-failed-containers <count>', 'how many failed builds keep their task containers for weir intercept (a job\'s latest failed build, until its next build ends); 0 keeps none', '10')
     .option('--keep-failed-containers-for <duration>', 'how long a failed build\'s task containers are kept at most, e.g. 30m or 24h', '24h')
     .option('--log-level <level>', 'engine log level: trace, debug, info, warn, error or silent', 'info')
     .option('--log-format <format>', 'engine log lines on stdout: pretty (for people) or json (for collectors) (default: pretty on a terminal, else json)')
-    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; resourceTypeMirror?: string; allowHostTasks?: boolean; taskNetwork: boolean; allowPrivileged?: boolean; imageCacheSize: string; syncEveryCommit?: boolean; maxRunningBuilds: string; keepFailedContainers: string; keepFailedContainersFor: string; logLevel: string; logFormat?: string; taskExecutor: string; kubernetesKubeconfig?: string; kubernetesNamespace?: string; kubernetesMaxPods: string; kubernetesHelperImage: string; kubernetesEngineId: string; kubernetesTag: string[] }, command: Command) => {
+    .action(async (options: { data?: string; host: string; port: string; pipelines?: string; externalUrl?: string; localPathRoot: string[]; resourceTypeMirror?: string; allowHostTasks?: boolean; taskNetwork: boolean; allowPrivileged?: boolean; imageCacheSize: string; syncEveryCommit?: boolean; maxRunningBuilds: string; keepFailedContainers: string; keepFailedContainersFor: string; defaultBuildLogsToRetain?: string; maxBuildLogsToRetain?: string; defaultDaysToRetainBuildLogs?: string; maxDaysToRetainBuildLogs?: string; logLevel: string; logFormat?: string; taskExecutor: string; kubernetesKubeconfig?: string; kubernetesNamespace?: string; kubernetesMaxPods: string; kubernetesHelperImage: string; kubernetesEngineId: string; kubernetesTag: string[] }, command: Command) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${options.port} is not a port number`, 'give a number from 0 to 65535');
       const requestedFormat = options.logFormat;
@@ -79,6 +83,12 @@ export function registerUp(setup: CommandSetup): void {
             maxRunningBuilds,
             keepFailedContainers: options.keepFailedContainers,
             keepFailedContainersFor: options.keepFailedContainersFor,
+            buildLogRetention: {
+              defaultBuilds: retentionCount(options.defaultBuildLogsToRetain, '--default-build-logs-to-retain'),
+              maxBuilds: retentionCount(options.maxBuildLogsToRetain, '--max-build-logs-to-retain'),
+              defaultDays: retentionCount(options.defaultDaysToRetainBuildLogs, '--default-days-to-retain-build-logs'),
+              maxDays: retentionCount(options.maxDaysToRetainBuildLogs, '--max-days-to-retain-build-logs'),
+            },
             ...(cluster && {
               kubernetes: {
                 default: options.taskExecutor === 'kubernetes',
@@ -96,4 +106,12 @@ export function registerUp(setup: CommandSetup): void {
         ).finally(release),
       );
     });
+}
+
+/** A retention flag's value: a whole number, 0 (or absent) meaning no limit. */
+function retentionCount(text: string | undefined, flag: string): number {
+  if (text === undefined) return 0;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) throw new CliError(`${flag} ${text} is not a count`, 'give a whole number; 0 means no limit');
+  return value;
 }

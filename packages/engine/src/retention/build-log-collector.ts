@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/index.js';
-import { buildsWhoseLogsExpire, logRetentionPolicy } from './build-log-retention.js';
+import { buildsWhoseLogsExpire, engineRetentionApplies, logRetentionPolicy, type EngineLogRetention } from './build-log-retention.js';
 
 export interface BuildLogCollectorOptions {
   store: Store;
@@ -8,6 +8,8 @@ export interface BuildLogCollectorOptions {
   /** How often it runs (default: every 10 minutes, and once a minute after start). */
   intervalMs?: number;
   now?: () => number;
+  /** The engine's default and maximum retention, for every job. */
+  defaults?: EngineLogRetention;
 }
 
 export interface CollectionRound {
@@ -17,8 +19,8 @@ export interface CollectionRound {
 }
 
 /**
- * Deletes the log lines of old builds as each job's `build_log_retention` says, so a store does
- * not grow forever (Concourse's build log collector). A periodic component (habit 9): it runs
+ * Deletes the log lines of old builds as each job's `build_log_retention` and the engine's
+ * default and maximum say, so a store does not grow forever (Concourse's build log collector). A periodic component (habit 9): it runs
  * on a timer, and `runOnce` runs it now. It yields to the event loop between jobs, so a large
  * installation's round never holds the API up for long.
  */
@@ -61,9 +63,10 @@ export class BuildLogCollector {
     const { store, logger } = this.options;
     const now = this.options.now ?? Date.now;
     const round: CollectionRound = { jobs: 0, builds: 0, lines: 0 };
-    for (const job of store.buildLogs.jobsWithRetention()) {
+    const defaults = this.options.defaults ?? {};
+    for (const job of store.buildLogs.jobsWithRetention(engineRetentionApplies(defaults))) {
       if (this.stopped) break;
-      const policy = logRetentionPolicy(job.config);
+      const policy = logRetentionPolicy(job.config, defaults);
       if (policy === undefined) continue;
       const expired = buildsWhoseLogsExpire(store.buildLogs.buildsWithLogs(job.id), policy, now());
       for (const buildId of expired) round.lines += store.buildLogs.deleteLogs(buildId);

@@ -17,13 +17,42 @@ export interface RetentionCandidate {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The job's policy, or undefined when it keeps every log (as by default in Concourse). */
-export function logRetentionPolicy(jobConfig: Record<string, unknown>): LogRetentionPolicy | undefined {
+/**
+ * The engine's own limits (Concourse's `--default-build-logs-to-retain`,
+ * `--max-build-logs-to-retain`, `--default-days-to-retain-build-logs` and
+ * `--max-days-to-retain-build-logs`); 0 or absent: none.
+ */
+export interface EngineLogRetention {
+  /** Builds whose logs a job keeps when it says nothing. */
+  defaultBuilds?: number;
+  /** The most builds' logs any job keeps, whatever it says. */
+  maxBuilds?: number;
+  /** Days a job keeps logs for when it says nothing. */
+  defaultDays?: number;
+  /** The most days any job keeps logs for, whatever it says. */
+  maxDays?: number;
+}
+
+/** Whether the engine's limits give every job a retention, so every job must be looked at. */
+export function engineRetentionApplies(engine: EngineLogRetention): boolean {
+  return [engine.defaultBuilds, engine.maxBuilds, engine.defaultDays, engine.maxDays].some((value) => (value ?? 0) > 0);
+}
+
+/**
+ * The job's policy, or undefined when it keeps every log (as by default in Concourse). A job
+ * that sets no count (or days) gets the engine's default; a job's count (or days) above the
+ * engine's maximum, or none at all, is held to the maximum.
+ */
+export function logRetentionPolicy(jobConfig: Record<string, unknown>, engine: EngineLogRetention = {}): LogRetentionPolicy | undefined {
   const retention = jobConfig.build_log_retention as { builds?: unknown; days?: unknown; minimum_succeeded_builds?: unknown } | undefined;
   const count = (value: unknown): number => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0);
+  const limited = (own: number, fallback: number, max: number): number => {
+    const value = own > 0 ? own : fallback;
+    return max > 0 && (value === 0 || value > max) ? max : value;
+  };
   const policy: LogRetentionPolicy = {
-    builds: count(retention?.builds ?? jobConfig.build_logs_to_retain),
-    days: count(retention?.days),
+    builds: limited(count(retention?.builds ?? jobConfig.build_logs_to_retain), count(engine.defaultBuilds), count(engine.maxBuilds)),
+    days: limited(count(retention?.days), count(engine.defaultDays), count(engine.maxDays)),
     minimumSucceededBuilds: count(retention?.minimum_succeeded_builds),
   };
   return policy.builds === 0 && policy.days === 0 ? undefined : policy;

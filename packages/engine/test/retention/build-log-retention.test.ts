@@ -43,3 +43,22 @@ describe('buildsWhoseLogsExpire, as Concourse decides', () => {
     expect([...result].sort((a, b) => b - a)).toEqual(expected);
   });
 });
+
+describe("logRetentionPolicy with the engine's default and maximum", () => {
+  it.each([
+    // A job that says nothing gets the defaults.
+    [{}, { defaultBuilds: 10 }, { builds: 10, days: 0, minimumSucceededBuilds: 0 }],
+    [{}, { defaultDays: 7 }, { builds: 0, days: 7, minimumSucceededBuilds: 0 }],
+    // A job's own count wins over the default, and is held to the maximum.
+    [{ build_logs_to_retain: 3 }, { defaultBuilds: 10 }, { builds: 3, days: 0, minimumSucceededBuilds: 0 }],
+    [{ build_log_retention: { builds: 500 } }, { maxBuilds: 100 }, { builds: 100, days: 0, minimumSucceededBuilds: 0 }],
+    [{ build_log_retention: { days: 90 } }, { maxDays: 30 }, { builds: 0, days: 30, minimumSucceededBuilds: 0 }],
+    // Keeping everything is past any maximum.
+    [{}, { maxBuilds: 100, maxDays: 30 }, { builds: 100, days: 30, minimumSucceededBuilds: 0 }],
+    [{}, { defaultBuilds: 200, maxBuilds: 100 }, { builds: 100, days: 0, minimumSucceededBuilds: 0 }],
+    [{ build_log_retention: { builds: 5, minimum_succeeded_builds: 2 } }, { defaultDays: 7 }, { builds: 5, days: 7, minimumSucceededBuilds: 2 }],
+    [{}, { defaultBuilds: 0, maxBuilds: 0 }, undefined],
+  ])('reads %j under %j as %j', (config, engine, policy) => {
+    expect(logRetentionPolicy(config, engine)).toEqual(policy);
+  });
+});

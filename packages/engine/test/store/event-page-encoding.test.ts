@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { BuildEventBody } from '../../src/runner/events/build-event.js';
 import { decodeEventPage, encodeEventPage } from '../../src/store/event-page-encoding.js';
 
+type PageEvent = BuildEventBody & { at: number };
+
 const t = 1_796_516_536_000;
-const page = [
+const page: PageEvent[] = [
   { at: t, type: 'status', data: { status: 'started' } },
   { at: t + 30, type: 'step-started', origin: '2', data: { kind: 'task', name: 'print' } },
   { at: t + 30, type: 'log', origin: '2', data: { stream: 'weir', line: 'unsandboxed' } },
@@ -24,13 +27,13 @@ describe('build event pages', () => {
   });
 
   it('still read pages written before the compact encoding', () => {
-    const old = JSON.stringify(page.map((e) => [e.at, e.type, e.origin ?? null, e.data]));
+    const old = JSON.stringify(page.map((e) => [e.at, e.type, ('origin' in e ? e.origin : undefined) ?? null, e.data]));
     expect(decodeEventPage(old)).toEqual(page);
   });
 
   it('store a burst of short stdout lines at little more than their text', () => {
-    const lines = Array.from({ length: 100 }, (_, i) => ({ at: t, type: 'log', origin: '2', data: { stream: 'stdout', line: String(i + 1) } }));
-    const text = lines.map((l) => l.data.line).join('\n');
+    const lines = Array.from({ length: 100 }, (_, i): PageEvent => ({ at: t, type: 'log', origin: '2', data: { stream: 'stdout', line: String(i + 1) } }));
+    const text = lines.map((l) => (l.type === 'log' ? l.data.line : '')).join('\n');
     const encoded = encodeEventPage(lines);
     expect(decodeEventPage(encoded)).toEqual(lines);
     // Each line costs its quotes and a comma beyond its text (the first one carries the origin).
