@@ -14,6 +14,8 @@ interface LayerPlan {
   nonDirectories: string[];
 }
 
+const EMPTY_PLAN: LayerPlan = { whiteouts: [], opaqueDirectories: [], nonDirectories: [] };
+
 /**
  * Applies one layer (a verified tar, gzipped or not) on top of `rootfs`. Whiteouts delete what
  * lower layers made, and only that: they are applied first, from a listing of the layer, so a
@@ -22,7 +24,9 @@ interface LayerPlan {
  */
 export async function applyLayer(rootfs: string, layerFile: string, what: string, log: (line: string) => void, signal: AbortSignal): Promise<void> {
   await refuseZstd(layerFile, what);
-  const plan = await planLayer(layerFile).catch((error: unknown) => {
+  // Whiteouts and replacements only delete what lower layers made: on an empty root (the first
+  // layer) there is nothing to delete, and listing the layer would read and gunzip it once more.
+  const plan = (await readdir(rootfs)).length === 0 ? EMPTY_PLAN : await planLayer(layerFile).catch((error: unknown) => {
     throw corruptLayer(error, what);
   });
   for (const directory of plan.opaqueDirectories) {
