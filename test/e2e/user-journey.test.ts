@@ -37,6 +37,9 @@ describe('a user, from weir up to watching their own job', () => {
       const engine = await startWeirUp(['--data', dataDir, '--pipelines', 'examples']);
       running.push(engine);
       const env = { WEIR_URL: engine.url, WEIR_DATA: dataDir };
+      // Examples that take vars are skipped in one line each, saying which vars and how to give them.
+      expect(engine.stderr()).toMatch(/^skipped examples\/pipeline-as-code\/pipeline\.yml: it needs \(\(repo_uri\)\); once weir is up: weir set-pipeline -p pipeline-as-code -c examples\/pipeline-as-code\/pipeline\.yml -v NAME=VALUE/m);
+      expect(engine.stderr()).not.toContain('var-undefined');
 
       const pipelines = await runWeir(['pipelines', '--json'], env);
       expect(pipelines.status).toBe(0);

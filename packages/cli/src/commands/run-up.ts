@@ -4,6 +4,7 @@ import { Engine, type EngineOptions, parseByteSize, parseDuration, ensureApiToke
 import { DEFAULT_CREDENTIALS_SWITCH, implementedResourceTypes } from '@weir/resources';
 import { webRoot } from '@weir/web';
 import { engineLogger } from '../engine-log.js';
+import { splitUndefinedVars, undefinedVarNames } from '../render/undefined-vars.js';
 import type { LogFormat } from '../log-format.js';
 import type { CliIo } from '../io.js';
 
@@ -157,13 +158,20 @@ async function setPipelinesFrom(engine: Engine, dir: string, io: CliIo, logger: 
       io.err(`set pipeline ${name} from ${shown}\n`);
     } catch (error) {
       if (!(error instanceof WeirError)) throw error;
-      io.err(`skipped ${shown}: ${error.message}\n`);
-      if (error instanceof PipelineInvalidError) {
-        const text = await readFile(file, 'utf8');
-        for (const problem of error.problems.filter((p) => p.severity === 'error').slice(0, 3)) {
-          io.err(`${renderProblem(problem, text, { color: io.color }).replace(/^/gm, '  ')}\n`);
-        }
+      if (!(error instanceof PipelineInvalidError)) {
+        io.err(`skipped ${shown}: ${error.message}\n`);
+        continue;
       }
+      const { undefinedVars, others } = splitUndefinedVars(error.problems.filter((p) => p.severity === 'error'), 'error');
+      const needs = undefinedVars.length === 0 ? '' : `it needs ${undefinedVarNames(undefinedVars).map((v) => `((${v}))`).join(', ')}`;
+      if (others.length === 0) {
+        // An example that takes vars is not broken: one line says what to give, not a block per var.
+        io.err(`skipped ${shown}: ${needs}; once weir is up: weir set-pipeline -p ${name} -c ${shown} -v NAME=VALUE…, or weir secrets set NAME for secrets\n`);
+        continue;
+      }
+      io.err(`skipped ${shown}: ${error.message}${needs && ` (and ${needs})`}\n`);
+      const text = await readFile(file, 'utf8');
+      for (const problem of others.slice(0, 3)) io.err(`${renderProblem(problem, text, { color: io.color }).replace(/^/gm, '  ')}\n`);
     }
   }
 }

@@ -3,12 +3,20 @@ import type { Palette } from './palette.js';
 
 const NOT_DEFINED = /^var \(\((.+)\)\) is not defined$/;
 
-/** A file's undefined vars, apart from its other problems, which are shown one by one. */
-export function splitUndefinedVars(problems: readonly Problem[]): { undefinedVars: Problem[]; others: Problem[] } {
+/**
+ * A file's undefined vars of one severity (warnings where vars may come at run time, errors
+ * where they must be given now), apart from its other problems, which are shown one by one.
+ */
+export function splitUndefinedVars(problems: readonly Problem[], severity: Problem['severity'] = 'warning'): { undefinedVars: Problem[]; others: Problem[] } {
   const undefinedVars: Problem[] = [];
   const others: Problem[] = [];
-  for (const problem of problems) (problem.code === 'var-undefined' && problem.severity === 'warning' && NOT_DEFINED.test(problem.message) ? undefinedVars : others).push(problem);
+  for (const problem of problems) (problem.code === 'var-undefined' && problem.severity === severity && NOT_DEFINED.test(problem.message) ? undefinedVars : others).push(problem);
   return { undefinedVars, others };
+}
+
+/** The names of undefined vars, as split off by `splitUndefinedVars`. */
+export function undefinedVarNames(undefinedVars: readonly Problem[]): string[] {
+  return undefinedVars.map((problem) => NOT_DEFINED.exec(problem.message)?.[1] ?? '?');
 }
 
 /**
@@ -18,7 +26,8 @@ export function splitUndefinedVars(problems: readonly Problem[]): { undefinedVar
  */
 export function renderUndefinedVars(file: string, undefinedVars: readonly Problem[], paint: Palette, width = 100): string {
   const count = undefinedVars.length;
-  const uses = undefinedVars.map((problem) => `((${NOT_DEFINED.exec(problem.message)?.[1] ?? '?'}))${problem.line === undefined ? '' : ` ${problem.line}:${problem.column ?? 1}`}`);
+  const names = undefinedVarNames(undefinedVars);
+  const uses = undefinedVars.map((problem, i) => `((${names[i]}))${problem.line === undefined ? '' : ` ${problem.line}:${problem.column ?? 1}`}`);
   const lines = [`${file}: ${paint.yellow('warning')} var-undefined: ${count === 1 ? '1 var is' : `${count} vars are`} not given (each at its first use, line:column):`];
   let line = '   ';
   for (const [i, use] of uses.entries()) {
