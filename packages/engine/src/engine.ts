@@ -61,6 +61,8 @@ export interface EngineOptions {
   buildLogRetention?: EngineLogRetention;
   /** The most requested jobs one scheduling pass decides for (default 500). */
   schedulerMaxJobsPerPass?: number;
+  /** How long one scheduling pass may hold the event loop; later passes take fewer jobs (default 50 ms). */
+  schedulerPassTargetMs?: number;
   schedulerFallbackIntervalMs?: number;
   now?: () => number;
   /** Runs tasks without an image, where allowed; by default as processes on this host. */
@@ -212,6 +214,7 @@ export class Engine {
       logger: this.logger.child({ component: 'scheduler' }),
       ...(options.schedulerFallbackIntervalMs !== undefined && { fallbackIntervalMs: options.schedulerFallbackIntervalMs }),
       ...(options.schedulerMaxJobsPerPass !== undefined && { maxJobsPerPass: options.schedulerMaxJobsPerPass }),
+      ...(options.schedulerPassTargetMs !== undefined && { passTargetMs: options.schedulerPassTargetMs }),
       maxRunningBuilds,
     });
     this.events = new BuildEventLog({

@@ -25,6 +25,13 @@ export interface SchedulingLoopOptions {
    * start oldest first as running ones end. Absent: unbounded.
    */
   maxRunningBuilds?: number;
+  /**
+   * How long one pass may hold the event loop (default 50 ms): after a slower pass the next
+   * decides proportionally fewer jobs, after a quick one up to twice as many (never more than
+   * maxJobsPerPass). A cold first pass after a start reads every job's history: on a store of
+   * 1.5 million builds, slices of 500 jobs held the API for over a second each.
+   */
+  passTargetMs?: number;
 }
 
 export interface SchedulingPass {
@@ -51,6 +58,8 @@ interface PipelineNames {
 export class SchedulingLoop {
   private readonly names = new Map<number, PipelineNames>();
   private scheduled = false;
+  /** The jobs the next pass decides at most, adapted to how long passes take. */
+  private sliceLimit: number | undefined;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -95,7 +104,8 @@ export class SchedulingLoop {
       this.offerFreedSlots();
     }
     const requested = store.jobs.scheduleRequested();
-    const limit = this.options.maxJobsPerPass ?? 500;
+    const maxLimit = this.options.maxJobsPerPass ?? 500;
+    const limit = Math.min(this.sliceLimit ?? maxLimit, maxLimit);
     // Jobs that share no serial group never see each other's decisions within a pass (each
     // job's own builds and inputs are all a decision reads besides committed history), so
     // deciding the requested jobs in slices gives the decisions one pass over all would.
@@ -108,6 +118,7 @@ export class SchedulingLoop {
     const saved = store.scheduling.apply(decisions, jobIds, (jobId) => compilePlan(configs.get(jobId) as unknown as JobConfig));
     const remainingJobCount = requested.length - jobIds.length;
     const pass = { jobIds, decisions, ...saved, durationMs: performance.now() - started, remainingJobCount };
+    this.sliceLimit = nextSliceLimit(limit, jobIds.length, pass.durationMs, this.options.passTargetMs ?? 50, maxLimit);
     if (remainingJobCount > 0 && this.running) this.requestPass();
     if (saved.createdBuildIds.length > 0 || saved.startedBuildIds.length > 0) {
       this.options.logger.info({ jobs: jobIds.length, created: saved.createdBuildIds.length, started: saved.startedBuildIds.length }, 'scheduled builds');
@@ -223,4 +234,14 @@ export class SchedulingLoop {
 function oldestPending(job: SchedulableJob): number {
   const first = job.pendingBuilds[0];
   return first === undefined ? Number.POSITIVE_INFINITY : first.id;
+}
+
+/**
+ * The most jobs the next pass decides: fewer after a pass over its time target, in proportion
+ * (at least one), more after a pass well within it (at most twice, at most `max`).
+ */
+export function nextSliceLimit(limit: number, decided: number, durationMs: number, targetMs: number, max: number): number {
+  if (durationMs > targetMs && decided > 1) return Math.max(1, Math.floor((decided * targetMs) / durationMs));
+  if (durationMs < targetMs / 2 && decided >= limit) return Math.min(max, limit * 2);
+  return limit;
 }
