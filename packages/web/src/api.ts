@@ -190,8 +190,10 @@ export async function request<T>(method: string, path: string, body?: unknown): 
 export const get = <T>(path: string) => request<T>('GET', path);
 export const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body);
 
-/** `/pipelines/NAME` plus the instance vars query every route under it takes. */
-export function pipelinePath(ref: PipelineRef, rest = ''): string {
-  const vars = ref.instanceVars && Object.keys(ref.instanceVars).length > 0 ? `?instance_vars=${encodeURIComponent(JSON.stringify(ref.instanceVars))}` : '';
-  return `/pipelines/${encodeURIComponent(ref.name)}${rest}${vars}`;
+/** `/pipelines/NAME` plus the instance vars query every route under it takes, and `query`'s parameters. */
+export function pipelinePath(ref: PipelineRef, rest = '', query: Record<string, string> = {}): string {
+  const params = new URLSearchParams(query);
+  if (ref.instanceVars && Object.keys(ref.instanceVars).length > 0) params.set('instance_vars', JSON.stringify(ref.instanceVars));
+  const search = params.toString();
+  return `/pipelines/${encodeURIComponent(ref.name)}${rest}${search ? `?${search}` : ''}`;
 }

@@ -214,6 +214,11 @@ export class PipelineStore {
     return row && toRecord(row);
   }
 
+  /** The stored config as its canonical JSON text, without parsing it. */
+  configText(id: number): string | undefined {
+    return this.ctx.sql<[number], string>('SELECT config FROM pipelines WHERE id = ?').pluck().get(id);
+  }
+
   /** Just the name, without reading the config. */
   nameOf(id: number): string | undefined {
     return this.ctx.sql<[number], string>('SELECT name FROM pipelines WHERE id = ?').pluck().get(id);

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer, type Engine } from '../../src/index.js';
-import { setTestPipeline, TEST_TOKEN, testApi } from '../support/api.js';
+import { PIPELINE, setTestPipeline, TEST_TOKEN, testApi } from '../support/api.js';
 import { tempDataDir, testEngine } from '../support/engine.js';
 
 const started: Array<{ server: ApiServer; engine: Engine }> = [];
@@ -113,5 +113,45 @@ describe('dashboard and graph routes', () => {
       { from: 'job:unit', to: 'job:deploy', kind: 'passed', resources: ['app'], trigger: true },
       { from: 'resource:hook', to: 'job:deploy', kind: 'input', resources: ['hook'], trigger: false },
     ]);
+  });
+
+  it('leaves the config out of a pipeline when asked, and keeps it by default', async () => {
+    const api = await testApi();
+    await setTestPipeline(api);
+    const full = await api.call('/pipelines/app');
+    expect(full.body.config.jobs.map((job: { name: string }) => job.name)).toEqual(['unit', 'deploy']);
+    const light = await api.call('/pipelines/app', { query: { include_config: 'false' } });
+    expect(light.status).toBe(200);
+    const { config: _config, ...withoutConfig } = full.body;
+    expect(light.body).toEqual(withoutConfig);
+    expect(light.body).not.toHaveProperty('config');
+    // The UI builds the query with URLSearchParams, which writes a space in instance vars as `+`.
+    const instanced = await api.call('/pipelines/app/config', { method: 'PUT', body: { config: PIPELINE, instance_vars: { branch: 'x y&z' } } });
+    expect(instanced.status).toBe(200);
+    const query = new URLSearchParams({ include_config: 'false', instance_vars: JSON.stringify({ branch: 'x y&z' }) }).toString();
+    expect(query).toContain('+');
+    const found = await fetch(`${api.base}/pipelines/app?${query}`);
+    expect(found.status).toBe(200);
+    expect(await found.json()).toMatchObject({ id: instanced.body.pipeline.id, instance_vars: { branch: 'x y&z' } });
+  });
+
+  it('draws a pipeline set again, or deleted and set anew under the same id, from its new config', async () => {
+    const api = await testApi();
+    const set = async (config: string) => {
+      const answer = await api.call('/pipelines/app/config', { method: 'PUT', body: { config } });
+      expect(answer.status).toBe(200);
+      return answer.body.pipeline.id as number;
+    };
+    const jobsOf = async () => (await api.call('/pipelines/app/graph')).body.jobs.map((job: { name: string }) => job.name);
+    const pipeline = (job: string) => `jobs:\n- name: ${job}\n  plan:\n  - task: t\n    config: {platform: linux, run: {path: 'true'}}\n`;
+    const firstId = await set(pipeline('first'));
+    expect(await jobsOf()).toEqual(['first']);
+    expect(await jobsOf()).toEqual(['first']);
+    await set(pipeline('second'));
+    expect(await jobsOf()).toEqual(['second']);
+    expect((await api.call('/pipelines/app', { method: 'DELETE' })).status).toBe(204);
+    // The highest id deleted, SQLite gives it again: the old graph must not come back with it.
+    expect(await set(pipeline('third'))).toBe(firstId);
+    expect(await jobsOf()).toEqual(['third']);
   });
 });

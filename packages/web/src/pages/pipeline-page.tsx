@@ -19,7 +19,8 @@ export function PipelinePage({ pipeline: name }: { pipeline: string }) {
 
   // The graph first: the server answers in turn, and the drawing waits only for it.
   const graph = usePolled(() => get<PipelineGraph>(pipelinePath(ref, '/graph')), [key], 15000);
-  const pipeline = usePolled(() => get<Pipeline>(pipelinePath(ref)), [key], 10000);
+  // Only its state: the config of a large pipeline is hundreds of KB the page does not use.
+  const pipeline = usePolled(() => get<Pipeline>(pipelinePath(ref, '', { include_config: 'false' })), [key], 10000);
   const jobs = usePolled(() => get<Job[]>(pipelinePath(ref, '/jobs')), [key], 3000);
   const resources = usePolled(() => get<Resource[]>(pipelinePath(ref, '/resources')), [key], 5000);
   // Load the layout worker's script while the graph is on its way.

@@ -3,9 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context.js';
 import { configForReaders } from '../config-for-readers.js';
 import { findPipeline, parseInstanceVars } from '../lookups.js';
-import { pipelineGraph } from '../pipeline-graph.js';
+import { PipelineGraphCache } from '../pipeline-graph-cache.js';
 import { instanceVarsQuery, PipelineParams, PipelineQuery, strictQuery } from '../route-schemas.js';
 import { pipelineJson, problemJson } from '../views.js';
+
+const ShowQuery = strictQuery({
+  ...instanceVarsQuery,
+  include_config: Type.Optional(Type.Boolean({ default: true, description: 'false: the pipeline without its config, for a page that needs only its state' })),
+});
 
 const ListQuery = strictQuery({ include_archived: Type.Optional(Type.Boolean({ default: false })) });
 
@@ -32,19 +37,27 @@ export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiCont
     engine.store.pipelines.list({ includeArchived: request.query.include_archived }).map(pipelineJson),
   );
 
-  app.get<{ Params: PipelineParams; Querystring: PipelineQuery }>(
+  app.get<{ Params: PipelineParams; Querystring: Static<typeof ShowQuery> }>(
     '/pipelines/:pipeline',
-    { schema: { params: PipelineParams, querystring: PipelineQuery } },
+    { schema: { params: PipelineParams, querystring: ShowQuery } },
     async (request) => {
       const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
+      // A large pipeline's config is hundreds of KB; the graph page polls only for its state.
+      if (request.query.include_config === false) return pipelineJson(pipeline);
       return { ...pipelineJson(pipeline), config: configForReaders(pipeline.config) };
     },
   );
 
+  const graphs = new PipelineGraphCache();
   app.get<{ Params: PipelineParams; Querystring: PipelineQuery }>(
     '/pipelines/:pipeline/graph',
     { schema: { params: PipelineParams, querystring: PipelineQuery } },
-    async (request) => pipelineGraph(findPipeline(engine, request.params.pipeline, request.query.instance_vars).config),
+    async (request, reply) => {
+      const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
+      // Read in the same synchronous turn as the lookup: the row is still there.
+      const configText = engine.store.pipelines.configText(pipeline.id)!;
+      return reply.type('application/json; charset=utf-8').send(graphs.json(pipeline.id, configText, pipeline.config));
+    },
   );
 
   app.put<{ Params: PipelineParams; Querystring: PipelineQuery; Body: Static<typeof SetConfigBody> }>(
