@@ -4,7 +4,7 @@ import type { Problem } from '../config/problem.js';
 import type { JobConfig, TriggerVarConfig } from '../config/schema/index.js';
 import type { BuildEvent } from '../runner/events/build-event.js';
 import type { JobExplanation, Reason } from '../scheduler/decisions.js';
-import type { BuildRecord, InstanceVars, JobRecord, PipelineRecord, ResourceRecord, VersionRecord } from '../store/records.js';
+import type { BuildRecord, InstanceVars, JobRecord, PipelineState, ResourceRecord, VersionRecord } from '../store/records.js';
 
 /** The JSON shapes of docs/api.md: snake_case, times in epoch milliseconds. */
 
@@ -26,7 +26,7 @@ export interface PipelineJson {
   retiring: { reason: string; teardown_build_id: number | null; teardown_status: string | null } | null;
 }
 
-export function pipelineJson(pipeline: PipelineRecord): PipelineJson {
+export function pipelineJson(pipeline: PipelineState): PipelineJson {
   return {
     id: pipeline.id,
     name: pipeline.name,

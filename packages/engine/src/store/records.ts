@@ -35,6 +35,9 @@ export interface PipelineRecord {
   teardownStatus: string | null;
 }
 
+/** A pipeline without its config: what a list of many shows, without parsing every config. */
+export type PipelineState = Omit<PipelineRecord, 'config'>;
+
 export interface ResourceRecord {
   id: number;
   pipelineId: number;

@@ -60,7 +60,7 @@ describe('API: errors', () => {
 
   it('answers a failure inside weir with a 500 that tells nothing of it', async () => {
     const api = await testApi();
-    vi.spyOn(api.engine.store.pipelines, 'list').mockImplementation(() => {
+    vi.spyOn(api.engine.store.pipelines, 'listStates').mockImplementation(() => {
       throw new TypeError('internal detail');
     });
     const answer = await api.call('/pipelines');

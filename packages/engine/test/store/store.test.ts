@@ -87,6 +87,8 @@ describe('store: pipelines', () => {
     expect(pr1.id).not.toBe(pr2.id);
     expect(engine.store.pipelines.get({ name: 'pr', instanceVars: { pr: 2 } })!.id).toBe(pr2.id);
     expect(engine.store.pipelines.list().map((p) => p.instanceVars)).toEqual([{ pr: 1 }, { pr: 2 }]);
+    // The list without configs is the same list, every field but the config.
+    expect(engine.store.pipelines.listStates()).toEqual(engine.store.pipelines.list().map(({ config: _config, ...state }) => state));
     // Identical resources in both instances share one history.
     expect(engine.store.resources.get(pr1.id, 'repo')!.scopeId).toBe(engine.store.resources.get(pr2.id, 'repo')!.scopeId);
   });
@@ -102,6 +104,8 @@ describe('store: pipelines', () => {
     expect(store.builds.byId(pending.id)!.status).toBe('aborted');
     expect(store.pipelines.list()).toEqual([]);
     expect(store.pipelines.list({ includeArchived: true })).toHaveLength(1);
+    expect(store.pipelines.listStates()).toEqual([]);
+    expect(store.pipelines.listStates({ includeArchived: true })).toHaveLength(1);
     expect(codeOf(() => store.pipelines.setPaused(pipeline.id, false))).toBe('pipeline-archived');
     expect(codeOf(() => store.builds.createManual(jobId))).toBe('pipeline-archived');
     engine.setPipeline({ name: 'app', text: PIPELINE });

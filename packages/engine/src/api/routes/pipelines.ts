@@ -34,7 +34,7 @@ const ArchiveQuery = strictQuery({
 
 export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiContext): void {
   app.get<{ Querystring: Static<typeof ListQuery> }>('/pipelines', { schema: { querystring: ListQuery } }, async (request) =>
-    engine.store.pipelines.list({ includeArchived: request.query.include_archived }).map(pipelineJson),
+    engine.store.pipelines.listStates({ includeArchived: request.query.include_archived }).map(pipelineJson),
   );
 
   app.get<{ Params: PipelineParams; Querystring: Static<typeof ShowQuery> }>(
