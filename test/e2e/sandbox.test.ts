@@ -35,7 +35,7 @@ jobs:
     config:
       platform: linux${image('latest')}
       outputs: [{name: out}]
-      run: {path: sh, args: [-c, 'echo secret-of-other-build > out/secret; sleep ${SLEEP_MARK} & sleep ${SLEEP_MARK}']}
+      run: {path: sh, args: [-c, 'echo secret-of-other-build > out/secret; sleep ${SLEEP_MARK} & sleep ${SLEEP_MARK} & echo sleeping-$((${SLEEP_MARK} + 0)); wait']}
 - name: hostile
   plan:
   - task: probe
@@ -193,6 +193,14 @@ describe.skipIf(!available)('tasks in their images, sandboxed (weir up and the C
     const first = await up();
     await first.weir(['trigger-job', '-j', 'sandbox/sleeper']);
     await waitFor(() => runningSleeps().length >= 2, 'the sleeper build\'s processes');
+    // The engine registers the sandbox's process group as soon as it has spawned bubblewrap,
+    // before it reads any output: once the log holds the task's line, it has had that moment.
+    const [build] = (await first.engine.get('/pipelines/sandbox/jobs/sleeper/builds')) as Array<{ id: number }>;
+    for (const deadline = Date.now() + 20_000; ; ) {
+      if (JSON.stringify(await first.engine.get(`/builds/${build!.id}/events?format=json`)).includes(`sleeping-${SLEEP_MARK}`)) break;
+      if (Date.now() > deadline) throw new Error('timed out waiting for the sleeper\'s line in the log');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await stopWeir(first.engine, 'SIGKILL');
     await waitFor(() => sleepers().length === 0, 'the sandbox to die with the engine', 5_000);
     expect(readdirSync(join(dataDir, 'builds')).length).toBeGreaterThan(0);

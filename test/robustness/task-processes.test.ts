@@ -17,7 +17,7 @@ jobs:
   - task: sleep
     config:
       platform: linux
-      run: {path: sh, args: [-c, 'sleep ${MARK} & sleep ${MARK} & sleep ${MARK} & wait']}
+      run: {path: sh, args: [-c, 'sleep ${MARK} & sleep ${MARK} & sleep ${MARK} & echo sleeping-$((${MARK} + 0)); wait']}
 `;
 
 /** Host pids of the task's sleep processes. */
@@ -38,6 +38,14 @@ async function waitFor(condition: () => boolean, what: string, ms = 20_000): Pro
   for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
     if (condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function waitForAsync(condition: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
 }
@@ -66,6 +74,10 @@ describe.skipIf(process.platform !== 'linux')('task processes on the host', () =
     expect((await weir(first, ['unpause-pipeline', '-p', 'sleepy'])).status).toBe(0);
     expect((await weir(first, ['trigger-job', '-j', 'sleepy/sleeper'])).status).toBe(0);
     await waitFor(() => sleeps().length === 3, 'the task\'s three sleep processes');
+    // The engine registers a task's process group as soon as it has spawned it, before it reads
+    // any of its output: once the log holds the task's line, the engine has had that moment.
+    const [build] = (await first.get('/pipelines/sleepy/jobs/sleeper/builds')) as Array<{ id: number }>;
+    await waitForAsync(async () => JSON.stringify(await first.get(`/builds/${build!.id}/events?format=json`)).includes(`sleeping-${MARK}`), 'the task\'s line in the log');
 
     await stopWeir(first, 'SIGKILL');
     await waitFor(() => sleeps().length === 0, 'the task\'s processes to end with the engine', 10_000);

@@ -27,6 +27,7 @@ import type { InstanceVars } from './store/records.js';
 import type { Problem } from './config/problem.js';
 import type { Executor } from './executors/executor.js';
 import { LocalExecutor } from './executors/local/local-executor.js';
+import { startProcessGroupWatchdog } from './executors/local/process-group-watchdog.js';
 import { ClaimLocks } from './executors/claim-locks.js';
 import { SandboxExecutor } from './executors/sandbox/sandbox-executor.js';
 import { DEFAULT_KEPT_CONTAINER_RETENTION, type KeptContainerRetention } from './executors/sandbox/kept-container-retention.js';
@@ -309,6 +310,7 @@ export class Engine {
   start(): void {
     if (this.started) return;
     this.started = true;
+    startProcessGroupWatchdog();
     // Opening the image store removes what a crash left half-fetched: do it now, not at first use.
     this.imageStore().catch((error: unknown) => this.logger.error({ err: error }, 'the image cache could not be opened; tasks with an image will error'));
     // Removes the kept containers past their time, or left half-kept by a crash.

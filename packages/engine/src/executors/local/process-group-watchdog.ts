@@ -62,6 +62,14 @@ function startTimeOf(pid: number): string | undefined {
 }
 
 /**
+ * Starts the watchdog now rather than at the first task: spawning it takes a fork and an exec,
+ * and between a task's spawn and its registration the group is unprotected.
+ */
+export function startProcessGroupWatchdog(): void {
+  if (process.platform === 'linux') input();
+}
+
+/**
  * Makes sure the process group led by `pid` (a task's program, or bubblewrap with its sandbox)
  * does not outlive this process: if this process dies first, however it dies, the watchdog
  * kills the group. Call it right after spawning the leader with `detached: true`; call the
