@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { buildImage } from '../../packages/resources/test/registry-image/support
 import { startRegistry, type RunningRegistry } from '../../packages/resources/test/registry-image/support/registry.js';
 import { requireTools } from '../../packages/resources/test/registry-image/support/tools.js';
 import { busyboxLayer, requireSandbox } from '../../packages/engine/test/support/sandbox-images.js';
+import { processesWith, waitFor } from '../../packages/engine/test/support/processes.js';
 import { runWeir, startWeirUp, stopWeir, type WeirProcess } from '../support/weir-process.js';
 
 const available = requireTools(['docker-registry']) && requireSandbox();
@@ -88,30 +89,6 @@ jobs:
       platform: linux
       run: {path: 'true'}
 `;
-}
-
-/** Host pids of processes whose command line holds `mark` (or is `mark`, with `exact`). */
-function processesWith(mark: string, options: { exact?: boolean } = {}): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const matches = options.exact ? cmdline.trim() === mark : cmdline.includes(mark) && !cmdline.includes('vitest');
-      if (matches) found.push(Number(entry));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return found;
-}
-
-async function waitFor(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe.skipIf(!available)('tasks in their images, sandboxed (weir up and the CLI)', () => {
@@ -196,11 +173,7 @@ describe.skipIf(!available)('tasks in their images, sandboxed (weir up and the C
     // The engine registers the sandbox's process group as soon as it has spawned bubblewrap,
     // before it reads any output: once the log holds the task's line, it has had that moment.
     const [build] = (await first.engine.get('/pipelines/sandbox/jobs/sleeper/builds')) as Array<{ id: number }>;
-    for (const deadline = Date.now() + 20_000; ; ) {
-      if (JSON.stringify(await first.engine.get(`/builds/${build!.id}/events?format=json`)).includes(`sleeping-${SLEEP_MARK}`)) break;
-      if (Date.now() > deadline) throw new Error('timed out waiting for the sleeper\'s line in the log');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(async () => JSON.stringify(await first.engine.get(`/builds/${build!.id}/events?format=json`)).includes(`sleeping-${SLEEP_MARK}`), 'the sleeper\'s line in the log');
     await stopWeir(first.engine, 'SIGKILL');
     await waitFor(() => sleepers().length === 0, 'the sandbox to die with the engine', 5_000);
     expect(readdirSync(join(dataDir, 'builds')).length).toBeGreaterThan(0);

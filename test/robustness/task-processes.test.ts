@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processesWith, waitFor } from '../../packages/engine/test/support/processes.js';
 import { runWeir, startWeirUp, stopWeir, type WeirProcess } from '../support/weir-process.js';
 
 /**
@@ -10,6 +11,9 @@ import { runWeir, startWeirUp, stopWeir, type WeirProcess } from '../support/wei
  */
 
 const MARK = '3133';
+/** The task's sleep processes, as the host sees them. */
+const sleeps = () => processesWith(`sleep ${MARK}`, { exact: true });
+
 const PIPELINE = `
 jobs:
 - name: sleeper
@@ -19,36 +23,6 @@ jobs:
       platform: linux
       run: {path: sh, args: [-c, 'sleep ${MARK} & sleep ${MARK} & sleep ${MARK} & echo sleeping-$((${MARK} + 0)); wait']}
 `;
-
-/** Host pids of the task's sleep processes. */
-function sleeps(): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() === `sleep ${MARK}`) found.push(Number(entry));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return found;
-}
-
-async function waitFor(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function waitForAsync(condition: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe.skipIf(process.platform !== 'linux')('task processes on the host', () => {
   let root: string;
@@ -77,7 +51,7 @@ describe.skipIf(process.platform !== 'linux')('task processes on the host', () =
     // The engine registers a task's process group as soon as it has spawned it, before it reads
     // any of its output: once the log holds the task's line, the engine has had that moment.
     const [build] = (await first.get('/pipelines/sleepy/jobs/sleeper/builds')) as Array<{ id: number }>;
-    await waitForAsync(async () => JSON.stringify(await first.get(`/builds/${build!.id}/events?format=json`)).includes(`sleeping-${MARK}`), 'the task\'s line in the log');
+    await waitFor(async () => JSON.stringify(await first.get(`/builds/${build!.id}/events?format=json`)).includes(`sleeping-${MARK}`), 'the task\'s line in the log');
 
     await stopWeir(first, 'SIGKILL');
     await waitFor(() => sleeps().length === 0, 'the task\'s processes to end with the engine', 10_000);

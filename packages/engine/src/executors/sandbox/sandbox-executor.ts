@@ -110,19 +110,23 @@ export class SandboxExecutor implements Executor {
       // Where each claim is bound: the mount point must exist in the working directory.
       for (const claim of task.claims ?? []) await mkdir(join(task.workDir, claim.path), { recursive: true });
       let exitStatus: number;
+      // What the task's sandbox is made of; a kept container is made again from the same.
+      const sandbox = {
+        env: layout.env,
+        cwd: layout.cwd,
+        mounts: layout.mounts,
+        tmpfs: layout.tmpfs,
+        uid: user.uid,
+        gid: user.gid,
+        network: this.network,
+        hostname: SANDBOX_HOSTNAME,
+        allCapabilities: task.privileged === true,
+      };
       const container =
         task.owner &&
         this.options.containers?.started(task.owner, task.workDir, {
           image: image.cacheKey === undefined ? { rootfs: image.rootfs } : { key: image.cacheKey, rootfs: image.rootfs },
-          env: layout.env,
-          cwd: layout.cwd,
-          mounts: layout.mounts,
-          tmpfs: layout.tmpfs,
-          uid: user.uid,
-          gid: user.gid,
-          network: this.network,
-          hostname: SANDBOX_HOSTNAME,
-          allCapabilities: task.privileged === true,
+          ...sandbox,
         });
       try {
         if (task.run.dir !== undefined) await requireDirectory(join(task.workDir, task.run.dir), task.run.dir);
@@ -130,15 +134,7 @@ export class SandboxExecutor implements Executor {
         ({ exitStatus } = await runSandboxed({
           rootfs: image.rootfs,
           argv: layout.argv,
-          env: layout.env,
-          cwd: layout.cwd,
-          mounts: layout.mounts,
-          tmpfs: layout.tmpfs,
-          uid: user.uid,
-          gid: user.gid,
-          network: this.network,
-          hostname: SANDBOX_HOSTNAME,
-          allCapabilities: task.privileged === true,
+          ...sandbox,
           signal: task.signal,
           killGraceMs: this.killGraceMs,
           onOutput: task.onOutput,
