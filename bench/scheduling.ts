@@ -30,6 +30,8 @@ if (scaleArgument === -1) {
 }
 const SCALE = Number(process.argv[scaleArgument + 1]);
 const GROUPS = 100 * SCALE; // 10 jobs and 10 resources each
+/** 1,000 jobs and 1,000 resources a pipeline: within the engine's limit of 2,000 each. */
+const GROUPS_PER_PIPELINE = 100;
 const VERSIONS_PER_RESOURCE = 100;
 const BUILD_ROUNDS = 10; // one build per job per round
 const PASS_SAMPLES = 15;
@@ -49,16 +51,16 @@ const trivialType: ResourceType<{ key: string }> = {
  * their own; job5 fans in (r0 passed job1-4, r1 passed job1); job6-8 fan out from job5 (r0, r1);
  * job9 fans in from job6-8.
  */
-function pipelineText(): string {
+function pipelineText(groups: readonly number[]): string {
   const lines: string[] = ['resources:'];
-  for (let g = 0; g < GROUPS; g++) {
+  for (const g of groups) {
     for (let r = 0; r < 10; r++) lines.push(`- name: g${g}r${r}`, '  type: trivial', '  check_every: never', `  source: {key: g${g}r${r}}`);
   }
   lines.push('jobs:');
   const job = (g: number, j: number, gets: string[]): void => {
     lines.push(`- name: g${g}j${j}`, '  plan:', ...gets.map((get) => `  - ${get}`));
   };
-  for (let g = 0; g < GROUPS; g++) {
+  for (const g of groups) {
     const r = (n: number): string => `g${g}r${n}`;
     const j = (n: number): string => `g${g}j${n}`;
     job(g, 0, [`get: ${r(0)}\n    trigger: true`, `get: ${r(1)}\n    trigger: true`, `get: ${r(2)}`]);
@@ -87,8 +89,11 @@ const { store } = engine;
 const setupStarted = performance.now();
 
 try {
-  const { pipeline } = engine.setPipeline({ name: 'bench', text: pipelineText() });
-  const resources = store.resources.list(pipeline.id);
+  const pipelines = Array.from({ length: Math.ceil(GROUPS / GROUPS_PER_PIPELINE) }, (_, p) => {
+    const groups = Array.from({ length: Math.min(GROUPS_PER_PIPELINE, GROUPS - p * GROUPS_PER_PIPELINE) }, (_, g) => p * GROUPS_PER_PIPELINE + g);
+    return engine.setPipeline({ name: `bench-${p}`, text: pipelineText(groups) }).pipeline;
+  });
+  const resources = pipelines.flatMap((pipeline) => store.resources.list(pipeline.id));
   const scopeIds = resources.map((r) => r.scopeId);
 
   // 99 versions per resource up front, then one more per round of builds below.
@@ -155,7 +160,8 @@ try {
     const samples: number[] = [];
     let jobs = 0;
     for (let i = 0; i < PASS_SAMPLES; i++) {
-      const resource = store.resources.get(pipeline.id, `g${(i * 7) % GROUPS}${resourceName}`)!;
+      const group = (i * 7) % GROUPS;
+      const resource = store.resources.get(pipelines[Math.floor(group / GROUPS_PER_PIPELINE)]!.id, `g${group}${resourceName}`)!;
       store.resources.saveCheckedVersions(resource.scopeId, [{ version: { n: `extra-${i}` } }]);
       const pass = engine.scheduler.runOnce();
       samples.push(pass.durationMs);
@@ -179,7 +185,7 @@ try {
   const checksWithWrites = await checkRound(); // every check saves the trivial type's version as new
   const checksNothingNew = await checkRound();
 
-  const jobCount = store.jobs.list(pipeline.id).length;
+  const jobCount = pipelines.reduce((sum, pipeline) => sum + store.jobs.list(pipeline.id).length, 0);
 
   // (c) The memory of an engine started on this data directory after its first full pass,
   // measured in a fresh process so the setup above does not count.
@@ -194,7 +200,7 @@ try {
   const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
   const figures: ScaleFigures = {
-    setup: `${resources.length} resources, ${versionCount} versions, ${jobCount} jobs, ${builds} builds, set up in ${(setupMs / 1000).toFixed(1)} s`,
+    setup: `${pipelines.length} pipeline${pipelines.length === 1 ? '' : 's'}, ${resources.length} resources, ${versionCount} versions, ${jobCount} jobs, ${builds} builds, set up in ${(setupMs / 1000).toFixed(1)} s`,
     rows: [
       ['(a) full pass, every job requested, warm (median)', ms(median(fullPasses))],
       ['(a) full pass, cold cache (first pass after start)', ms(coldPass)],
