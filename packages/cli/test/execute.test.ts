@@ -85,7 +85,7 @@ describe('weir execute', () => {
   });
 
   it('says once that a task without an image runs on this host', async () => {
-    const result = await execute({ config: taskFile('platform: linux\nrootfs_uri: docker:///busybox\nrun: {path: "true"}\n') });
+    const result = await execute({ config: taskFile('platform: linux\nrun: {path: "true"}\n') });
     expect(result.status).toBe(0);
     expect(result.err).toBe(ON_HOST);
   });

@@ -22,6 +22,8 @@ export { ImageStore } from './executors/sandbox/image-store.js';
 export { leaseImageResource, type ImageResourceLease } from './executors/sandbox/image-resource.js';
 export { prepareTaskRun, type PrepareTaskRunInput, type PreparedTaskRun } from './runner/task/prepare-task-run.js';
 export { hostEnvironment } from './runner/task/task-environment.js';
+export { resolveRootfsUri } from './runner/task/task-rootfs-uri.js';
+export { readImageDirectory } from './executors/sandbox/image-directory.js';
 export { startApiServer, type ApiServer, type ApiServerOptions, ensureApiToken, API_TOKEN_FILE } from './api/index.js';
 export { configForReaders } from './api/config-for-readers.js';
 export type { ProblemJson } from './api/views.js';

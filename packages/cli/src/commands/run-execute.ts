@@ -10,7 +10,9 @@ import {
   prepareTaskRun,
   SandboxExecutor,
   hostEnvironment,
+  readImageDirectory,
   renderProblem,
+  resolveRootfsUri,
   varsFromFlags,
   WeirError,
   type Problem,
@@ -29,6 +31,8 @@ export interface ExecuteOptions {
   inputs: string[];
   /** `name=dir` from each `-o`. */
   outputs: string[];
+  /** `--image NAME`: the `-i` directory used as the task's image (an image artifact: rootfs/ and metadata.json). */
+  image?: string;
   varFlags: VarFlag[];
   /** A Go duration (`--timeout 10m`); none means no limit. */
   timeout?: string;
@@ -51,15 +55,18 @@ const INTERRUPTED: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM
  */
 export async function executeCommand(options: ExecuteOptions, io: CliIo): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
-  const config = await loadTask(options, io);
-  if (config === undefined) return WEIR_ERROR;
+  const loaded = await loadTask(options, io);
+  if (loaded === undefined) return WEIR_ERROR;
   try {
     const timeout = parseTimeout(options.timeout);
-    const inputs = inputDirectories(config, parseDirectoryFlags(options.inputs, '-i', cwd), cwd);
+    const given = parseDirectoryFlags(options.inputs, '-i', cwd);
+    const imageInput = imageDirectory(options.image, loaded, given);
+    const config = resolveRootfsUri(loaded, imageInput !== undefined, options.config);
+    const inputs = inputDirectories(config, given, cwd);
     const outputs = parseDirectoryFlags(options.outputs, '-o', cwd);
-    await checkDirectories(inputs);
+    await checkDirectories(imageInput === undefined ? inputs : new Map([...inputs, [imageInput.name, imageInput.dir]]));
     checkOutputNames(config, outputs);
-    return await runTask(config, inputs, outputs, timeout, { file: options.config, imageCache: imageCacheDir(options.imageCache, io.env ?? process.env, cwd) }, io);
+    return await runTask(config, inputs, outputs, timeout, { file: options.config, imageCache: imageCacheDir(options.imageCache, io.env ?? process.env, cwd), ...(imageInput !== undefined && { imageInput }) }, io);
   } catch (error) {
     if (error instanceof WeirError) {
       io.err(`${renderProblem(problemOf(error, options.config), undefined, { color: io.color })}\n`);
@@ -76,14 +83,21 @@ async function loadTask(options: ExecuteOptions, io: CliIo): Promise<TaskConfig 
   const loaded =
     'problem' in input
       ? { problems: [input.problem], config: undefined }
-      : loadTaskConfig(input.text, { file: options.config, vars, missingVars: 'error', resourceTypes: builtinResourceTypeCatalog() });
+      : loadTaskConfig(input.text, { file: options.config, vars, missingVars: 'error', resourceTypes: builtinResourceTypeCatalog(), imageArtifact: options.image !== undefined });
   const problems = [...varProblems, ...loaded.problems];
   const text = 'text' in input ? input.text : undefined;
   for (const problem of problems) io.err(`${renderProblem(problem, problem.file === options.config ? text : undefined, { color: io.color })}\n\n`);
   return hasErrors(problems) ? undefined : loaded.config;
 }
 
-async function runTask(config: TaskConfig, inputs: Map<string, string>, outputs: Map<string, string>, timeout: Timeout | undefined, where: { file: string; imageCache: string }, io: CliIo): Promise<number> {
+async function runTask(
+  config: TaskConfig,
+  inputs: Map<string, string>,
+  outputs: Map<string, string>,
+  timeout: Timeout | undefined,
+  where: { file: string; imageCache: string; imageInput?: ImageInput },
+  io: CliIo,
+): Promise<number> {
   const { file } = where;
   const baseEnv = hostEnvironment(io.env ?? process.env);
   const root = await mkdtemp(join(tmpdir(), 'weir-execute-'));
@@ -107,7 +121,7 @@ async function runTask(config: TaskConfig, inputs: Map<string, string>, outputs:
     });
     const logger = createLogger({ level: 'silent' });
     let executor: LocalExecutor | SandboxExecutor;
-    if (config.image_resource === undefined) {
+    if (config.image_resource === undefined && where.imageInput === undefined) {
       executor = new LocalExecutor({ logger, maxConcurrentTasks: 1 });
       io.err(`weir execute: ${HOST_LINE}\n`);
       if (config.run.user !== undefined) io.err(`weir execute: run.user ${JSON.stringify(config.run.user)} is not used: the task runs as the user running weir\n`);
@@ -116,7 +130,7 @@ async function runTask(config: TaskConfig, inputs: Map<string, string>, outputs:
       // Before fetching: a host that cannot run the image should not download it first.
       const problem = await sandbox.unavailable();
       if (problem !== undefined) throw problem;
-      image = await leaseExecuteImage(config.image_resource, { cacheDir: where.imageCache, workDir: root, signal: stop.signal, log: (line) => io.err(`weir execute: ${line}\n`), location: file });
+      image = where.imageInput !== undefined ? await readImageInput(where.imageInput) : await leaseExecuteImage(config.image_resource!, { cacheDir: where.imageCache, workDir: root, signal: stop.signal, log: (line) => io.err(`weir execute: ${line}\n`), location: file });
       executor = sandbox;
       io.err(`weir execute: ${executor.description}\n`);
     }
@@ -155,6 +169,34 @@ async function runTask(config: TaskConfig, inputs: Map<string, string>, outputs:
     stop.dispose();
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/** The `-i` input that `--image` names. */
+interface ImageInput {
+  name: string;
+  dir: string;
+}
+
+/**
+ * The directory `--image NAME` names: as with fly, it is given with `-i NAME=DIR` and need not be
+ * one of the task's inputs; it is the task's image instead of its image_resource or rootfs_uri.
+ */
+function imageDirectory(name: string | undefined, config: TaskConfig, given: Map<string, string>): ImageInput | undefined {
+  if (name === undefined) return undefined;
+  const dir = given.get(name);
+  if (dir === undefined) {
+    throw commandLineError('execute-image-input-missing', `--image ${name}: no -i ${name}=DIR gives its directory`, `give the image's directory (rootfs/ and metadata.json) with -i ${name}=path/to/image`);
+  }
+  // Only a declared input is also placed in the task's working directory.
+  if (!(config.inputs ?? []).some((input) => input.name === name)) given.delete(name);
+  return { name, dir };
+}
+
+/** An image artifact on disk, read as the step's `image:` reads one in a pipeline. */
+async function readImageInput(input: ImageInput): Promise<ExecuteImage> {
+  const name = `input "${input.name}"`;
+  const image = await readImageDirectory(input.dir, `${name} (--image ${input.name}, ${input.dir})`);
+  return { ...image, name, release: () => undefined };
 }
 
 interface Timeout {

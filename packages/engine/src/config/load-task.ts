@@ -10,14 +10,18 @@ import { isWholeVarReference } from './vars.js';
 
 let taskSchema: SchemaChecker | undefined;
 
-/** Text of a task file → a validated `TaskConfig`, or every problem with its location. */
-export function loadTaskConfig(text: string, options: LoadPipelineOptions): CheckedDocument<TaskConfig> {
+/**
+ * Text of a task file → a validated `TaskConfig`, or every problem with its location.
+ * `imageArtifact`: the task runs in an image artifact (a step's `image:`, `weir execute --image`)
+ * that takes precedence over the config's own image.
+ */
+export function loadTaskConfig(text: string, options: LoadPipelineOptions & { imageArtifact?: boolean }): CheckedDocument<TaskConfig> {
   taskSchema ??= new SchemaChecker(taskJsonSchema as unknown as Record<string, unknown>, 'task config');
   const kind: DocumentKind = {
     subject: 'task config',
     schema: taskSchema,
     rules: (config) => {
-      const problems: Problem[] = checkTaskConfig(config, []);
+      const problems: Problem[] = checkTaskConfig(config, [], options.imageArtifact);
       const type = asRecord(config.image_resource)?.type;
       if (typeof type === 'string' && !isWholeVarReference(type)) {
         const problem = classify(type, [], options.resourceTypes, ['image_resource', 'type'], 'the task image');

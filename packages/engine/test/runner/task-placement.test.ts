@@ -24,6 +24,31 @@ describe('placeTask', () => {
   });
 });
 
+describe('runner: rootfs_uri', () => {
+  it('errors a task whose rootfs_uri weir cannot run, even where host tasks are allowed, instead of running it without its image', async () => {
+    // Through a local var, so that only the task itself sees the value: validation cannot.
+    const result = await runJob(
+      testEngine(),
+      pipeline(`  - task: write
+    config:
+      platform: linux
+      outputs: [{name: out}]
+      run: {path: sh, args: [-c, 'echo raw:///var/vcap/rootfs > out/uri']}
+  - load_var: uri
+    file: out/uri
+  - task: raw
+    config:
+      platform: linux
+      rootfs_uri: ((.:uri))
+      run: {path: sh, args: [-c, 'echo ran-on-the-host']}
+`),
+    );
+    expect(result.build.status).toBe('errored');
+    expect(result.logs.join('\n')).not.toContain('ran-on-the-host');
+    expect(result.events).toContainEqual(expect.objectContaining({ type: 'error', data: expect.objectContaining({ code: 'task-rootfs-uri-unsupported' }) }));
+  });
+});
+
 /** A host task that writes a busybox image artifact (rootfs/ and metadata.json) into `img`. */
 const MAKE_IMAGE = `  - task: make-image
     config:

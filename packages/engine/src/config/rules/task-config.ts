@@ -1,11 +1,15 @@
 import type { Rule } from './rule.js';
 import { asRecord, asString, records, type LooseRecord } from '../loose.js';
 import { parseDuration } from '../duration.js';
-import { error, type PathSegment, type Problem } from '../problem.js';
-import { isWholeVarReference } from '../vars.js';
+import { error, warning, type PathSegment, type Problem } from '../problem.js';
+import { rootfsUriImage } from '../rootfs-uri.js';
+import { findVarReferences, isWholeVarReference } from '../vars.js';
 
-/** Rules for a task config, inline under a task step or in its own file. */
-export function checkTaskConfig(config: LooseRecord, path: PathSegment[]): Problem[] {
+/**
+ * Rules for a task config, inline under a task step or in its own file. `imageArtifact`: the step
+ * names its image with `image:`, which takes precedence over the config's own.
+ */
+export function checkTaskConfig(config: LooseRecord, path: PathSegment[], imageArtifact = false): Problem[] {
   const problems: Problem[] = [];
   for (const list of ['inputs', 'outputs'] as const) {
     const seen = new Set<string>();
@@ -30,7 +34,22 @@ export function checkTaskConfig(config: LooseRecord, path: PathSegment[]): Probl
   if (run && asString(run.path) === '') {
     problems.push(error('task-run-path-empty', [...path, 'run', 'path'], 'run.path is empty', 'give the command to run, e.g. path: sh'));
   }
+  if (!imageArtifact) problems.push(...checkRootfsUri(config, path));
   return problems;
+}
+
+/** As in Concourse, `image_resource` wins over `rootfs_uri`; alone, it must be a form weir runs (see rootfsUriImage). */
+function checkRootfsUri(config: LooseRecord, path: PathSegment[]): Problem[] {
+  const uri = asString(config.rootfs_uri);
+  if (uri === undefined) return [];
+  const at = [...path, 'rootfs_uri'];
+  if (config.image_resource !== undefined) {
+    return [warning('task-rootfs-uri-ignored', at, 'rootfs_uri is not used: image_resource gives the task its image', 'remove rootfs_uri')];
+  }
+  // Checked once the var is filled in, when the task runs.
+  if (findVarReferences(uri).length > 0) return [];
+  const resolved = rootfsUriImage(uri);
+  return 'problem' in resolved ? [error(resolved.problem.code, at, resolved.problem.message, resolved.problem.hint)] : [];
 }
 
 /** Inline task configs in a pipeline follow the same rules as task files. */
@@ -39,7 +58,7 @@ export const inlineTaskConfigs: Rule = ({ jobs }) => {
   for (const { steps } of jobs) {
     for (const { step, path, kinds } of steps) {
       const inline = asRecord(step.config);
-      if (kinds.includes('task') && inline) problems.push(...checkTaskConfig(inline, [...path, 'config']));
+      if (kinds.includes('task') && inline) problems.push(...checkTaskConfig(inline, [...path, 'config'], step.image !== undefined));
     }
   }
   return problems;

@@ -141,7 +141,7 @@ export const TaskConfig = Type.Object(
     rootfs_uri: Type.Optional(
       Type.String({
         description:
-          'Raw root filesystem URI handed to the worker runtime. Prefer `image_resource`; this is a low-level escape hatch.',
+          'Deprecated in Concourse: a root filesystem URI for the worker runtime, used when neither the step\'s `image` nor `image_resource` is given. weir runs `docker://[registry]/repository[#tag]` as the registry-image `image_resource` it names (plain HTTP for a registry on 127.0.0.1 or localhost, as Docker does) and refuses `raw:///path` and other forms with `task-rootfs-uri-unsupported`. Prefer `image_resource`.',
       }),
     ),
     inputs: Type.Optional(

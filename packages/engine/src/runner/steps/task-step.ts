@@ -11,6 +11,7 @@ import { hostEnvironment } from '../task/task-environment.js';
 import { holdTaskImage } from '../task/task-image.js';
 import { refuseClaimOverlaps, resolveTaskClaims } from '../task/task-claims.js';
 import { taskImageReference } from '../task/task-image-reference.js';
+import { resolveRootfsUri } from '../task/task-rootfs-uri.js';
 import { placeTask } from '../task/task-placement.js';
 import { runLeafStep } from './leaf-step.js';
 
@@ -24,7 +25,8 @@ export function runTaskStep(plan: TaskPlan, scope: StepScope): Promise<boolean> 
   return runLeafStep(plan, plan.name, scope, async (reporter) => {
     const { build } = scope;
     const { services } = build;
-    const config = scope.vars.interpolate(await build.secrets.resolve(plan.config ?? (await loadTaskFile(plan, scope, location)), location), location);
+    const declared = scope.vars.interpolate(await build.secrets.resolve(plan.config ?? (await loadTaskFile(plan, scope, location)), location), location);
+    const config = resolveRootfsUri(declared, plan.image !== undefined, location);
     const params = scope.vars.interpolate(await build.secrets.resolve(plan.params, location), location);
     const hasImage = plan.image !== undefined || config.image_resource !== undefined;
     const placement = placeTask({ hasImage, privileged: plan.privileged, tags: plan.tags }, services.tasks, location);
@@ -94,6 +96,7 @@ async function loadTaskFile(plan: TaskPlan, scope: StepScope, location: string):
     file,
     vars: plan.vars,
     missingVars: 'error',
+    imageArtifact: plan.image !== undefined,
     // Looked up when the task runs, with a clear error naming the paths tried if it is nowhere.
     isStoredSecret: () => true,
     resourceTypes: scope.build.services.registry.catalog(),
