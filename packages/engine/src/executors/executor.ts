@@ -95,6 +95,11 @@ export interface TaskRun {
   imageReference?: string;
   /** `privileged: true`, already allowed by the operator. */
   privileged?: boolean;
+  /**
+   * `hermetic: true`: the task has no network at all, not even the host's loopback. Only an
+   * executor that can enforce it is given such a task (see placeTask).
+   */
+  hermetic?: boolean;
   containerLimits?: TaskContainerLimits;
   /** Volumes mounted into the task (`claims`), already resolved for this executor; see TaskClaimMount. */
   claims?: readonly TaskClaimMount[];

@@ -18,6 +18,16 @@ describe('placeTask', () => {
     expect(placeTask({ hasImage: true, privileged: false, tags: ['other'] }, { ...policy, clusterTags: ['big'] }, 'task t')).toBe('sandbox');
     expect(placeTask({ hasImage: false, privileged: false }, { ...policy, allowHostTasks: true, imageTasks: 'kubernetes' }, 'task t')).toBe('host');
   });
+  it('keeps hermetic: true only in the sandbox: on the host or the cluster it errors instead of running with the network', () => {
+    expect(placeTask({ hasImage: true, privileged: false, hermetic: true }, policy, 'task t')).toBe('sandbox');
+    expect(() => placeTask({ hasImage: false, privileged: false, hermetic: true }, { ...policy, allowHostTasks: true }, 'task t')).toThrow(
+      expect.objectContaining({ code: 'task-hermetic-unsupported', location: 'task t', hint: expect.stringContaining('give the task an image') }),
+    );
+    expect(() => placeTask({ hasImage: true, privileged: false, hermetic: true }, { ...policy, imageTasks: 'kubernetes' }, 'task t')).toThrow(expect.objectContaining({ code: 'task-hermetic-unsupported' }));
+    expect(() => placeTask({ hasImage: true, privileged: false, hermetic: true, tags: ['gpu'] }, { ...policy, clusterTags: ['gpu'] }, 'task t')).toThrow(
+      expect.objectContaining({ code: 'task-hermetic-unsupported', hint: expect.stringContaining('drop the tag') }),
+    );
+  });
   it('refuses privileged tasks unless the operator allows them', () => {
     expect(() => placeTask({ hasImage: true, privileged: true }, policy, 'task t')).toThrow(expect.objectContaining({ code: 'task-privileged-refused' }));
     expect(placeTask({ hasImage: true, privileged: true }, { ...policy, allowPrivileged: true }, 'task t')).toBe('sandbox');

@@ -65,7 +65,15 @@ function checkStep(step: LooseRecord, kind: (typeof STEP_KIND_KEYS)[number], pat
       problems.push(warning('task-image-overridden', [...path, 'image'], 'image: on the step overrides the image in config:', 'remove one of them to make the intent clear'));
     }
     if (step.hermetic === true) {
-      problems.push(warning('task-hermetic-ignored', [...path, 'hermetic'], 'hermetic: is not enforced by weir\'s local executor', 'run the task on the kubernetes executor with a network policy if it must be isolated'));
+      // Concourse warns on every hermetic: (only its containerd runtime keeps it); weir keeps it only in the sandbox.
+      problems.push(
+        warning(
+          'task-hermetic-sandbox-only',
+          [...path, 'hermetic'],
+          'hermetic: is kept only by a task running in its image in the sandbox (and on Concourse only by the containerd runtime)',
+          'give the task an image and run it in the sandbox: a hermetic task without an image, or sent to the cluster, errors instead of running with the network',
+        ),
+      );
     }
   }
   if ((kind === 'set_pipeline' || kind === 'load_var') && step.file === '') {

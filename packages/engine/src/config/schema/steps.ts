@@ -193,7 +193,7 @@ export const TaskStep = stepKind(
     hermetic: Type.Optional(
       Type.Boolean({
         description:
-          'Cut the container off from the network. Defaults to false; Concourse honours it only on Linux with the containerd runtime.',
+          'Cut the task off from the network: in weir\'s sandbox it gets a network namespace of its own with only its own loopback (not even the host\'s 127.0.0.1). Defaults to false. A hermetic task that would run on the host (no image) or on the cluster errors instead of running with the network; Concourse honours it only with the containerd runtime.',
       }),
     ),
     claims: Type.Optional(

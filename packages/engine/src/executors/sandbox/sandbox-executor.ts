@@ -78,13 +78,16 @@ export class SandboxExecutor implements Executor {
     const notice = (line: string): void => task.onNotice?.(line);
     for (const line of containerLimitNotices(task.containerLimits)) notice(line);
     if (task.privileged) notice('privileged: the task has every capability inside its own user namespace, none on the host (weir runs no real root containers)');
+    // Its own network namespace: only a loopback of its own, so not even the host's 127.0.0.1.
+    const network = this.network && task.hermetic !== true;
+    if (task.hermetic === true) notice('hermetic: instead of the host\'s network, the task has a network namespace of its own with only its own loopback (not even the host\'s 127.0.0.1 is reachable)');
     const user = await resolveImageUser(image.rootfs, task.run.user ?? image.config.user, image.name);
     const layout = taskSandboxLayout({
       task,
       config: image.config,
       user,
       facts: await inspectImage(image.rootfs, pathsToInspect(image.config, user)),
-      network: this.network,
+      network,
       buildDirName: randomBytes(6).toString('hex'),
     });
     for (const line of layout.notices) notice(line);
@@ -94,13 +97,13 @@ export class SandboxExecutor implements Executor {
       for (const claim of task.claims ?? []) {
         releases.push(await this.claimLocks.acquire(claim.claim, claim.readOnly ? 'read' : 'write', task.signal, () => notice(`waiting for ${claim.claim}: another build has it mounted read-write`)));
       }
-      return await this.runWithSlot(task, image, user, layout);
+      return await this.runWithSlot(task, image, user, layout, network);
     } finally {
       for (const release of releases) release();
     }
   }
 
-  private async runWithSlot(task: TaskRun, image: TaskImage, user: SandboxUser, layout: TaskSandboxLayout): Promise<TaskResult> {
+  private async runWithSlot(task: TaskRun, image: TaskImage, user: SandboxUser, layout: TaskSandboxLayout, network: boolean): Promise<TaskResult> {
     await this.slots.acquire(task.signal);
     try {
       if (layout.copyImageWorkDir) await copyImageWorkDir(image.rootfs, layout.workDir, task);
@@ -118,7 +121,7 @@ export class SandboxExecutor implements Executor {
         tmpfs: layout.tmpfs,
         uid: user.uid,
         gid: user.gid,
-        network: this.network,
+        network,
         hostname: SANDBOX_HOSTNAME,
         allCapabilities: task.privileged === true,
       };

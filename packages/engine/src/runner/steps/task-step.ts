@@ -29,7 +29,7 @@ export function runTaskStep(plan: TaskPlan, scope: StepScope): Promise<boolean> 
     const config = resolveRootfsUri(declared, plan.image !== undefined, location);
     const params = scope.vars.interpolate(await build.secrets.resolve(plan.params, location), location);
     const hasImage = plan.image !== undefined || config.image_resource !== undefined;
-    const placement = placeTask({ hasImage, privileged: plan.privileged, tags: plan.tags }, services.tasks, location);
+    const placement = placeTask({ hasImage, privileged: plan.privileged, hermetic: plan.hermetic, tags: plan.tags }, services.tasks, location);
     const claims = await resolveTaskClaims(scope.vars.interpolate(await build.secrets.resolve(plan.claims ?? [], location), location), placement, services.localPaths, location);
     const image = placement === 'sandbox' ? await holdTaskImage(plan, config, scope, reporter, location) : undefined;
     const imageReference = placement === 'kubernetes' ? await taskImageReference(plan, config, scope, reporter, location) : undefined;
@@ -65,6 +65,7 @@ export function runTaskStep(plan: TaskPlan, scope: StepScope): Promise<boolean> 
         ...(claims.length > 0 && { claims }),
         owner: { team: build.metadata.teamName, pipeline: build.metadata.pipelineName, job: build.metadata.jobName, buildId: build.id, buildName: build.metadata.buildName, step: plan.name },
         ...(plan.privileged && { privileged: true }),
+        ...(plan.hermetic && { hermetic: true }),
         ...(limits !== undefined && { containerLimits: limits }),
         signal: scope.signal,
         onOutput: (stream, line) => reporter.log(stream, line),
