@@ -1,12 +1,13 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import * as tar from 'tar';
 import { ResourceError, type MetadataField } from '../interface.js';
 import { createLimiter, mapConcurrently } from './limiter.js';
 import { LayoutWriter, REF_NAME_ANNOTATION } from './layout-writer.js';
 import { platformName, selectPlatform, type Descriptor, type ImageManifest, type Platform } from './manifest.js';
 import type { FetchedManifest, RegistryClient } from './registry-client.js';
-import { applyLayer } from './rootfs.js';
+import { applyLayer, zstdRefused } from './rootfs.js';
 import type { RegistryImageVersion } from './source.js';
 
 export type GetFormat = 'rootfs' | 'oci' | 'oci-layout';
@@ -23,6 +24,8 @@ export interface GetOptions {
 
 const BLOB_DOWNLOADS_IN_FLIGHT = 3;
 const MAX_CONFIG_BYTES = 8 << 20;
+// While one layer unpacks, this much of the next is downloaded into memory.
+const READ_AHEAD_BYTES = 16 << 20;
 
 /**
  * Fetches the version's manifest (verified against the version's digest) and writes the image
@@ -124,29 +127,37 @@ async function saveImageTarball(client: RegistryClient, image: FetchedManifest &
 
 /**
  * The image unpacked into `rootfs/`, layer by layer in order, with `metadata.json` (env, user,
- * working_dir, entrypoint, cmd, os, architecture) for running it as a task image. Layers download ahead of unpacking.
+ * working_dir, entrypoint, cmd, os, architecture) for running it as a task image. Each layer is
+ * unpacked as it downloads, never stored whole, and the next one downloads ahead (up to
+ * READ_AHEAD_BYTES) meanwhile. The root is built aside and renamed to `rootfs/` only once every
+ * layer matched its digest: a mismatch, a broken layer or an abort leaves no `rootfs/`.
  */
 async function saveRootfs(client: RegistryClient, image: FetchedManifest & { manifest: ImageManifest }, dir: string, options: Pick<GetOptions, 'log' | 'signal' | 'repository'>): Promise<void> {
   const { config, layers } = image.manifest;
   refuseLargeConfig(config);
-  const staging = join(dir, '.layers');
-  const layout = new LayoutWriter(staging);
-  await layout.init();
-  const run = createLimiter(BLOB_DOWNLOADS_IN_FLIGHT);
-  const downloads = [config, ...layers].map((blob) => run(() => layout.download(client, blob)));
-  // Every download is awaited in the finally; this keeps one failing early from being "unhandled".
-  for (const download of downloads) download.catch(() => undefined);
+  const what = (index: number): string => `${options.repository}@${image.digest} layer ${index + 1} of ${layers.length} (${layers[index]!.digest})`;
+  layers.forEach((layer, index) => {
+    if (layer.mediaType.includes('zstd')) throw zstdRefused(what(index));
+  });
+  const target = { rootfs: join(dir, '.rootfs-partial'), trash: join(dir, '.rootfs-trash') };
+  const imageConfig = client.openBlob(config).then(readWhole);
+  const open = (layer: Descriptor): Promise<Readable> =>
+    client.openBlob(layer).then((blob) => pipeline(blob, new PassThrough({ highWaterMark: READ_AHEAD_BYTES }), () => undefined));
+  let next = layers.length > 0 ? open(layers[0]!) : undefined;
+  // Each is awaited below or destroyed in the finally; this keeps one failing early from being "unhandled".
+  imageConfig.catch(() => undefined);
+  next?.catch(() => undefined);
   try {
-    const rootfs = join(dir, 'rootfs');
-    await mkdir(rootfs, { recursive: true });
-    for (const [index, layer] of layers.entries()) {
-      await downloads[index + 1];
+    await mkdir(target.rootfs, { recursive: true });
+    for (let index = 0; index < layers.length; index++) {
+      const current = next!;
+      next = index + 1 < layers.length ? open(layers[index + 1]!) : undefined;
+      next?.catch(() => undefined);
       options.signal.throwIfAborted();
-      await applyLayer(rootfs, layout.blobPath(layer.digest), `${options.repository}@${image.digest} layer ${index + 1} of ${layers.length} (${layer.digest})`, options.log, options.signal);
+      await applyLayer(target, await current, what(index), options.log, options.signal);
     }
-    await downloads[0];
-    const imageConfig = await readImageConfig(layout.blobPath(config.digest));
-    const settings = (imageConfig.config ?? {}) as Record<string, unknown>;
+    const parsed = parseImageConfig(await imageConfig, config.digest);
+    const settings = (parsed.config ?? {}) as Record<string, unknown>;
     await writeFile(
       join(dir, 'metadata.json'),
       JSON.stringify({
@@ -156,15 +167,24 @@ async function saveRootfs(client: RegistryClient, image: FetchedManifest & { man
         entrypoint: settings.Entrypoint ?? null,
         cmd: settings.Cmd ?? null,
         // So a sandbox can refuse an image built for another machine before exec fails obscurely.
-        os: imageConfig.os ?? '',
-        architecture: imageConfig.architecture ?? '',
+        os: parsed.os ?? '',
+        architecture: parsed.architecture ?? '',
       }),
     );
-    await writeLabels(dir, imageConfig);
+    await writeLabels(dir, parsed);
+    await rename(target.rootfs, join(dir, 'rootfs'));
+  } catch (error) {
+    await rm(target.rootfs, { recursive: true, force: true });
+    throw error;
   } finally {
-    await Promise.allSettled(downloads);
-    await rm(staging, { recursive: true, force: true });
+    await Promise.all([next?.then((stream) => stream.destroy(), () => undefined), rm(target.trash, { recursive: true, force: true })]);
   }
+}
+
+async function readWhole(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -182,12 +202,15 @@ function refuseLargeConfig(config: Descriptor): void {
 }
 
 async function readImageConfig(file: string): Promise<Record<string, unknown>> {
-  const bytes = await readFile(file);
+  return parseImageConfig(await readFile(file), file.slice(file.lastIndexOf('/') + 1));
+}
+
+function parseImageConfig(bytes: Buffer, name: string): Record<string, unknown> {
   try {
     const parsed = JSON.parse(bytes.toString('utf8'));
     return typeof parsed === 'object' && parsed !== null ? parsed : {};
   } catch {
-    throw new ResourceError('registry-image-invalid-config', `the image config ${file.slice(file.lastIndexOf('/') + 1)} is not JSON`, 'push the image again with a standard build tool');
+    throw new ResourceError('registry-image-invalid-config', `the image config ${name} is not JSON`, 'push the image again with a standard build tool');
   }
 }
 

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { pipeline as pipelineStreams, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ResourceError } from '../interface.js';
 import { RegistryAuth, type Credentials, type TokenCache } from './auth.js';
@@ -144,11 +144,23 @@ export class RegistryClient {
     return response.status === 200;
   }
 
+  /**
+   * A blob's bytes as they arrive, so they can be used while they download. They are not
+   * verified until the stream ends: it errors then (registry-image-digest-mismatch or
+   * -size-mismatch) if they do not match the descriptor, so whatever was made from them must be
+   * kept apart until the end and discarded on an error.
+   */
+  async openBlob(descriptor: Descriptor, repository = this.path): Promise<Readable> {
+    const response = await this.request({ method: 'GET', url: this.url(`${repository}/blobs/${descriptor.digest}`) }, [200]);
+    // The callback form returns the verifier and destroys both streams when either fails or is destroyed.
+    return pipelineStreams(response.body, new VerifyingStream(descriptor.digest, descriptor.size, `the blob ${descriptor.digest} of ${repository}`), () => undefined);
+  }
+
   /** Downloads a blob into `file`, verifying size and digest; a file that fails is removed. */
   async downloadBlob(descriptor: Descriptor, file: string, repository = this.path): Promise<void> {
-    const response = await this.request({ method: 'GET', url: this.url(`${repository}/blobs/${descriptor.digest}`) }, [200]);
+    const blob = await this.openBlob(descriptor, repository);
     try {
-      await pipeline(response.body, new VerifyingStream(descriptor.digest, descriptor.size, `the blob ${descriptor.digest} of ${repository}`), createWriteStream(file));
+      await pipeline(blob, createWriteStream(file));
     } catch (error) {
       await rm(file, { force: true });
       throw error;

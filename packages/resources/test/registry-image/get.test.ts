@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +62,16 @@ describe.skipIf(!available)('registry-image get against a real registry', () => 
     await registry?.stop();
     dirs.cleanup();
   });
+
+  /** Flips one byte of a blob in the registry's storage, keeping its length. */
+  function corruptStoredBlob(digest: string, offset: (bytes: Buffer) => number): void {
+    const hex = digest.slice('sha256:'.length);
+    const stored = join(registry.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+    const bytes = readFileSync(stored);
+    const at = offset(bytes);
+    bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at);
+    writeFileSync(stored, bytes);
+  }
 
   it('gets a version pinned by digest alone (an image_resource version), taking the tag from the source', async () => {
     const dir = dirs.make();
@@ -161,13 +172,24 @@ describe.skipIf(!available)('registry-image get against a real registry', () => 
   it('refuses a blob whose content does not match its digest', async () => {
     const image = await buildImage({ layers: [[{ path: 'payload', file: 'original content' }]] });
     await pushWithType(type, source('corrupted', { tag: 'v1' }), image);
-    const hex = (image.layers[0] as { digest: string }).digest.slice('sha256:'.length);
-    const stored = join(registry.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
-    const bytes = readFileSync(stored);
     // Same length, one byte flipped: only the digest can tell.
-    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
-    writeFileSync(stored, bytes);
-    await expect(type.get(context(), source('corrupted'), { tag: 'v1', digest: image.digest }, {}, dirs.make())).rejects.toMatchObject({ code: 'registry-image-digest-mismatch' });
+    corruptStoredBlob(image.layers[0]!.digest, (bytes) => bytes.length - 1);
+    const dir = dirs.make();
+    await expect(type.get(context(), source('corrupted'), { tag: 'v1', digest: image.digest }, {}, dir)).rejects.toMatchObject({ code: 'registry-image-digest-mismatch' });
+    expect(readdirSync(dir).sort()).toEqual(['digest', 'repository', 'tag']);
+  });
+
+  it('reports a digest mismatch, and leaves no rootfs, when a corrupted layer breaks unpacking before its end', async () => {
+    const image = await buildImage({ layers: [[{ path: 'etc/base', file: 'base' }], [{ path: 'data/random', file: randomBytes(8 << 20) }]] });
+    await pushWithType(type, source('corrupted-early', { tag: 'v1' }), image);
+    // The gzip header's flags: gunzip fails at the first chunk, long before the blob ends.
+    corruptStoredBlob(image.layers[1]!.digest, () => 3);
+    const dir = dirs.make();
+    await expect(type.get(context(), source('corrupted-early'), { tag: 'v1', digest: image.digest }, {}, dir)).rejects.toMatchObject({
+      code: 'registry-image-digest-mismatch',
+      message: expect.stringContaining(image.layers[1]!.digest),
+    });
+    expect(readdirSync(dir).sort()).toEqual(['digest', 'repository', 'tag']);
   });
 
   it('refuses an image config larger than it reads, from the manifest, before downloading it', async () => {

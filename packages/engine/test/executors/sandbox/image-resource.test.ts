@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,25 @@ describe.skipIf(!available)('leaseImageResource against a real registry', () => 
     });
     await expect(missing).rejects.toMatchObject({ code: 'image-not-found' });
     expect(store.list()).toEqual([]);
+  });
+
+  it('keeps nothing in the store when a layer does not match its digest', async () => {
+    const corrupted = { repository: `${registry.host}/tools/corrupted`, tag: 'v1', insecure: true };
+    const image = await buildImage({ layers: [busyboxLayer(), [{ path: 'data/random', file: randomBytes(8 << 20) }]] });
+    await pushWithType(type, corrupted, image);
+    const hex = image.layers[1]!.digest.slice('sha256:'.length);
+    const stored = join(registry.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+    const bytes = readFileSync(stored);
+    // Inside the gzip header: unpacking fails at once, the digest only at the layer's end.
+    bytes.writeUInt8(bytes.readUInt8(3) ^ 0xff, 3);
+    writeFileSync(stored, bytes);
+    const storeRoot = join(root, 'c');
+    const store = await ImageStore.open({ root: storeRoot, maxBytes: 1 << 30, logger: silentLogger });
+    const lease = leaseImageResource({ resource: { type: 'registry-image', source: corrupted }, type, store, context: context(), location: 'task test' });
+    await expect(lease).rejects.toMatchObject({ code: 'registry-image-digest-mismatch', message: expect.stringContaining(image.layers[1]!.digest) });
+    expect(store.list()).toEqual([]);
+    expect(readdirSync(join(storeRoot, 'entries'))).toEqual([]);
+    expect(existsSync(join(storeRoot, 'staging')) ? readdirSync(join(storeRoot, 'staging')) : []).toEqual([]);
   });
 
   it('keys an image by its digest, and by params that change what is fetched', () => {
