@@ -2,7 +2,7 @@ import type { Engine } from '../engine.js';
 import { WeirError } from '../errors.js';
 import { matchInstance } from '../pipelines/instance-match.js';
 import { describeRef } from '../store/pipeline-store.js';
-import type { BuildRecord, InstanceVars, JobRecord, PipelineRecord, ResourceRecord } from '../store/records.js';
+import type { BuildRecord, InstanceVars, JobRecord, PipelineState, ResourceRecord } from '../store/records.js';
 
 /** The `instance_vars` query (a JSON object), or undefined for a pipeline without instance vars. */
 export function parseInstanceVars(text: string | undefined): InstanceVars | undefined {
@@ -21,10 +21,11 @@ export function parseInstanceVars(text: string | undefined): InstanceVars | unde
   return value as InstanceVars;
 }
 
-export function findPipeline(engine: Engine, name: string, instanceVarsText: string | undefined): PipelineRecord {
+/** The pipeline a request names, without its config (routes that show it read it by id). */
+export function findPipeline(engine: Engine, name: string, instanceVarsText: string | undefined): PipelineState {
   const instanceVars = parseInstanceVars(instanceVarsText);
   const ref = { name, ...(instanceVars && { instanceVars }) };
-  const pipeline = engine.store.pipelines.get(ref);
+  const pipeline = engine.store.pipelines.getState(ref);
   if (pipeline) return pipeline;
   const match = instanceVars ? matchInstance(instanceVars, engine.store.pipelines.instancesOf(ref)) : { kind: 'none' as const };
   if (match.kind === 'found') return match.pipeline;
@@ -40,7 +41,7 @@ export function findPipeline(engine: Engine, name: string, instanceVarsText: str
   });
 }
 
-export function findJob(engine: Engine, pipeline: PipelineRecord, name: string): JobRecord {
+export function findJob(engine: Engine, pipeline: PipelineState, name: string): JobRecord {
   const job = engine.store.jobs.get(pipeline.id, name);
   if (!job) {
     throw new WeirError('job-not-found', `pipeline ${pipeline.name} has no job ${name}`, {
@@ -51,7 +52,7 @@ export function findJob(engine: Engine, pipeline: PipelineRecord, name: string):
   return job;
 }
 
-export function findResource(engine: Engine, pipeline: PipelineRecord, name: string): ResourceRecord {
+export function findResource(engine: Engine, pipeline: PipelineState, name: string): ResourceRecord {
   const resource = engine.store.resources.get(pipeline.id, name);
   if (!resource) {
     throw new WeirError('resource-not-found', `pipeline ${pipeline.name} has no resource ${name}`, {

@@ -13,11 +13,11 @@ const MAX_ENTRIES = 32;
 export class PipelineGraphCache {
   private readonly entries = new Map<number, { configText: string; json: string }>();
 
-  /** The graph of `config` as JSON; `configText` is its stored text, the cache's key with `pipelineId`. */
-  json(pipelineId: number, configText: string, config: unknown): string {
+  /** The graph of the config stored as `configText` (the cache's key with `pipelineId`), as JSON; the text is parsed only when it changed. */
+  json(pipelineId: number, configText: string): string {
     const cached = this.entries.get(pipelineId);
     this.entries.delete(pipelineId);
-    const entry = cached && cached.configText === configText ? cached : { configText, json: JSON.stringify(pipelineGraph(config)) };
+    const entry = cached && cached.configText === configText ? cached : { configText, json: JSON.stringify(pipelineGraph(JSON.parse(configText))) };
     this.entries.set(pipelineId, entry);
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     return entry.json;

@@ -4,7 +4,7 @@ import type { Problem } from '../config/problem.js';
 import type { JobConfig, TriggerVarConfig } from '../config/schema/index.js';
 import type { BuildEvent } from '../runner/events/build-event.js';
 import type { JobExplanation, Reason } from '../scheduler/decisions.js';
-import type { BuildRecord, InstanceVars, JobRecord, PipelineState, ResourceRecord, VersionRecord } from '../store/records.js';
+import type { BuildRecord, InstanceVars, JobRecord, JobView, PipelineState, ResourceRecord, VersionRecord } from '../store/records.js';
 
 /** The JSON shapes of docs/api.md: snake_case, times in epoch milliseconds. */
 
@@ -106,7 +106,7 @@ export interface JobJson {
 }
 
 export function jobJson(
-  job: JobRecord,
+  job: JobView,
   summary: { finishedBuild: BuildRecord | null; nextBuild: BuildRecord | null },
   labels: BuildLabels,
 ): JobJson {
@@ -118,8 +118,21 @@ export function jobJson(
     next_build_number: job.nextBuildNumber,
     finished_build: summary.finishedBuild && buildJson(summary.finishedBuild, labels),
     next_build: summary.nextBuild && buildJson(summary.nextBuild, labels),
-    trigger_vars: (job.config as Pick<JobConfig, 'trigger_vars'>).trigger_vars ?? [],
-    manual_trigger_disabled: (job.config as Pick<JobConfig, 'disable_manual_trigger'>).disable_manual_trigger === true,
+    trigger_vars: job.triggerVars,
+    manual_trigger_disabled: job.manualTriggerDisabled,
+  };
+}
+
+/** What the API shows of a job's config, from a job read with it. */
+export function jobView(job: JobRecord): JobView {
+  return {
+    id: job.id,
+    pipelineId: job.pipelineId,
+    name: job.name,
+    paused: job.paused,
+    nextBuildNumber: job.nextBuildNumber,
+    triggerVars: (job.config as Pick<JobConfig, 'trigger_vars'>).trigger_vars ?? [],
+    manualTriggerDisabled: (job.config as Pick<JobConfig, 'disable_manual_trigger'>).disable_manual_trigger === true,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { BuildStatus, InstanceVars } from './records.js';
+import type { BuildStatus, InstanceVars, JobView } from './records.js';
 import type { StoreContext } from './store-context.js';
 
 /** Small reads the HTTP API needs to label what it shows, without loading whole configs. */
@@ -14,6 +14,57 @@ export class ApiViews {
 
   jobName(jobId: number): string | undefined {
     return this.ctx.sql<[number], string>('SELECT name FROM jobs WHERE id = ?').pluck().get(jobId);
+  }
+
+  /** The labels of many pipelines in one read: a list of 50 builds must not ask 50 times. */
+  pipelineLabels(pipelineIds: readonly number[]): Map<number, { name: string; instanceVars: InstanceVars }> {
+    const rows = this.ctx
+      .sql<[string], { id: number; name: string; instance_vars: string }>('SELECT id, name, instance_vars FROM pipelines WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(pipelineIds));
+    return new Map(rows.map((row) => [row.id, { name: row.name, instanceVars: JSON.parse(row.instance_vars) as InstanceVars }]));
+  }
+
+  /** The names of many jobs in one read. */
+  jobNames(jobIds: readonly number[]): Map<number, string> {
+    const rows = this.ctx
+      .sql<[string], { id: number; name: string }>('SELECT id, name FROM jobs WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(jobIds));
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
+  /**
+   * A pipeline's active jobs as its job list shows them, in config order, in one read: the two
+   * settings the list needs are read out of each config by SQLite, not by parsing all of them
+   * (a list of 100 jobs is polled by every open pipeline page), and each job's latest finished
+   * and oldest unfinished build come as ids, for one more read of all of them.
+   */
+  jobListing(pipelineId: number): JobListing[] {
+    return this.ctx
+      .sql<[number], {
+        id: number; pipeline_id: number; name: string; paused: number; next_build_number: number;
+        trigger_vars: string | null; disable_manual_trigger: number | null; finished_build_id: number | null; next_build_id: number | null;
+      }>(
+        `SELECT j.id, j.pipeline_id, j.name, j.paused, j.next_build_number,
+          json_extract(j.config, '$.trigger_vars') AS trigger_vars,
+          json_extract(j.config, '$.disable_manual_trigger') AS disable_manual_trigger,
+          (SELECT b.id FROM builds b WHERE b.job_id = j.id AND b.status NOT IN ('pending', 'started') ORDER BY b.id DESC LIMIT 1) AS finished_build_id,
+          (SELECT MIN(b.id) FROM builds b WHERE b.job_id = j.id AND b.status IN ('pending', 'started')) AS next_build_id
+        FROM jobs j WHERE j.pipeline_id = ? AND j.active = 1 ORDER BY j.id`,
+      )
+      .all(pipelineId)
+      .map((row) => ({
+        job: {
+          id: row.id,
+          pipelineId: row.pipeline_id,
+          name: row.name,
+          paused: row.paused === 1,
+          nextBuildNumber: row.next_build_number,
+          triggerVars: row.trigger_vars === null ? [] : (JSON.parse(row.trigger_vars) as JobView['triggerVars']),
+          manualTriggerDisabled: row.disable_manual_trigger === 1,
+        },
+        finishedBuildId: row.finished_build_id,
+        nextBuildId: row.next_build_id,
+      }));
   }
 
   /** Whether jobs may use the version as an input of this resource (it is not disabled for it). */
@@ -50,6 +101,12 @@ export class ApiViews {
       .all();
     return new Map(rows.map((row) => [row.pipeline_id, row.errors]));
   }
+}
+
+export interface JobListing {
+  job: JobView;
+  finishedBuildId: number | null;
+  nextBuildId: number | null;
 }
 
 export interface JobActivity {

@@ -34,6 +34,14 @@ export class BuildStore {
     return row && toBuild(row);
   }
 
+  /** Many builds in one read, in no particular order; ids of builds that do not exist are left out. */
+  byIds(ids: readonly number[]): BuildRecord[] {
+    return this.ctx
+      .sql<[string], BuildRow>(`SELECT ${BUILD_COLUMNS} FROM builds b JOIN teams t ON t.id = b.team_id WHERE b.id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(ids))
+      .map(toBuild);
+  }
+
   /** A job's builds, newest first. */
   listForJob(jobId: number, limit = 50): BuildRecord[] {
     return this.ctx

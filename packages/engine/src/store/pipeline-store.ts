@@ -199,6 +199,15 @@ export class PipelineStore {
     return row && toRecord(row);
   }
 
+  /** As `get`, without the config: the API looks a pipeline up by name on most requests. */
+  getState(ref: PipelineRef): PipelineState | undefined {
+    const row = this.ctx
+      .sql<[string, string, string], Omit<PipelineRow, 'config'>>(`SELECT ${STATE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id
+        WHERE t.name = ? AND p.name = ? AND p.instance_vars = ?`)
+      .get(ref.team ?? DEFAULT_TEAM, ref.name, canonicalJson(ref.instanceVars ?? {}));
+    return row && toState(row);
+  }
+
   /** Every pipeline of this name in its team, whatever its instance vars, archived ones too. */
   instancesOf(ref: { team?: string; name: string }): PipelineRecord[] {
     return this.ctx

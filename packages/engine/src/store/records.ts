@@ -1,4 +1,5 @@
 import type { MetadataField, Version } from '@weir/resources';
+import type { TriggerVarConfig } from '../config/schema/index.js';
 
 /** Rows as the store hands them out: plain data, ids and parsed JSON. */
 
@@ -83,6 +84,19 @@ export interface JobRecord {
   paused: boolean;
   nextBuildNumber: number;
   scheduleRequested: boolean;
+}
+
+/** A job as the API shows it: the two settings of its config a reader needs, not the config. */
+export interface JobView {
+  id: number;
+  pipelineId: number;
+  name: string;
+  paused: boolean;
+  nextBuildNumber: number;
+  /** The values a person gives when starting the job by hand (its `trigger_vars`). */
+  triggerVars: TriggerVarConfig[];
+  /** The job's `disable_manual_trigger`. */
+  manualTriggerDisabled: boolean;
 }
 
 export interface BuildRecord {

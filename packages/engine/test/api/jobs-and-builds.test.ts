@@ -62,6 +62,50 @@ jobs:
     expect(refused.body.error).toMatchObject({ code: 'trigger-var-not-allowed', hint: 'allowed: on, off' });
   });
 
+  it('lists jobs as each job shows itself: its one-click settings, latest finished build and next build', async () => {
+    const api = await testApi();
+    const config = `
+jobs:
+- name: maintenance
+  trigger_vars:
+  - {name: mode, default: "off", values: ["on", "off"]}
+  plan: [{task: t, config: {platform: linux, run: {path: "true"}}}]
+- name: locked
+  disable_manual_trigger: true
+  plan: [{task: t, config: {platform: linux, run: {path: "true"}}}]
+- name: idle
+  plan: [{task: t, config: {platform: linux, run: {path: "true"}}}]
+`;
+    expect((await api.call('/pipelines/site/config', { method: 'PUT', body: { config } })).status).toBe(200);
+    const first = (await api.call('/pipelines/site/jobs/maintenance/builds', { method: 'POST' })).body;
+    await api.call(`/builds/${first.id}/abort`, { method: 'POST' });
+    const second = (await api.call('/pipelines/site/jobs/maintenance/builds', { method: 'POST', body: { vars: { mode: 'on' } } })).body;
+    await api.call('/pipelines/site/jobs/maintenance/builds', { method: 'POST' });
+
+    const jobs = (await api.call('/pipelines/site/jobs')).body;
+    const each = await Promise.all(['maintenance', 'locked', 'idle'].map(async (name) => (await api.call(`/pipelines/site/jobs/${name}`)).body));
+    expect(jobs).toEqual(each);
+    expect(jobs[0]).toMatchObject({
+      name: 'maintenance',
+      trigger_vars: [{ name: 'mode', default: 'off', values: ['on', 'off'] }],
+      manual_trigger_disabled: false,
+      finished_build: { id: first.id, status: 'aborted', job_name: 'maintenance', pipeline_name: 'site' },
+      next_build: { id: second.id, status: 'pending', trigger_vars: { mode: 'on' } },
+    });
+    expect(jobs[1]).toMatchObject({ name: 'locked', trigger_vars: [], manual_trigger_disabled: true, finished_build: null, next_build: null });
+
+    // Builds of several jobs and pipelines are labelled each with its own.
+    await setTestPipeline(api);
+    const unit = (await api.call('/pipelines/app/jobs/unit/builds', { method: 'POST' })).body;
+    const idle = (await api.call('/pipelines/site/jobs/idle/builds', { method: 'POST' })).body;
+    const recent = (await api.call('/builds')).body as Array<{ id: number; pipeline_name: string; job_name: string }>;
+    expect(recent.slice(0, 3).map((build) => [build.id, build.pipeline_name, build.job_name])).toEqual([
+      [idle.id, 'site', 'idle'],
+      [unit.id, 'app', 'unit'],
+      [second.id + 1, 'site', 'maintenance'],
+    ]);
+  });
+
   it('aborts a pending build once, and will not rerun a build that never started', async () => {
     const api = await testApi();
     await setTestPipeline(api);

@@ -13,8 +13,9 @@ export function registerBuildRoutes(app: FastifyInstance, { engine }: ApiContext
   const route = { schema: { params: BuildParams } };
 
   app.get<{ Querystring: Static<typeof RecentQuery> }>('/builds', { schema: { querystring: RecentQuery } }, async (request) => {
-    const labels = buildLabels(engine.store);
-    return engine.store.builds.listRecent(request.query.limit).map((build) => buildJson(build, labels));
+    const builds = engine.store.builds.listRecent(request.query.limit);
+    const labels = buildLabels(engine.store, builds);
+    return builds.map((build) => buildJson(build, labels));
   });
 
   app.get<{ Params: BuildParams }>('/builds/:id', route, async (request) => buildJson(findBuild(engine, request.params.id), buildLabels(engine.store)));

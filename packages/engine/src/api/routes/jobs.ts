@@ -7,7 +7,7 @@ import type { ApiContext } from '../api-context.js';
 import { buildLabels } from '../build-labels.js';
 import { findJob, findPipeline } from '../lookups.js';
 import { instanceVarsQuery, JobParams, limit, PipelineParams, PipelineQuery, strictQuery } from '../route-schemas.js';
-import { buildJson, explanationJson, jobJson, type BuildLabels } from '../views.js';
+import { buildJson, explanationJson, jobJson, jobView, type BuildLabels, type JobJson } from '../views.js';
 
 const BuildsQuery = strictQuery({ ...instanceVarsQuery, limit: limit(50, 1000) });
 
@@ -31,8 +31,7 @@ export function registerJobRoutes(app: FastifyInstance, { engine }: ApiContext):
     { schema: { params: PipelineParams, querystring: PipelineQuery } },
     async (request) => {
       const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
-      const labels = buildLabels(engine.store);
-      return engine.store.jobs.list(pipeline.id).map((job) => summarize(engine, job, labels));
+      return listJobs(engine, pipeline.id);
     },
   );
 
@@ -52,8 +51,9 @@ export function registerJobRoutes(app: FastifyInstance, { engine }: ApiContext):
     '/pipelines/:pipeline/jobs/:job/builds',
     { schema: { params: JobParams, querystring: BuildsQuery } },
     async (request) => {
-      const labels = buildLabels(engine.store);
-      return engine.store.builds.listForJob(jobOf(request).id, request.query.limit).map((build) => buildJson(build, labels));
+      const builds = engine.store.builds.listForJob(jobOf(request).id, request.query.limit);
+      const labels = buildLabels(engine.store, builds);
+      return builds.map((build) => buildJson(build, labels));
     },
   );
 
@@ -73,6 +73,19 @@ export function registerJobRoutes(app: FastifyInstance, { engine }: ApiContext):
   });
 }
 
+/**
+ * A pipeline's job list in four reads whatever its size (the jobs with their builds' ids, the
+ * builds, their labels), not two per job: every open pipeline page polls it.
+ */
+function listJobs(engine: Engine, pipelineId: number): JobJson[] {
+  const listing = engine.store.apiViews.jobListing(pipelineId);
+  const ids = listing.flatMap((row) => [row.finishedBuildId, row.nextBuildId].filter((id) => id !== null));
+  const builds = new Map(engine.store.builds.byIds(ids).map((build) => [build.id, build]));
+  const labels = buildLabels(engine.store, [...builds.values()]);
+  const build = (id: number | null) => (id === null ? null : (builds.get(id) ?? null));
+  return listing.map((row) => jobJson(row.job, { finishedBuild: build(row.finishedBuildId), nextBuild: build(row.nextBuildId) }, labels));
+}
+
 function summarize(engine: Engine, job: JobRecord, labels: BuildLabels) {
-  return jobJson(job, engine.store.builds.jobSummary(job.id), labels);
+  return jobJson(jobView(job), engine.store.builds.jobSummary(job.id), labels);
 }

@@ -44,7 +44,8 @@ export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiCont
       const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
       // A large pipeline's config is hundreds of KB; the graph page polls only for its state.
       if (request.query.include_config === false) return pipelineJson(pipeline);
-      return { ...pipelineJson(pipeline), config: configForReaders(pipeline.config) };
+      // Read in the same synchronous turn as the lookup: the row is still there.
+      return { ...pipelineJson(pipeline), config: configForReaders(JSON.parse(engine.store.pipelines.configText(pipeline.id)!)) };
     },
   );
 
@@ -56,7 +57,7 @@ export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiCont
       const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
       // Read in the same synchronous turn as the lookup: the row is still there.
       const configText = engine.store.pipelines.configText(pipeline.id)!;
-      return reply.type('application/json; charset=utf-8').send(graphs.json(pipeline.id, configText, pipeline.config));
+      return reply.type('application/json; charset=utf-8').send(graphs.json(pipeline.id, configText));
     },
   );
 
