@@ -57,6 +57,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let url = '';
   const app = createApiApp(options.engine);
   const gate = new RequestGate();
+  app.server.on('connection', () => gate.connectionAccepted());
   app.addHook('onRequest', () => gate.turn());
   app.addHook('onRequest', hostCheck({ listenHost: host, externalUrl: () => options.externalUrl }));
   const webUi = options.webRoot === undefined ? undefined : await registerWebUi(app, options.webRoot, API_PREFIX);
