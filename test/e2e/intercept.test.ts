@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,12 +172,10 @@ describe.skipIf(!available)('weir intercept (weir up and the CLI)', () => {
     expect(gone.stderr).toMatch(/no task container matches/);
   }, 180_000);
 
-  it('gives the command a terminal when weir runs at one', async () => {
-    const { engine, weir } = await up();
-    await weir(['trigger-job', '-j', 'icpt/fails', '-w']);
-    // util-linux's script runs weir on a pseudo-terminal, as a user's shell would.
-    const cli = ['--import', 'tsx', '--conditions=weir-source', join(REPO, 'packages/cli/src/main.ts'), 'intercept', '-j', 'icpt/fails', '--', 'sh'];
-    const line = [process.execPath, ...cli].map((word) => `'${word}'`).join(' ');
+  /** `weir intercept ARGS` at a terminal: util-linux's script runs it on a pseudo-terminal, as a user's shell would. */
+  function interceptAtTerminal(engine: WeirProcess, args: string[]) {
+    const cli = ['--import', 'tsx', '--conditions=weir-source', join(REPO, 'packages/cli/src/main.ts'), 'intercept', ...args];
+    const line = [process.execPath, ...cli].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
     const child = spawn('script', ['--quiet', '--return', '--command', line, '/dev/null'], {
       cwd: REPO,
       env: { ...process.env, NO_COLOR: '1', WEIR_URL: engine.url, WEIR_DATA: dataDir, TERM: 'xterm' },
@@ -186,16 +184,52 @@ describe.skipIf(!available)('weir intercept (weir up and the CLI)', () => {
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await waitFor(async () => (/#|\$/.test(output) ? true : undefined), 'the shell\'s prompt').catch((error: Error) => {
-      child.kill('SIGKILL');
-      throw new Error(`${error.message}; weir printed: ${JSON.stringify(output)}`);
-    });
-    child.stdin.write('tty; stty size; cat out/state; exit 5\r');
-    expect(await exited).toBe(5);
+    const waitForOutput = (pattern: RegExp, what: string) =>
+      waitFor(async () => (pattern.test(output) ? true : undefined), what).catch((error: Error) => {
+        child.kill('SIGKILL');
+        throw new Error(`${error.message}; weir printed: ${JSON.stringify(output)}`);
+      });
+    /** Resizes weir's terminal as a window manager does: TIOCSWINSZ, and the kernel signals weir. */
+    const resize = async (rows: number, cols: number) => {
+      const [weirPid] = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ');
+      const terminal = readlinkSync(`/proc/${weirPid}/fd/0`);
+      expect(spawnSync('stty', ['-F', terminal, 'rows', String(rows), 'cols', String(cols)]).status).toBe(0);
+    };
+    return { child, output: () => output, exited, waitForOutput, resize };
+  }
+
+  it('gives the command a terminal when weir runs at one', async () => {
+    const { engine, weir } = await up();
+    await weir(['trigger-job', '-j', 'icpt/fails', '-w']);
+    const session = interceptAtTerminal(engine, ['-j', 'icpt/fails', '--', 'sh']);
+    await session.waitForOutput(/#|\$/, 'the shell\'s prompt');
+    session.child.stdin.write('tty; stty size; cat out/state; exit 5\r');
+    expect(await session.exited).toBe(5);
     // bubblewrap shows the terminal it was given as /dev/console; without one, tty says "not a tty".
-    expect(output).toMatch(/^\/dev\/(console|pts\/\d+)\r?$/m);
-    expect(output).toMatch(/^24 80\r?$/m);
-    expect(output).toContain('failing state of broken');
+    expect(session.output()).toMatch(/^\/dev\/(console|pts\/\d+)\r?$/m);
+    expect(session.output()).toMatch(/^24 80\r?$/m);
+    expect(session.output()).toContain('failing state of broken');
+  }, 180_000);
+
+  it('gives the command\'s terminal the window\'s new size, and the program in front a SIGWINCH, in an ended and in a running task', async () => {
+    const { engine, weir } = await up();
+    await weir(['trigger-job', '-j', 'icpt/fails', '-w']);
+    // The program in the terminal's foreground says the size it is given when told the window changed.
+    const waiter = ['sh', '-c', 'trap "stty size; exit 7" WINCH; echo waiting-for-winch; while :; do sleep 1; done'];
+    const ended = interceptAtTerminal(engine, ['-j', 'icpt/fails', '--', ...waiter]);
+    await ended.waitForOutput(/waiting-for-winch/, 'the program to start');
+    await ended.resize(40, 100);
+    await ended.waitForOutput(/^40 100\r?$/m, 'the program to see the new size');
+    expect(await ended.exited).toBe(7);
+
+    await weir(['trigger-job', '-j', 'icpt/sleeps']);
+    await waitFor(async () => ((await weir(['intercept', '-j', 'icpt/sleeps', '--', 'cat', 'running.txt'])).stdout.includes('running-state') ? true : undefined), 'the task to run');
+    const running = interceptAtTerminal(engine, ['-j', 'icpt/sleeps', '--', ...waiter]);
+    await running.waitForOutput(/waiting-for-winch/, 'the program to start');
+    await running.resize(33, 120);
+    await running.waitForOutput(/^33 120\r?$/m, 'the program to see the new size');
+    expect(await running.exited).toBe(7);
+    await weir(['abort-build', '-j', 'icpt/sleeps']);
   }, 180_000);
 
   it('refuses callers without the token, and sessions without a granted ticket', async () => {

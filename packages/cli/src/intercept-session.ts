@@ -12,7 +12,7 @@ type Control = { type: 'exit'; status: number } | { type: 'error'; error: { code
  * Joins an intercept session the engine granted (see the engine's intercept-sessions.ts):
  * stdin goes to the program, its output comes back on stdout and stderr, and the program's exit
  * status becomes the command's. At a terminal, the terminal is put in raw mode for the session
- * (the program's terminal echoes and edits), and restored after.
+ * (the program's terminal echoes and edits), and restored after; its size follows the window.
  */
 export function runInterceptSession(baseUrl: string, path: string, streams: InterceptStreams, tty: boolean): Promise<number> {
   const url = new URL(path, baseUrl);
@@ -24,18 +24,25 @@ export function runInterceptSession(baseUrl: string, path: string, streams: Inte
     const onInput = (chunk: Buffer): void => {
       ws.send(chunk, { binary: true });
     };
+    // Node reads the new size on SIGWINCH and says so with 'resize'; the engine sizes the program's terminal.
+    const onResize = (): void => {
+      const { rows, columns } = streams.stdout;
+      if (ws.readyState === ws.OPEN && rows > 0 && columns > 0) ws.send(JSON.stringify({ type: 'resize', rows, cols: columns }));
+    };
     const onEnd = (): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'stdin-end' }));
     };
     const detach = (): void => {
       streams.stdin.off('data', onInput);
       streams.stdin.off('end', onEnd);
+      streams.stdout.off('resize', onResize);
       streams.stdin.pause();
       restore();
     };
     ws.once('open', () => {
       streams.stdin.on('data', onInput);
       streams.stdin.once('end', onEnd);
+      if (tty) streams.stdout.on('resize', onResize);
       streams.stdin.resume();
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Engine } from '../engine.js';
 import { WeirError } from '../errors.js';
-import { startIntercept, type InterceptCommand } from '../executors/sandbox/intercept-process.js';
+import { MAX_TERMINAL_SIDE, startIntercept, type InterceptCommand, type TerminalSize } from '../executors/sandbox/intercept-process.js';
 import type { TaskContainer } from '../executors/sandbox/task-containers.js';
 import { errorReply } from './error-reply.js';
 
@@ -34,7 +34,8 @@ interface Pending {
  * ticket is 256 random bits, compared by lookup, used once: the upgrade itself needs no token,
  * so nothing else about WebSocket authentication (cookies sent cross-site) can open a session.
  *
- * Protocol: client → server binary frames are stdin, a text `{"type":"stdin-end"}` closes it;
+ * Protocol: client → server binary frames are stdin, a text `{"type":"stdin-end"}` closes it,
+ * a text `{"type":"resize","rows":R,"cols":C}` gives a session with a terminal a new size;
  * server → client binary frames are `[1 stdout | 2 stderr, ...bytes]`, then a text
  * `{"type":"exit","status":N}` or `{"type":"error","error":{code,message,hint}}` ends the session.
  */
@@ -93,11 +94,21 @@ export class InterceptSessions {
     this.open.add(ws);
     const stop = new AbortController();
     const logger = this.engine.logger.child({ component: 'intercept', buildId: container.owner.buildId, step: container.owner.step });
-    // Stdin that arrives while the process starts is kept for it.
+    // Stdin that arrives while the process starts is kept for it, and the latest size.
     const early: Array<Buffer | 'end'> = [];
     let stdinTo: ((data: Buffer | 'end') => void) | undefined;
+    let sizeWaiting: TerminalSize | undefined;
+    let resizeTo: ((size: TerminalSize) => void) | undefined;
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      const item = isBinary ? toBuffer(data) : controlMessage(data) === 'stdin-end' ? 'end' : undefined;
+      const message = isBinary ? undefined : controlMessage(data);
+      if (message?.type === 'resize') {
+        const size = terminalSize(message);
+        if (size === undefined || command.tty === undefined) return;
+        if (resizeTo) resizeTo(size);
+        else sizeWaiting = size;
+        return;
+      }
+      const item = isBinary ? toBuffer(data) : message?.type === 'stdin-end' ? 'end' : undefined;
       if (item === undefined) return;
       if (stdinTo) stdinTo(item);
       else early.push(item);
@@ -120,6 +131,8 @@ export class InterceptSessions {
       child.stdin!.on('error', () => undefined);
       stdinTo = (item) => (item === 'end' ? child.stdin!.end() : child.stdin!.write(item));
       for (const item of early.splice(0)) stdinTo(item);
+      resizeTo = (size) => void started.resize(size).catch((error: unknown) => logger.warn({ err: error }, 'could not resize the terminal'));
+      if (sizeWaiting !== undefined) resizeTo(sizeWaiting);
       const forward = (stream: typeof STDOUT | typeof STDERR) => (chunk: Buffer) => {
         const source = stream === STDOUT ? child.stdout! : child.stderr!;
         ws.send(Buffer.concat([Buffer.from([stream]), chunk]), () => {
@@ -149,13 +162,21 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-function controlMessage(data: RawData): string | undefined {
+function controlMessage(data: RawData): ({ type: string } & Record<string, unknown>) | undefined {
   try {
-    const message = JSON.parse(toBuffer(data).toString('utf8')) as { type?: unknown };
-    return typeof message.type === 'string' ? message.type : undefined;
+    const message = JSON.parse(toBuffer(data).toString('utf8')) as unknown;
+    if (typeof message !== 'object' || message === null || typeof (message as { type?: unknown }).type !== 'string') return undefined;
+    return message as { type: string } & Record<string, unknown>;
   } catch {
     return undefined;
   }
+}
+
+/** A terminal size a client sent, bounded as the POST's `tty` is; anything else is ignored. */
+function terminalSize(message: Record<string, unknown>): TerminalSize | undefined {
+  const { rows, cols } = message;
+  const valid = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_TERMINAL_SIDE;
+  return valid(rows) && valid(cols) ? { rows, cols } : undefined;
 }
 
 /** A container by build and name, or the error a client can act on. */

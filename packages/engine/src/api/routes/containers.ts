@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { MAX_TERMINAL_SIDE } from '../../executors/sandbox/intercept-process.js';
 import type { TaskContainer } from '../../executors/sandbox/task-containers.js';
 import type { ApiContext } from '../api-context.js';
 import { requireContainer, type InterceptSessions } from '../intercept-sessions.js';
@@ -19,8 +20,8 @@ const InterceptBody = Type.Object(
     tty: Type.Optional(
       Type.Object(
         {
-          rows: Type.Integer({ minimum: 1, maximum: 1000 }),
-          cols: Type.Integer({ minimum: 1, maximum: 1000 }),
+          rows: Type.Integer({ minimum: 1, maximum: MAX_TERMINAL_SIDE }),
+          cols: Type.Integer({ minimum: 1, maximum: MAX_TERMINAL_SIDE }),
           term: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._+-]{1,64}$', description: 'TERM inside; default xterm' })),
         },
         { additionalProperties: false, description: 'give the program a terminal of this size' },

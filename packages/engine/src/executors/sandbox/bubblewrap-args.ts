@@ -37,6 +37,13 @@ export interface SandboxLayout {
   hostname?: string;
   /** All capabilities inside the sandbox's user namespace (`privileged: true`): never any on the host. */
   allCapabilities?: boolean;
+  /**
+   * The process is given a terminal made for it alone (an intercept session's pseudo-terminal),
+   * which it keeps as its controlling terminal: Ctrl-C then interrupts the program in the
+   * foreground instead of ending the sandbox, and a window size change reaches it as SIGWINCH.
+   * Otherwise `--new-session` takes the sandbox out of the terminal it was started from.
+   */
+  ownTerminal?: boolean;
 }
 
 /**
@@ -46,7 +53,9 @@ export interface SandboxLayout {
  * uts, mount (the sandbox sees the image and the listed mounts, nothing else of the host), and
  * network unless `network` is true. The root itself is a small tmpfs, read-only once every mount
  * is made. `--die-with-parent` ends the sandbox when the process that
- * started it dies, even by SIGKILL; `--new-session` keeps a task from typing into a terminal.
+ * started it dies, even by SIGKILL; `--new-session` keeps a task from typing into a terminal
+ * (TIOCSTI), unless the terminal is its own (`ownTerminal`): what it could type there is read
+ * by its own processes only.
  */
 export function bubblewrapArgs(layout: SandboxLayout, rootEntries: readonly RootEntry[]): string[] {
   const args = [
@@ -57,7 +66,7 @@ export function bubblewrapArgs(layout: SandboxLayout, rootEntries: readonly Root
     '--unshare-cgroup-try',
     ...(layout.network === false ? ['--unshare-net'] : []),
     '--die-with-parent',
-    '--new-session',
+    ...(layout.ownTerminal === true ? [] : ['--new-session']),
     '--uid',
     String(layout.uid ?? 0),
     '--gid',

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
-import { access, readlink } from 'node:fs/promises';
+import { access, readFile, readlink } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import { WeirError } from '../../errors.js';
 import { bubblewrapArgs } from './bubblewrap-args.js';
 import type { ImageStore } from './image-store.js';
@@ -22,6 +22,19 @@ export interface InterceptProcess {
   exited: Promise<number>;
   /** Kills the process and whatever it started in the container (not the task's own processes). */
   kill(): void;
+  /**
+   * With a terminal: gives it this size, which signals the program in its foreground (SIGWINCH).
+   * Calls are applied in order; a size that cannot be applied (the process has ended) is dropped.
+   */
+  resize(size: TerminalSize): Promise<void>;
+}
+
+/** The most rows or columns a session's terminal may be given. */
+export const MAX_TERMINAL_SIDE = 1000;
+
+export interface TerminalSize {
+  rows: number;
+  cols: number;
 }
 
 export interface InterceptOptions {
@@ -82,7 +95,7 @@ export async function startIntercept(container: TaskContainer, command: Intercep
       release = lease.release;
     }
     try {
-      const layout = { ...spec, rootfs };
+      const layout = { ...spec, rootfs, ownTerminal: command.tty !== undefined };
       argv = [await hostProgram('bwrap', 'bubblewrap'), ...bubblewrapArgs(layout, await listRootEntries(rootfs)), '--', ...command.argv];
     } catch (error) {
       release();
@@ -109,8 +122,62 @@ export async function startIntercept(container: TaskContainer, command: Intercep
       // Gone already.
     }
   };
-  return { child, exited, kill };
+  const resize = command.tty === undefined ? async (): Promise<void> => undefined : terminalResizer(child, await hostProgram('stty', 'coreutils'));
+  return { child, exited, kill, resize };
 }
+
+/**
+ * Sizes the pseudo-terminal `script` made for `child`. `script` has no way to be told a new size
+ * while its own stdin is a pipe, so the size is set from outside with `stty -F` on the terminal
+ * its command holds as stdin (TIOCSWINSZ: the kernel then signals the terminal's foreground
+ * process group). One `stty` at a time, and only the latest size waiting: a window dragged by
+ * the user sends many.
+ */
+function terminalResizer(child: ChildProcess, stty: string): (size: TerminalSize) => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
+  let waiting: TerminalSize | undefined;
+  const apply = async (): Promise<void> => {
+    const size = waiting;
+    waiting = undefined;
+    if (size === undefined || child.pid === undefined || child.exitCode !== null) return;
+    let terminal = await scriptTerminal(child.pid);
+    // Just started: script may not have made its command yet, or the command not set the first size.
+    for (let attempt = 0; terminal === undefined && attempt < 20 && child.exitCode === null; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      terminal = await scriptTerminal(child.pid);
+    }
+    if (terminal === undefined) return;
+    await new Promise<void>((resolve) => {
+      const setting = spawn(stty, ['-F', terminal, 'rows', String(size.rows), 'cols', String(size.cols)], { stdio: 'ignore' });
+      setting.once('error', () => resolve());
+      setting.once('close', () => resolve());
+    });
+  };
+  return (size) => {
+    waiting = size;
+    running = running.then(apply);
+    return running;
+  };
+}
+
+/**
+ * The terminal `script` (pid `scriptPid`) gave its command: the command's stdin, a `/dev/pts/N`;
+ * none while the command is still the shell that sets the first size (it would undo a new one).
+ */
+async function scriptTerminal(scriptPid: number): Promise<string | undefined> {
+  const children = await readFile(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').catch(() => '');
+  for (const pid of children.split(' ').filter((word) => /^\d+$/.test(word))) {
+    const argv0 = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0')[0];
+    // script starts it as `sh -c LINE` (argv[0] the shell's base name).
+    if (argv0 === undefined || argv0 === '' || basename(argv0) === basename(SCRIPT_SHELL)) continue;
+    const stdin = await readlink(`/proc/${pid}/fd/0`).catch(() => '');
+    if (/^\/dev\/pts\/\d+$/.test(stdin)) return stdin;
+  }
+  return undefined;
+}
+
+/** The shell `script` runs its command line with. */
+const SCRIPT_SHELL = '/bin/sh';
 
 /**
  * Runs `argv` under util-linux's `script`, which gives it a pseudo-terminal of the given size;
@@ -123,7 +190,7 @@ async function spawnWithTerminal(argv: string[], env: Record<string, string>, tt
   const words = [envProgram, '-i', ...Object.entries(env).map(([name, value]) => `${name}=${value}`), ...argv].map(shellQuote);
   const line = `${shellQuote(stty)} rows ${tty.rows} cols ${tty.cols}; exec ${words.join(' ')}`;
   return spawn(script, ['--quiet', '--return', '--command', line, '/dev/null'], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', SHELL: '/bin/sh' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', SHELL: SCRIPT_SHELL },
     detached: true,
     stdio: 'pipe',
   });
