@@ -1,26 +1,38 @@
 import type { Statement } from 'better-sqlite3';
 import type { VersionFields, VersionHistory } from '../scheduler/snapshot.js';
 import type { Db } from './open-database.js';
+import { VersionOrderTable } from './version-order-table.js';
 
 interface ScopeVersions {
   newestFirst: number[];
 }
 
+/**
+ * One resource's versions in a job's succeeded builds. Arrays, not a Map by version: a Map per
+ * job and resource took most of the cache's memory at 10× the bench's scale. A version is found
+ * by binary search on check order, which only changes together with the job histories.
+ */
+interface PassedVersions {
+  /** Version ids, newest first by check order. */
+  newestFirst: readonly number[];
+  /** The succeeded builds that had newestFirst[i], ascending; a single build's list is shared by its versions. */
+  builds: ReadonlyArray<readonly number[]>;
+}
+
 interface JobPassed {
-  /** resource id → version id → succeeded build ids, ascending */
-  builds: Map<number, Map<number, number[]>>;
-  /** resource id → version ids, newest first */
-  newestFirst: Map<number, number[]>;
+  byResource: Map<number, PassedVersions>;
   /** Resources with versions of a source they no longer have in a succeeded build. */
-  earlierHistory: Set<number>;
+  earlierHistory: ReadonlySet<number>;
 }
 
 interface JobInputsUsed {
-  /** input name → versions used and the newest of them */
-  byInput: Map<string, { used: Set<number>; latest: number; latestOrder: number }>;
+  /** input name → versions used (ascending ids, searched by halves: a short array takes a fraction of a Set's memory) and the newest of them */
+  byInput: Map<string, { used: readonly number[]; latest: number }>;
 }
 
 const EMPTY: readonly number[] = Object.freeze([]);
+/** Most resources have no disabled versions and most jobs no earlier history: one empty set for all. */
+const NONE: ReadonlySet<number> = new Set();
 
 /**
  * The scheduler's view of versions and build history, loaded lazily from SQLite and dropped
@@ -30,8 +42,8 @@ const EMPTY: readonly number[] = Object.freeze([]);
 export class HistoryCache implements VersionHistory {
   private readonly scopeOfResource = new Map<number, number>();
   private readonly scopes = new Map<number, ScopeVersions>();
-  private readonly checkOrders = new Map<number, number>();
-  private readonly disabled = new Map<number, Set<number>>();
+  private readonly checkOrders = new VersionOrderTable();
+  private readonly disabled = new Map<number, ReadonlySet<number>>();
   private readonly gone = new Set<number>();
   private readonly pins = new Map<number, number | null>();
   private readonly passed = new Map<number, JobPassed>();
@@ -92,7 +104,8 @@ export class HistoryCache implements VersionHistory {
   isDisabled(resourceId: number, versionId: number): boolean {
     let set = this.disabled.get(resourceId);
     if (!set) {
-      set = new Set(this.disabledVersions.all(resourceId));
+      const ids = this.disabledVersions.all(resourceId);
+      set = ids.length === 0 ? NONE : new Set(ids);
       this.disabled.set(resourceId, set);
     }
     return set.has(versionId);
@@ -109,7 +122,7 @@ export class HistoryCache implements VersionHistory {
   }
 
   passedVersionsNewestFirst(jobId: number, resourceId: number): readonly number[] {
-    return this.jobPassed(jobId).newestFirst.get(resourceId) ?? EMPTY;
+    return this.jobPassed(jobId).byResource.get(resourceId)?.newestFirst ?? EMPTY;
   }
 
   passedEarlierHistory(jobId: number, resourceId: number): boolean {
@@ -117,11 +130,15 @@ export class HistoryCache implements VersionHistory {
   }
 
   passedBuilds(jobId: number, resourceId: number, versionId: number): readonly number[] {
-    return this.jobPassed(jobId).builds.get(resourceId)?.get(versionId) ?? EMPTY;
+    const passed = this.jobPassed(jobId).byResource.get(resourceId);
+    if (!passed) return EMPTY;
+    const index = this.indexNewestFirst(passed.newestFirst, versionId);
+    return index < 0 ? EMPTY : passed.builds[index]!;
   }
 
   usedAsInput(jobId: number, inputName: string, versionId: number): boolean {
-    return this.jobInputs(jobId).byInput.get(inputName)?.used.has(versionId) ?? false;
+    const used = this.jobInputs(jobId).byInput.get(inputName)?.used;
+    return used !== undefined && includesSorted(used, versionId);
   }
 
   latestUsedAsInput(jobId: number, inputName: string): number | undefined {
@@ -186,7 +203,9 @@ export class HistoryCache implements VersionHistory {
         this.checkOrders.set(row.id, row.check_order);
         if (row.gone === 1) this.gone.add(row.id);
       }
-      versions = { newestFirst };
+      // A copy of exactly the rows' length: arrays grown by push keep up to half again as
+      // much room, and the cache holds every version of every scope a pass looked at.
+      versions = { newestFirst: newestFirst.slice() };
       this.scopes.set(scopeId, versions);
     }
     return versions;
@@ -195,39 +214,64 @@ export class HistoryCache implements VersionHistory {
   private jobPassed(jobId: number): JobPassed {
     let history = this.passed.get(jobId);
     if (history) return history;
-    history = { builds: new Map(), newestFirst: new Map(), earlierHistory: new Set() };
+    const builds = new Map<number, Map<number, number[]>>();
+    let earlierHistory: Set<number> | undefined;
     const orders = new Map<number, number>();
+    // Most versions went through one build, and a build has several inputs: each build's
+    // one-element list is shared by its versions, so a second build copies it; longer lists
+    // are a version's own.
+    const onlyBuild = new Map<number, number[]>();
     for (const row of this.passedRows.iterate({ job: jobId })) {
       if (row.current !== 1) {
-        history.earlierHistory.add(row.resource_id);
+        (earlierHistory ??= new Set()).add(row.resource_id);
         continue;
       }
-      let byVersion = history.builds.get(row.resource_id);
-      if (!byVersion) history.builds.set(row.resource_id, (byVersion = new Map()));
-      const builds = byVersion.get(row.version_id);
-      if (builds) {
-        if (builds[builds.length - 1] !== row.build_id) builds.push(row.build_id);
+      let byVersion = builds.get(row.resource_id);
+      if (!byVersion) builds.set(row.resource_id, (byVersion = new Map()));
+      const known = byVersion.get(row.version_id);
+      if (known) {
+        if (known[known.length - 1] === row.build_id) continue;
+        if (known.length === 1) byVersion.set(row.version_id, [known[0]!, row.build_id]);
+        else known.push(row.build_id);
       } else {
-        byVersion.set(row.version_id, [row.build_id]);
+        let single = onlyBuild.get(row.build_id);
+        if (!single) onlyBuild.set(row.build_id, (single = [row.build_id]));
+        byVersion.set(row.version_id, single);
         orders.set(row.version_id, row.check_order);
       }
     }
-    for (const [resourceId, byVersion] of history.builds) {
-      const ids = [...byVersion.keys()].sort((a, b) => (orders.get(b) ?? 0) - (orders.get(a) ?? 0));
-      history.newestFirst.set(resourceId, ids);
+    history = { byResource: new Map(), earlierHistory: earlierHistory ?? NONE };
+    for (const [resourceId, byVersion] of builds) {
+      const newestFirst = [...byVersion.keys()].sort((a, b) => (orders.get(b) ?? 0) - (orders.get(a) ?? 0));
+      history.byResource.set(resourceId, { newestFirst, builds: newestFirst.map((id) => byVersion.get(id)!) });
     }
     this.passed.set(jobId, history);
     return history;
   }
 
+  /** Where a version is in a list of one scope's versions, newest first; -1 if it is not there. */
+  private indexNewestFirst(newestFirst: readonly number[], versionId: number): number {
+    const order = this.checkOrder(versionId);
+    let low = 0;
+    let high = newestFirst.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const at = newestFirst[middle]!;
+      if (at === versionId) return middle;
+      if (this.checkOrder(at) > order) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
+  }
+
   private jobInputs(jobId: number): JobInputsUsed {
     let inputs = this.inputsUsed.get(jobId);
     if (inputs) return inputs;
-    inputs = { byInput: new Map() };
+    const byName = new Map<string, { used: Set<number>; latest: number; latestOrder: number }>();
     for (const row of this.inputRows.iterate(jobId)) {
-      const entry = inputs.byInput.get(row.name);
+      const entry = byName.get(row.name);
       if (!entry) {
-        inputs.byInput.set(row.name, { used: new Set([row.version_id]), latest: row.version_id, latestOrder: row.check_order });
+        byName.set(row.name, { used: new Set([row.version_id]), latest: row.version_id, latestOrder: row.check_order });
       } else {
         entry.used.add(row.version_id);
         if (row.check_order > entry.latestOrder) {
@@ -236,7 +280,23 @@ export class HistoryCache implements VersionHistory {
         }
       }
     }
+    inputs = { byInput: new Map() };
+    for (const [name, { used, latest }] of byName) inputs.byInput.set(name, { used: [...used].sort((a, b) => a - b), latest });
     this.inputsUsed.set(jobId, inputs);
     return inputs;
   }
+}
+
+/** Whether an ascending array holds the value, by binary search. */
+function includesSorted(sorted: readonly number[], value: number): boolean {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const at = sorted[middle]!;
+    if (at === value) return true;
+    if (at < value) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
 }

@@ -51,6 +51,7 @@ describe('store: opening', () => {
       const pragma = (name: string): unknown => (store as unknown as { db: Database.Database }).db.pragma(name, { simple: true });
       expect(pragma('synchronous')).toBe(1);
       expect(pragma('foreign_keys')).toBe(1);
+      expect(pragma('cache_size')).toBe(-4000);
     } finally {
       store.close();
     }
