@@ -251,10 +251,12 @@ function compareScales(): void {
   console.log();
   const labels = results[0]?.rows.map(([label]) => label) ?? [];
   const width = Math.max(...labels.map((label) => label.length));
-  console.log(`${''.padEnd(width)}  ${scales.map((scale) => `${scale}×`.padStart(10)).join('')}  goal`);
+  // Two spaces between columns, however long a figure (a cold pass at 10× can take over 10 s).
+  const column = 2 + Math.max(8, ...results.flatMap((result) => result.rows.map(([, value]) => value.length)));
+  console.log(`${''.padEnd(width)}  ${scales.map((scale) => `${scale}×`.padStart(column)).join('')}  goal`);
   labels.forEach((label, row) => {
     const byScale = Object.entries(GOALS[label] ?? {});
     const goals = new Set(byScale.map(([, goal]) => goal)).size === 1 && byScale.length > 1 ? (byScale[0]?.[1] ?? '') : byScale.map(([scale, goal]) => `${goal} at ${scale}×`).join(', ');
-    console.log(`${label.padEnd(width)}  ${results.map((result) => (result.rows[row]?.[1] ?? '').padStart(10)).join('')}  ${goals}`);
+    console.log(`${label.padEnd(width)}  ${results.map((result) => (result.rows[row]?.[1] ?? '').padStart(column)).join('')}  ${goals}`);
   });
 }
