@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Version } from '@weir/resources';
-import { globMatcher } from '../config/glob.js';
+import { globMatcher, isGlob } from '../config/glob.js';
 import { asRecord, type LooseRecord } from '../config/loose.js';
 import type { PipelineConfig } from '../config/schema/index.js';
 import { allJobSteps, stepResourceName } from '../config/step-tree.js';
@@ -12,7 +12,9 @@ import type { PipelineRef } from '../store/records.js';
 /**
  * What the store keeps of a validated pipeline besides its text: resources with the key of
  * the history they share, and per job the resources and upstream jobs whose changes can
- * change its next build. Pure, so it is tested without a database.
+ * change its next build. Configs are in their canonical JSON text already, so a save made in a
+ * worker thread reaches the store as strings (a few copies) rather than an object graph to
+ * clone and serialise again on the engine's thread. Pure, so it is tested without a database.
  */
 export function planPipelineSave(
   config: PipelineConfig,
@@ -24,11 +26,12 @@ export function planPipelineSave(
     name: resource.name,
     ...(resource.old_name !== undefined && { oldName: resource.old_name }),
     type: resource.type,
-    config: resource,
+    configJson: canonicalJson(resource),
     scopeKey: scopeKey(resource.type, resource.source ?? {}, resourceTypes, secretLookupScope(resource.source, ref)),
     configPin: pinFromConfig(resource.version),
   }));
   const jobNames = (config.jobs ?? []).map((job) => job.name);
+  const jobNameSet = new Set(jobNames);
   const jobs: JobSave[] = (config.jobs ?? []).map((job) => {
     const inputResources = new Set<string>();
     const upstreamJobs = new Set<string>();
@@ -38,6 +41,11 @@ export function planPipelineSave(
       if (typeof resource === 'string') inputResources.add(resource);
       for (const pattern of Array.isArray(visit.step.passed) ? visit.step.passed : []) {
         if (typeof pattern !== 'string') continue;
+        // A plain name is looked up: comparing it with every job made 2,000 chained jobs 4M comparisons.
+        if (!isGlob(pattern)) {
+          if (jobNameSet.has(pattern)) upstreamJobs.add(pattern);
+          continue;
+        }
         const matches = globMatcher(pattern);
         for (const name of jobNames) if (matches(name)) upstreamJobs.add(name);
       }
@@ -45,7 +53,7 @@ export function planPipelineSave(
     return {
       name: job.name,
       ...(job.old_name !== undefined && { oldName: job.old_name }),
-      config: job,
+      configJson: canonicalJson(job),
       inputResources: [...inputResources],
       upstreamJobs: [...upstreamJobs],
       serialGroups: job.serial_groups ?? [],
@@ -53,7 +61,7 @@ export function planPipelineSave(
   });
   return {
     ref,
-    config,
+    configJson: canonicalJson(config),
     ...(options.expectedConfigVersion !== undefined && { expectedConfigVersion: options.expectedConfigVersion }),
     ...(options.pausedIfNew !== undefined && { pausedIfNew: options.pausedIfNew }),
     ...(options.parent !== undefined && { parent: options.parent }),

@@ -11,8 +11,8 @@ const DEFAULT_TEAM = 'main';
 /** A pipeline as the engine saves it: the config plus what was derived from it. */
 export interface PipelineSave {
   ref: PipelineRef;
-  /** The interpolated pipeline config, stored as the source of the plan. */
-  config: unknown;
+  /** The interpolated pipeline config as canonical JSON (`canonicalJson`), stored as the source of the plan. */
+  configJson: string;
   /**
    * The config version the caller read. A mismatch means someone else set the pipeline in
    * between, and the save is refused. 0 means "the pipeline must not exist yet".
@@ -34,7 +34,8 @@ export interface PipelineSave {
  * build of the parent job already set it, so this older one changed nothing.
  */
 export interface SaveResult {
-  pipeline: PipelineRecord;
+  /** Without its config: the caller has it, and parsing a large one back held the engine's thread. */
+  pipeline: PipelineState;
   created: boolean;
   outcome: 'created' | 'updated' | 'unchanged' | 'superseded';
   /** For `superseded`: the newer build's id. */
@@ -46,7 +47,8 @@ export interface ResourceSave {
   /** The previous name (`old_name:`), so a renamed resource keeps its history. */
   oldName?: string;
   type: string;
-  config: unknown;
+  /** Canonical JSON, as the pipeline's. */
+  configJson: string;
   /** Identical resources (type, source, and the type's own definition) share this key. */
   scopeKey: string;
   /** The resource's `version:`: the pin it asks for. */
@@ -56,7 +58,8 @@ export interface ResourceSave {
 export interface JobSave {
   name: string;
   oldName?: string;
-  config: unknown;
+  /** Canonical JSON, as the pipeline's. */
+  configJson: string;
   /** Resources the job gets (a new version of one may change its next build). */
   inputResources: string[];
   /** Jobs named in `passed` (a build of one finishing may change its next build). */
@@ -152,7 +155,7 @@ export class PipelineStore {
         }
       }
       const now = this.ctx.now();
-      const config = canonicalJson(input.config);
+      const config = input.configJson;
       if (parent && existing && existing.archived === 0 && existing.retiring === null && existing.config === config) {
         // Nothing to change but the parent's renewal: a watcher re-setting fifty unchanged
         // instances each build must not reschedule them all.
@@ -185,7 +188,7 @@ export class PipelineStore {
       return { id: pipelineId, created: !existing, outcome: existing ? ('updated' as const) : ('created' as const) };
     });
     const { outcome } = saved;
-    return { pipeline: this.byId(saved.id)!, created: saved.created, outcome, ...('by' in saved && { supersededBy: saved.by }) };
+    return { pipeline: this.stateById(saved.id)!, created: saved.created, outcome, ...('by' in saved && { supersededBy: saved.by }) };
   }
 
   private saveParent(id: number, parent: NonNullable<PipelineSave['parent']> | null, now: number): void {
@@ -222,6 +225,14 @@ export class PipelineStore {
       .sql<[number], PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id WHERE p.id = ?`)
       .get(id);
     return row && toRecord(row);
+  }
+
+  /** As `byId`, without the config. */
+  stateById(id: number): PipelineState | undefined {
+    const row = this.ctx
+      .sql<[number], Omit<PipelineRow, 'config'>>(`SELECT ${STATE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id WHERE p.id = ?`)
+      .get(id);
+    return row && toState(row);
   }
 
   /** The stored config as its canonical JSON text, without parsing it. */
@@ -424,7 +435,7 @@ export class PipelineStore {
         : previous && previous.config_pin === null && previous.scope_id === scopeId
           ? previous.pinned_version_id
           : null;
-      const config = canonicalJson(resource.config);
+      const config = resource.configJson;
       if (previous) {
         this.ctx.sql(`UPDATE resources SET name = ?, type = ?, config = ?, scope_id = ?, active = 1, config_pin = ?,
             pinned_version_id = ?, pin_comment = CASE WHEN ? IS NULL THEN pin_comment ELSE NULL END WHERE id = ?`)
@@ -459,7 +470,7 @@ export class PipelineStore {
     for (const job of jobs) {
       const previousId =
         existing.get(job.name) ?? (job.oldName !== undefined && !wanted.has(job.oldName) ? existing.get(job.oldName) : undefined);
-      const config = canonicalJson(job.config);
+      const config = job.configJson;
       if (previousId !== undefined) {
         this.ctx.sql('UPDATE jobs SET name = ?, config = ?, active = 1 WHERE id = ?').run(job.name, config, previousId);
         existing.delete(job.name);

@@ -6,9 +6,9 @@ function setup(options: { maxPending?: number } = {}) {
   // Build events reference a build row; any build will do for the log itself.
   store.pipelines.save({
     ref: { name: 'p' },
-    config: {},
+    configJson: '{}',
     resources: [],
-    jobs: [{ name: 'j', config: {}, inputResources: [], upstreamJobs: [], serialGroups: [] }],
+    jobs: [{ name: 'j', configJson: '{}', inputResources: [], upstreamJobs: [], serialGroups: [] }],
   });
   const jobId = store.jobs.get(store.pipelines.get({ name: 'p' })!.id, 'j')!.id;
   const buildId = store.builds.createManual(jobId).id;
