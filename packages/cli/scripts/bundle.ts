@@ -43,10 +43,32 @@ function compiledValidators(): Plugin {
   };
 }
 
+const COMPILE_WORKER = 'pipeline-compile-worker';
+
+/**
+ * The engine compiles set-pipelines on a worker thread whose entry is a file of its own: bundled
+ * here beside main.js, and named by a replacement of the module that finds it beside the engine's
+ * sources or dist/. The replacement's code lands in main.js or in a chunk under chunks/.
+ */
+function compileWorkerEntry(): Plugin {
+  const contents = `export function compileWorkerEntry() {
+  const here = new URL('.', import.meta.url);
+  const root = here.pathname.endsWith('/chunks/') ? new URL('..', here) : here;
+  return { filename: new URL('${COMPILE_WORKER}.js', root), eval: false };
+}
+`;
+  return {
+    name: 'weir-compile-worker-entry',
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /[\\/]engine[\\/]src[\\/]pipelines[\\/]compile-worker-entry\.ts$/ }, () => ({ contents, loader: 'js' }));
+    },
+  };
+}
+
 await rm(`${packageDir}bundle`, { recursive: true, force: true });
 await build({
   absWorkingDir: packageDir,
-  entryPoints: ['src/main.ts'],
+  entryPoints: ['src/main.ts', { in: '../engine/src/pipelines/pipeline-compile-worker.ts', out: COMPILE_WORKER }],
   outdir: 'bundle',
   bundle: true,
   splitting: true,
@@ -55,7 +77,7 @@ await build({
   target: 'node20',
   conditions: ['weir-source'],
   external,
-  plugins: [compiledValidators()],
+  plugins: [compiledValidators(), compileWorkerEntry()],
   // CommonJS libraries inside an ES module bundle still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __weirCreateRequire } from 'node:module'; const require = __weirCreateRequire(import.meta.url);" },
   chunkNames: 'chunks/[name]-[hash]',

@@ -1,4 +1,5 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -226,6 +227,28 @@ jobs:
     expect(bundled.status).toBe(fromSources.status);
     expect(JSON.parse(bundled.stdout)).toEqual(JSON.parse(fromSources.out));
     expect(fromSources.out).toContain('schema-');
+  });
+
+  it('compiles a large pipeline on the bundled compiler thread: weir up sets one and reports the problems of another', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'weir-large-'));
+    mkdirSync(path.join(dir, 'pipelines'));
+    // Over 16 KiB each, so neither compiles on the engine's own thread.
+    const jobs = (plan: string) => Array.from({ length: 600 }, (_, i) => `- {name: job-${i}, plan: [${plan}]}`).join('\n');
+    expect(jobs('{get: nowhere}').length).toBeGreaterThan(16 * 1024);
+    writeFileSync(path.join(dir, 'pipelines/large.yml'), `resources: [{name: r, type: mock, source: {}}]\njobs:\n${jobs('{get: r, trigger: true}')}\n`);
+    writeFileSync(path.join(dir, 'pipelines/broken.yml'), `jobs:\n${jobs('{get: nowhere}')}\n`);
+    const up = spawn(process.execPath, [bin, 'up', '--data', path.join(dir, 'data'), '--port', '0', '--pipelines', 'pipelines'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    up.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    try {
+      for (let waited = 0; !stderr.includes('weir is up') && up.exitCode === null && waited < 60_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      up.kill('SIGTERM');
+    }
+    expect(stderr).toContain('set pipeline large from pipelines/large.yml');
+    expect(stderr).toContain('skipped pipelines/broken.yml: pipelines/broken.yml has 600 errors; the first: 2:30 get step uses resource "nowhere"');
+    expect(stderr).toContain('error unknown-resource');
+    await once(up, 'exit');
   });
 
   it('prints a pipeline from the engine as YAML', async () => {

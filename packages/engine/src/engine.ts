@@ -8,10 +8,10 @@ import type { StaticVars } from './config/vars.js';
 import type { JobConfig } from './config/schema/index.js';
 import { resolveTriggerVars } from './config/trigger-vars.js';
 import { WeirError } from './errors.js';
-import { loadPipelineForSet } from './pipelines/load-for-set.js';
+import { compilePipelineSet, type CompiledPipelineSet, type PipelineSetInput } from './pipelines/compile-pipeline-set.js';
+import { PipelineCompiler } from './pipelines/pipeline-compiler.js';
 import { checkPipelineRef } from './pipelines/pipeline-name.js';
 import { PipelineLifecycle, type RetireOutcome } from './pipelines/pipeline-lifecycle.js';
-import { planPipelineSave } from './pipelines/plan-pipeline-save.js';
 import { ResourceTypeRegistry } from './resource-types/registry.js';
 import { parseBaseTypeMirror } from './resource-types/concourse/base-type-images.js';
 import { SandboxScriptRunner } from './resource-types/concourse/sandbox-script-runner.js';
@@ -39,8 +39,6 @@ import { BuildEventLog } from './runner/events/build-event-log.js';
 import { BuildLogCollector } from './retention/build-log-collector.js';
 import type { EngineLogRetention } from './retention/build-log-retention.js';
 import { EngineSecrets } from './secrets/engine-secrets.js';
-import { hasSecretReferences } from './secrets/substitute-vars.js';
-import type { PipelineConfig } from './config/schema/index.js';
 import type { BuildRecord } from './store/records.js';
 
 export interface EngineOptions {
@@ -165,7 +163,9 @@ export class Engine {
   private openingImageStore: Promise<ImageStore> | undefined;
   private readonly imageStoreOptions: ImageStoreOptions;
   private readonly resourceTypeCatalog: ResourceTypeCatalog;
+  private readonly pipelineCompiler: PipelineCompiler;
   private started = false;
+  private stopping = false;
 
   private constructor(options: EngineOptions) {
     // Checked before the data directory is opened and locked.
@@ -184,6 +184,7 @@ export class Engine {
           };
     this.registry = new ResourceTypeRegistry(options.resourceTypes, { ...scripts, ...(mirror && { mirror }) });
     this.resourceTypeCatalog = this.registry.catalog();
+    this.pipelineCompiler = new PipelineCompiler(this.logger.child({ component: 'pipeline-compiler' }));
     this.store = Store.open({ dataDir: options.dataDir, ...(options.now && { now: options.now }), ...(options.syncEveryCommit !== undefined && { syncEveryCommit: options.syncEveryCommit }) });
     this.dataDir = options.dataDir === ':memory:' ? ':memory:' : resolve(options.dataDir);
     // An in-memory engine still needs directories for builds and caches: its own, removed at stop.
@@ -257,7 +258,7 @@ export class Engine {
       },
       events: this.events,
       logger: runnerLogger,
-      setPipeline: (request) => this.setPipeline(request),
+      setPipeline: (request) => this.setPipelineAsync(request),
       resourceCacheDir: (scopeId) => join(cacheDir, String(scopeId)),
       checkSoon: (resourceId) => {
         this.checker.checkResource(resourceId).catch((error: unknown) => this.logger.warn({ err: error, resourceId }, 'checking a resource after a put failed'));
@@ -327,9 +328,10 @@ export class Engine {
 
   /** Stops the loops; running builds end `errored` (their processes are killed) before the store closes. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.scheduler.stop();
     this.lifecycle.stop();
-    await Promise.all([this.runner.stop(), this.checker.stop(), this.buildLogCollector.stop()]);
+    await Promise.all([this.pipelineCompiler.stop(), this.runner.stop(), this.checker.stop(), this.buildLogCollector.stop()]);
     this.events.flush();
     this.store.close();
     if (this.scratchDir) rmSync(this.scratchDir, { recursive: true, force: true });
@@ -391,30 +393,59 @@ export class Engine {
     return this.store.builds.byId(buildId)!;
   }
 
-  /** Validates and saves a pipeline; resources are checked and jobs scheduled from then on. */
+  /**
+   * Validates and saves a pipeline; resources are checked and jobs scheduled from then on. It
+   * compiles on the calling thread: a pipeline of 2,000 jobs holds the event loop a few hundred
+   * ms, and it saves at once, ahead of sets of the same pipeline still compiling in the worker.
+   * For embedding and tests; the API and the set_pipeline step use `setPipelineAsync`.
+   */
   setPipeline(request: SetPipelineRequest): SaveResult & { warnings: Problem[] } {
+    return this.savePipeline(compilePipelineSet(this.pipelineSetInput(request)));
+  }
+
+  /**
+   * As `setPipeline`, with a large text read and validated on the pipeline compiler's worker
+   * thread (a small one inline, in a few ms): only the save, one transaction, runs on the event
+   * loop. The compiler answers in the order it
+   * was asked and each answer is saved as it comes, so concurrent sets of one pipeline save in
+   * the order they were asked: the last asked is the one that stays.
+   */
+  async setPipelineAsync(request: SetPipelineRequest): Promise<SaveResult & { warnings: Problem[] }> {
+    return this.savePipeline(await this.pipelineCompiler.compile(this.pipelineSetInput(request)));
+  }
+
+  private pipelineSetInput(request: SetPipelineRequest): PipelineSetInput {
+    this.refuseWhileStopping();
     checkPipelineRef(request.name, request.instanceVars);
     const file = request.file ?? `${request.name}.yml`;
     // As with `fly set-pipeline -i`, instance vars are also vars of the pipeline, and win.
     const vars = request.vars || request.instanceVars ? { ...request.vars, ...request.instanceVars } : undefined;
     const team = request.team ?? 'main';
-    const loaded = loadPipelineForSet(request.text, {
+    return {
+      text: request.text,
       file,
       ...(vars && { vars }),
-      isStoredSecret: (name) => this.secrets.builtin.has(team, request.name, name),
+      storedSecretNames: this.secrets.builtin.list(team, request.name).map((secret) => secret.name),
       resourceTypes: this.resourceTypeCatalog,
-    });
-    refuseSecretWebhookTokens(loaded.config, file);
-    const ref = { name: request.name, ...(request.team && { team: request.team }), ...(request.instanceVars && { instanceVars: request.instanceVars }) };
-    const saved = this.store.pipelines.save(
-      planPipelineSave(loaded.config, ref, {
+      ref: { name: request.name, ...(request.team && { team: request.team }), ...(request.instanceVars && { instanceVars: request.instanceVars }) },
+      options: {
         ...(request.expectedConfigVersion !== undefined && { expectedConfigVersion: request.expectedConfigVersion }),
         ...(request.pausedIfNew !== undefined && { pausedIfNew: request.pausedIfNew }),
         ...(request.parent !== 'keep' && { parent: request.parent ?? null }),
-      }),
-    );
-    this.logger.info({ pipeline: request.name, configVersion: saved.pipeline.configVersion, created: saved.created }, 'pipeline set');
-    return { ...saved, warnings: loaded.warnings };
+      },
+    };
+  }
+
+  private savePipeline(compiled: CompiledPipelineSet): SaveResult & { warnings: Problem[] } {
+    // A set compiled while the engine stopped finds the store closing.
+    this.refuseWhileStopping();
+    const saved = this.store.pipelines.save(compiled.save);
+    this.logger.info({ pipeline: saved.pipeline.name, configVersion: saved.pipeline.configVersion, created: saved.created }, 'pipeline set');
+    return { ...saved, warnings: compiled.warnings };
+  }
+
+  private refuseWhileStopping(): void {
+    if (this.stopping) throw new WeirError('engine-stopping', 'the engine is stopping; the pipeline was not set', { hint: 'set it again once weir is up' });
   }
 }
 
@@ -427,19 +458,4 @@ function checkedMaxRunningBuilds(value: number | undefined): number {
     });
   }
   return value;
-}
-
-/**
- * Webhook tokens are compared as the engine stores them; a token from the secret store would be
- * stored as its reference. They are redacted from every reader instead: pass them as static vars.
- */
-function refuseSecretWebhookTokens(config: PipelineConfig, file: string): void {
-  for (const resource of config.resources ?? []) {
-    if (typeof resource.webhook_token === 'string' && hasSecretReferences(resource.webhook_token)) {
-      throw new WeirError('webhook-token-secret-unsupported', `resource ${resource.name}: webhook_token cannot come from a credential manager`, {
-        location: `${file}: resources.${resource.name}.webhook_token`,
-        hint: 'pass it as a static var (-v name=token): the API never shows webhook tokens',
-      });
-    }
-  }
 }

@@ -153,7 +153,7 @@ async function setPipelinesFrom(engine: Engine, dir: string, io: CliIo, logger: 
   for (const { name, file } of files) {
     const shown = relative(process.cwd(), file) || file;
     try {
-      const { pipeline, created } = engine.setPipeline({ name, text: await readFile(file, 'utf8'), file: shown });
+      const { pipeline, created } = await engine.setPipelineAsync({ name, text: await readFile(file, 'utf8'), file: shown });
       logger.info({ pipeline: name, file: shown, configVersion: pipeline.configVersion }, created ? 'pipeline created' : 'pipeline set');
       io.err(`set pipeline ${name} from ${shown}\n`);
     } catch (error) {

@@ -42,7 +42,8 @@ export interface BuildServices {
   tasks: TaskPolicy;
   events: BuildEventLog;
   logger: Logger;
-  setPipeline(request: PipelineSetRequest): SaveResult;
+  /** Compiled off the event loop; sets of one pipeline save in the order asked. */
+  setPipeline(request: PipelineSetRequest): Promise<SaveResult>;
   /** Per resource history, shared with the checker (a git clone serves both). */
   resourceCacheDir(scopeId: number): string;
   /** Asks the checker to check a resource soon (after a put that scheduled a version). */

@@ -67,7 +67,7 @@ export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiCont
     async (request) => {
       const { body } = request;
       const instanceVars = body.instance_vars ?? parseInstanceVars(request.query.instance_vars);
-      const saved = engine.setPipeline({
+      const saved = await engine.setPipelineAsync({
         name: request.params.pipeline,
         text: body.config,
         ...(body.file !== undefined && { file: body.file }),

@@ -44,7 +44,7 @@ export function runSetPipelineStep(plan: SetPipelinePlan, scope: StepScope): Pro
     const jobId = build.build.jobId;
     // A pipeline setting itself by its own name is `self` too: it cannot be its own parent.
     const own = self || (step.name === build.pipeline.name && canonicalJson(instanceVars) === canonicalJson(build.pipeline.instanceVars));
-    const result = build.services.setPipeline({
+    const result = await build.services.setPipeline({
       name,
       ...(Object.keys(instanceVars).length > 0 && { instanceVars }),
       text,
