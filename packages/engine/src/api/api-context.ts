@@ -1,4 +1,5 @@
 import type { Engine } from '../engine.js';
+import type { AnswerCache } from './answer-cache.js';
 
 /** What every route file needs. */
 export interface ApiContext {
@@ -7,4 +8,6 @@ export interface ApiContext {
   externalUrl(): string;
   /** Aborted when the server closes, so streams that never end on their own let it close. */
   shutdown: AbortSignal;
+  /** Answers of read routes many pages poll, kept while the store is unchanged. */
+  answers: AnswerCache;
 }

@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine.js';
 import { WeirError } from '../errors.js';
+import { AnswerCache } from './answer-cache.js';
 import { RequestGate } from './request-gate.js';
 import type { ApiContext } from './api-context.js';
 import { prepareShutdown } from './api-shutdown.js';
@@ -63,7 +64,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const webUi = options.webRoot === undefined ? undefined : await registerWebUi(app, options.webRoot, API_PREFIX);
   setNotFoundHandler(app, webUi);
   const shutdown = prepareShutdown(app);
-  await registerApi(app, { engine: options.engine, externalUrl: () => options.externalUrl ?? url, shutdown: shutdown.signal }, options.token);
+  const answers = new AnswerCache(() => options.engine.store.totalChanges());
+  await registerApi(app, { engine: options.engine, externalUrl: () => options.externalUrl ?? url, shutdown: shutdown.signal, answers }, options.token);
   try {
     await app.listen({ host, port });
   } catch (error) {

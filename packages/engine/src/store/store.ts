@@ -97,9 +97,13 @@ export class Store {
     return this.ctx.subscribe(listener);
   }
 
-  /** Rows written through this connection since it opened: how tests see that a check wrote nothing. */
+  /**
+   * Rows written through this connection since it opened. The engine is the store's only
+   * writer, so while it stays the same every read answers the same: the API's answer cache
+   * is keyed by it, and tests see with it that a check wrote nothing.
+   */
   totalChanges(): number {
-    return this.db.prepare<[], number>('SELECT total_changes()').pluck().get()!;
+    return this.ctx.sql<[], number>('SELECT total_changes()').pluck().get()!;
   }
 
   close(): void {

@@ -106,6 +106,27 @@ jobs:
     ]);
   });
 
+  it('answers lists that many pages poll with what was written just before', async () => {
+    const api = await testApi();
+    await setTestPipeline(api);
+    const read = async () =>
+      Object.fromEntries(await Promise.all(['/pipelines', '/dashboard', '/pipelines/app/jobs', '/builds'].map(async (path) => [path, (await api.call(path)).body])));
+    const before = await read();
+    expect(await read()).toEqual(before);
+
+    await api.call('/pipelines/app/jobs/unit/pause', { method: 'POST' });
+    const build = (await api.call('/pipelines/app/jobs/deploy/builds', { method: 'POST' })).body;
+    await api.call('/pipelines/app/pause', { method: 'POST' });
+    const after = await read();
+    expect(after['/pipelines'][0].paused).toBe(true);
+    expect(after['/dashboard'][0]).toMatchObject({ paused: true, summary: { status: 'paused', jobs: { paused: 1, pending: 1 } } });
+    expect(after['/pipelines/app/jobs'].map((job: { paused: boolean; next_build: { id: number } | null }) => [job.paused, job.next_build?.id ?? null])).toEqual([
+      [true, null],
+      [false, build.id],
+    ]);
+    expect(after['/builds']).toEqual([build]);
+  });
+
   it('aborts a pending build once, and will not rerun a build that never started', async () => {
     const api = await testApi();
     await setTestPipeline(api);

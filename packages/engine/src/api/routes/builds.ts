@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { WeirError } from '../../errors.js';
+import { JSON_TYPE } from '../answer-cache.js';
 import type { ApiContext } from '../api-context.js';
 import { buildLabels } from '../build-labels.js';
 import { findBuild } from '../lookups.js';
@@ -9,13 +10,16 @@ import { buildJson, versionJson } from '../views.js';
 
 const RecentQuery = strictQuery({ limit: limit(50, 1000) });
 
-export function registerBuildRoutes(app: FastifyInstance, { engine }: ApiContext): void {
+export function registerBuildRoutes(app: FastifyInstance, { engine, answers }: ApiContext): void {
   const route = { schema: { params: BuildParams } };
 
-  app.get<{ Querystring: Static<typeof RecentQuery> }>('/builds', { schema: { querystring: RecentQuery } }, async (request) => {
-    const builds = engine.store.builds.listRecent(request.query.limit);
-    const labels = buildLabels(engine.store, builds);
-    return builds.map((build) => buildJson(build, labels));
+  app.get<{ Querystring: Static<typeof RecentQuery> }>('/builds', { schema: { querystring: RecentQuery } }, async (request, reply) => {
+    const answer = answers.json(`builds ${request.query.limit}`, () => {
+      const builds = engine.store.builds.listRecent(request.query.limit);
+      const labels = buildLabels(engine.store, builds);
+      return builds.map((build) => buildJson(build, labels));
+    });
+    return reply.type(JSON_TYPE).send(answer);
   });
 
   app.get<{ Params: BuildParams }>('/builds/:id', route, async (request) => buildJson(findBuild(engine, request.params.id), buildLabels(engine.store)));

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine.js';
 import { WeirError } from '../../errors.js';
 import type { JobRecord } from '../../store/records.js';
+import { JSON_TYPE } from '../answer-cache.js';
 import type { ApiContext } from '../api-context.js';
 import { buildLabels } from '../build-labels.js';
 import { findJob, findPipeline } from '../lookups.js';
@@ -21,7 +22,7 @@ const TriggerBody = Type.Optional(
   ),
 );
 
-export function registerJobRoutes(app: FastifyInstance, { engine }: ApiContext): void {
+export function registerJobRoutes(app: FastifyInstance, { engine, answers }: ApiContext): void {
   const route = { schema: { params: JobParams, querystring: PipelineQuery } };
   const jobOf = (request: { params: JobParams; query: PipelineQuery }) =>
     findJob(engine, findPipeline(engine, request.params.pipeline, request.query.instance_vars), request.params.job);
@@ -29,9 +30,9 @@ export function registerJobRoutes(app: FastifyInstance, { engine }: ApiContext):
   app.get<{ Params: PipelineParams; Querystring: PipelineQuery }>(
     '/pipelines/:pipeline/jobs',
     { schema: { params: PipelineParams, querystring: PipelineQuery } },
-    async (request) => {
+    async (request, reply) => {
       const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
-      return listJobs(engine, pipeline.id);
+      return reply.type(JSON_TYPE).send(answers.json(`jobs ${pipeline.id}`, () => listJobs(engine, pipeline.id)));
     },
   );
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { JSON_TYPE } from '../answer-cache.js';
 import type { ApiContext } from '../api-context.js';
 import { configForReaders } from '../config-for-readers.js';
 import { findPipeline, parseInstanceVars } from '../lookups.js';
@@ -32,10 +33,12 @@ const ArchiveQuery = strictQuery({
   skip_teardown: Type.Optional(Type.Boolean({ default: false, description: 'archive at once, without running the pipeline\'s teardown_job' })),
 });
 
-export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiContext): void {
-  app.get<{ Querystring: Static<typeof ListQuery> }>('/pipelines', { schema: { querystring: ListQuery } }, async (request) =>
-    engine.store.pipelines.listStates({ includeArchived: request.query.include_archived }).map(pipelineJson),
-  );
+export function registerPipelineRoutes(app: FastifyInstance, { engine, answers }: ApiContext): void {
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/pipelines', { schema: { querystring: ListQuery } }, async (request, reply) => {
+    const includeArchived = request.query.include_archived;
+    const answer = answers.json(`pipelines ${includeArchived}`, () => engine.store.pipelines.listStates({ includeArchived }).map(pipelineJson));
+    return reply.type(JSON_TYPE).send(answer);
+  });
 
   app.get<{ Params: PipelineParams; Querystring: Static<typeof ShowQuery> }>(
     '/pipelines/:pipeline',
@@ -57,7 +60,7 @@ export function registerPipelineRoutes(app: FastifyInstance, { engine }: ApiCont
       const pipeline = findPipeline(engine, request.params.pipeline, request.query.instance_vars);
       // Read in the same synchronous turn as the lookup: the row is still there.
       const configText = engine.store.pipelines.configText(pipeline.id)!;
-      return reply.type('application/json; charset=utf-8').send(graphs.json(pipeline.id, configText));
+      return reply.type(JSON_TYPE).send(graphs.json(pipeline.id, configText));
     },
   );
 
