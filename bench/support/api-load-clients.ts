@@ -2,7 +2,8 @@
  * The clients of bench/api-load.ts, in a process of their own so their work does not count
  * against the engine's event loop: `clients` loops, each sending one request after another
  * for `seconds`, over keep-alive connections. Prints one JSON line: every latency in ms (and
- * those after a 5 s warm-up apart), the statuses, and the slowest requests with their paths.
+ * those after a 5 s warm-up apart, and each client's first, which waited for its connection
+ * to be accepted), the statuses, and the slowest requests with their paths.
  */
 import { Agent, request } from 'node:http';
 
@@ -29,6 +30,8 @@ const latencies: number[] = [];
 /** Latencies of requests sent after the first `WARM_UP_SECONDS`: the steady state. */
 const steady: number[] = [];
 const WARM_UP_SECONDS = 5;
+/** Each client's first request, sent on a connection of its own the server has yet to accept. */
+const first: number[] = [];
 const statuses: Record<string, number> = {};
 const slowest: Array<{ ms: number; path: string; at: number }> = [];
 const started = performance.now();
@@ -46,6 +49,7 @@ async function client(index: number): Promise<void> {
     }
     const ms = performance.now() - sent;
     latencies.push(ms);
+    if (i === index) first.push(ms);
     if (sent - started > WARM_UP_SECONDS * 1000) steady.push(ms);
     statuses[status] = (statuses[status] ?? 0) + 1;
     if (ms > 1000) slowest.push({ ms, path, at: (sent - started) / 1000 });
@@ -54,4 +58,4 @@ async function client(index: number): Promise<void> {
 
 await Promise.all(Array.from({ length: clients }, (_, i) => client(i)));
 agent.destroy();
-console.log(JSON.stringify({ latencies, steady, statuses, seconds: (performance.now() - started) / 1000, slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 10) }));
+console.log(JSON.stringify({ latencies, steady, first, statuses, seconds: (performance.now() - started) / 1000, slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 10) }));
