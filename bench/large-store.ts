@@ -64,7 +64,7 @@ try {
   const addVersion = db.prepare('INSERT INTO resource_versions (scope_id, version, metadata, check_order, created_at) VALUES (?, ?, \'[]\', ?, ?)');
   const addBuild = db.prepare(`INSERT INTO builds (team_id, pipeline_id, job_id, name, number, status, manually_triggered, created_at, started_at, ended_at, plan)
     VALUES (1, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`);
-  const addInput = db.prepare('INSERT INTO build_inputs (build_id, name, resource_id, version_id, first_occurrence) VALUES (?, \'repo\', ?, ?, ?)');
+  const addInput = db.prepare('INSERT INTO build_inputs (build_id, job_id, name, resource_id, version_id, first_occurrence) VALUES (?, ?, \'repo\', ?, ?, ?)');
   const addPage = db.prepare('INSERT INTO build_event_pages (build_id, first_seq, last_seq, events) VALUES (?, 1, ?, ?)');
   const plan = JSON.stringify({ id: 1, do: [{ id: 2, get: { name: 'repo', resource: 'repo', type: 'mock' } }, { id: 3, task: { name: 'work', config: { platform: 'linux', run: { path: 'make', args: ['test'] } } } }] });
   const start = Date.now() - BUILDS_PER_JOB * 3_600_000;
@@ -88,7 +88,7 @@ try {
           const at = start + k * 3_600_000 + job.id;
           const status = builds % 17 === 0 ? 'failed' : 'succeeded';
           const buildId = Number(addBuild.run(job.pipeline_id, job.id, String(k), k, status, at, at + 50, at + 30_000, plan).lastInsertRowid);
-          addInput.run(buildId, job.resource_id, versionIds.get(job.scope_id)![k - 1]!, k === 1 ? 1 : 0);
+          addInput.run(buildId, job.id, job.resource_id, versionIds.get(job.scope_id)![k - 1]!, k === 1 ? 1 : 0);
           // Spread the lines evenly over the builds.
           const count = Math.floor(((builds + 1) * LINES) / BUILDS) - Math.floor((builds * LINES) / BUILDS);
           const events: Array<BuildEventBody & { at: number }> = [

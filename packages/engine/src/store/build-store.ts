@@ -183,8 +183,8 @@ export class BuildStore {
         });
       }
       this.ctx.sql('UPDATE builds SET status = ?, ended_at = ?, error = ? WHERE id = ?').run(status, this.ctx.now(), error ?? null, buildId);
-      const addOutput = this.ctx.sql('INSERT OR IGNORE INTO build_outputs (build_id, resource_id, version_id) VALUES (?, ?, ?)');
-      for (const output of outputs) addOutput.run(buildId, output.resourceId, output.versionId);
+      const addOutput = this.ctx.sql('INSERT OR IGNORE INTO build_outputs (build_id, job_id, resource_id, version_id) VALUES (?, ?, ?, ?)');
+      for (const output of outputs) addOutput.run(buildId, build.jobId, output.resourceId, output.versionId);
       if (build.jobId !== null) {
         const jobId = build.jobId;
         this.requests.afterBuildOf(jobId);
@@ -212,8 +212,8 @@ export class BuildStore {
       .sql("UPDATE builds SET status = 'started', started_at = ?, plan = ? WHERE id = ? AND status = 'pending'")
       .run(this.ctx.now(), plan === undefined ? null : JSON.stringify(plan), buildId);
     if (updated.changes !== 1) throw new Error(`build ${buildId} was not pending when the scheduler started it`);
-    const add = this.ctx.sql('INSERT INTO build_inputs (build_id, name, resource_id, version_id, first_occurrence) VALUES (?, ?, ?, ?, ?)');
-    for (const input of inputs) add.run(buildId, input.name, input.resourceId, input.versionId, input.firstOccurrence ? 1 : 0);
+    const add = this.ctx.sql('INSERT INTO build_inputs (build_id, job_id, name, resource_id, version_id, first_occurrence) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const input of inputs) add.run(buildId, jobId, input.name, input.resourceId, input.versionId, input.firstOccurrence ? 1 : 0);
     this.ctx.afterCommit(() => this.ctx.history.forgetJobInputs(jobId));
   }
 

@@ -25,10 +25,16 @@ interface JobPassed {
   earlierHistory: ReadonlySet<number>;
 }
 
+/** What a job used as its inputs, as far as it has been asked. */
 interface JobInputsUsed {
-  /** input name → versions used (ascending ids, searched by halves: a short array takes a fraction of a Set's memory) and the newest of them */
-  byInput: Map<string, { used: readonly number[]; latest: number }>;
+  /** `name/versionId` → whether some build of the job used the version as that input */
+  used: Map<string, boolean>;
+  /** input name → the newest version a build of the job used as that input */
+  latest: Map<string, number | undefined>;
 }
+
+/** resource id, version id, build id, the version's check order and scope */
+type PassedRow = [number, number, number, number, number];
 
 const EMPTY: readonly number[] = Object.freeze([]);
 /** Most resources have no disabled versions and most jobs no earlier history: one empty set for all. */
@@ -50,35 +56,46 @@ export class HistoryCache implements VersionHistory {
   private readonly inputsUsed = new Map<number, JobInputsUsed>();
 
   private readonly resourceRow: Statement<[number], { scope_id: number; pinned_version_id: number | null }>;
-  private readonly scopeVersions: Statement<[number], { id: number; check_order: number; gone: number }>;
+  private readonly scopeVersions: Statement<[number], [number, number, number]>;
   private readonly disabledVersions: Statement<[number], number>;
-  private readonly passedRows: Statement<[{ job: number }], { resource_id: number; version_id: number; build_id: number; check_order: number; current: number }>;
-  private readonly inputRows: Statement<[number], { name: string; version_id: number; check_order: number }>;
+  private readonly passedRows: Statement<[{ job: number }], PassedRow>;
+  private readonly usedRow: Statement<[number, string, number], number>;
+  private readonly latestUsedRow: Statement<[number, string], number>;
   private readonly versionText: Statement<[number], string>;
   private readonly versionScope: Statement<[number], number>;
 
   constructor(db: Db) {
     this.resourceRow = db.prepare('SELECT scope_id, pinned_version_id FROM resources WHERE id = ?');
-    this.scopeVersions = db.prepare('SELECT id, check_order, gone_at IS NOT NULL AS gone FROM resource_versions WHERE scope_id = ? ORDER BY check_order DESC');
+    // id, check order, gone: all in the index on (scope_id, check_order, gone_at).
+    this.scopeVersions = db
+      .prepare('SELECT id, check_order, gone_at IS NOT NULL AS gone FROM resource_versions WHERE scope_id = ? ORDER BY check_order DESC')
+      .raw() as Statement<[number], [number, number, number]>;
     this.disabledVersions = db.prepare('SELECT version_id FROM resource_disabled_versions WHERE resource_id = ?').pluck() as Statement<[number], number>;
-    // Versions that went through a succeeded build: its inputs and its outputs. Only those of
-    // each resource's current scope count (a changed source starts a new history); the others
-    // are kept to say so.
-    this.passedRows = db.prepare(`
-      SELECT x.resource_id, x.version_id, x.build_id, v.check_order, r.scope_id = v.scope_id AS current FROM (
-        SELECT i.build_id, i.resource_id, i.version_id FROM build_inputs i JOIN builds b ON b.id = i.build_id
-          WHERE b.job_id = @job AND b.status = 'succeeded'
-        UNION
-        SELECT o.build_id, o.resource_id, o.version_id FROM build_outputs o JOIN builds b ON b.id = o.build_id
-          WHERE b.job_id = @job AND b.status = 'succeeded'
+    // Versions that went through a succeeded build: its inputs and its outputs, in build order.
+    // Both halves read the job's rows of the by-job indexes, kept together whatever the order
+    // builds of many jobs were written in, and the job's succeeded builds from their partial
+    // index: no lookup per build. Rows come as arrays, and a row repeated (a version both got
+    // and put by one build) is skipped while reading: a job's whole history is read at once,
+    // so what each row costs counts.
+    this.passedRows = db
+      .prepare(`
+      SELECT x.resource_id, x.version_id, x.build_id, v.check_order, v.scope_id FROM (
+        SELECT i.build_id, i.resource_id, i.version_id FROM build_inputs i
+          WHERE i.job_id = @job AND i.build_id IN (SELECT b.id FROM builds b WHERE b.job_id = @job AND b.status = 'succeeded')
+        UNION ALL
+        SELECT o.build_id, o.resource_id, o.version_id FROM build_outputs o
+          WHERE o.job_id = @job AND o.build_id IN (SELECT b.id FROM builds b WHERE b.job_id = @job AND b.status = 'succeeded')
       ) x
       JOIN resource_versions v ON v.id = x.version_id
-      JOIN resources r ON r.id = x.resource_id
-      ORDER BY x.build_id`);
-    this.inputRows = db.prepare(`
-      SELECT i.name, i.version_id, v.check_order FROM build_inputs i
-        JOIN builds b ON b.id = i.build_id JOIN resource_versions v ON v.id = i.version_id
-      WHERE b.job_id = ?`);
+      ORDER BY x.build_id, x.resource_id, x.version_id`)
+      .raw() as Statement<[{ job: number }], PassedRow>;
+    // What a job used as each input is asked version by version: one seek in the by-job index,
+    // not the job's whole history. The newest used (for `every`) is the first build's, on a tie.
+    this.usedRow = db.prepare('SELECT 1 FROM build_inputs WHERE job_id = ? AND name = ? AND version_id = ? LIMIT 1').pluck() as Statement<[number, string, number], number>;
+    this.latestUsedRow = db
+      .prepare(`SELECT i.version_id FROM build_inputs i JOIN resource_versions v ON v.id = i.version_id
+        WHERE i.job_id = ? AND i.name = ? ORDER BY v.check_order DESC, i.build_id LIMIT 1`)
+      .pluck() as Statement<[number, string], number>;
     this.versionScope = db.prepare('SELECT scope_id FROM resource_versions WHERE id = ?').pluck() as Statement<[number], number>;
     this.versionText = db.prepare('SELECT version FROM resource_versions WHERE id = ?').pluck() as Statement<[number], string>;
   }
@@ -137,12 +154,20 @@ export class HistoryCache implements VersionHistory {
   }
 
   usedAsInput(jobId: number, inputName: string, versionId: number): boolean {
-    const used = this.jobInputs(jobId).byInput.get(inputName)?.used;
-    return used !== undefined && includesSorted(used, versionId);
+    const { used } = this.jobInputs(jobId);
+    const key = `${inputName}/${versionId}`;
+    let answer = used.get(key);
+    if (answer === undefined) {
+      answer = this.usedRow.get(jobId, inputName, versionId) !== undefined;
+      used.set(key, answer);
+    }
+    return answer;
   }
 
   latestUsedAsInput(jobId: number, inputName: string): number | undefined {
-    return this.jobInputs(jobId).byInput.get(inputName)?.latest;
+    const { latest } = this.jobInputs(jobId);
+    if (!latest.has(inputName)) latest.set(inputName, this.latestUsedRow.get(jobId, inputName));
+    return latest.get(inputName);
   }
 
   /** Called by the store after a change commits. */
@@ -198,10 +223,10 @@ export class HistoryCache implements VersionHistory {
     let versions = this.scopes.get(scopeId);
     if (!versions) {
       const newestFirst: number[] = [];
-      for (const row of this.scopeVersions.iterate(scopeId)) {
-        newestFirst.push(row.id);
-        this.checkOrders.set(row.id, row.check_order);
-        if (row.gone === 1) this.gone.add(row.id);
+      for (const [id, checkOrder, gone] of this.scopeVersions.all(scopeId)) {
+        newestFirst.push(id);
+        this.checkOrders.set(id, checkOrder);
+        if (gone === 1) this.gone.add(id);
       }
       // A copy of exactly the rows' length: arrays grown by push keep up to half again as
       // much room, and the cache holds every version of every scope a pass looked at.
@@ -221,23 +246,27 @@ export class HistoryCache implements VersionHistory {
     // one-element list is shared by its versions, so a second build copies it; longer lists
     // are a version's own.
     const onlyBuild = new Map<number, number[]>();
-    for (const row of this.passedRows.iterate({ job: jobId })) {
-      if (row.current !== 1) {
-        (earlierHistory ??= new Set()).add(row.resource_id);
+    for (const [resourceId, versionId, buildId, checkOrder, scopeId] of this.passedRows.all({ job: jobId })) {
+      // Only versions of the resource's current scope count (a changed source starts a new
+      // history); the others are kept to say so.
+      const currentScope = this.scopeOf(resourceId);
+      if (currentScope === undefined) continue;
+      if (currentScope !== scopeId) {
+        (earlierHistory ??= new Set()).add(resourceId);
         continue;
       }
-      let byVersion = builds.get(row.resource_id);
-      if (!byVersion) builds.set(row.resource_id, (byVersion = new Map()));
-      const known = byVersion.get(row.version_id);
+      let byVersion = builds.get(resourceId);
+      if (!byVersion) builds.set(resourceId, (byVersion = new Map()));
+      const known = byVersion.get(versionId);
       if (known) {
-        if (known[known.length - 1] === row.build_id) continue;
-        if (known.length === 1) byVersion.set(row.version_id, [known[0]!, row.build_id]);
-        else known.push(row.build_id);
+        if (known[known.length - 1] === buildId) continue;
+        if (known.length === 1) byVersion.set(versionId, [known[0]!, buildId]);
+        else known.push(buildId);
       } else {
-        let single = onlyBuild.get(row.build_id);
-        if (!single) onlyBuild.set(row.build_id, (single = [row.build_id]));
-        byVersion.set(row.version_id, single);
-        orders.set(row.version_id, row.check_order);
+        let single = onlyBuild.get(buildId);
+        if (!single) onlyBuild.set(buildId, (single = [buildId]));
+        byVersion.set(versionId, single);
+        orders.set(versionId, checkOrder);
       }
     }
     history = { byResource: new Map(), earlierHistory: earlierHistory ?? NONE };
@@ -266,37 +295,10 @@ export class HistoryCache implements VersionHistory {
 
   private jobInputs(jobId: number): JobInputsUsed {
     let inputs = this.inputsUsed.get(jobId);
-    if (inputs) return inputs;
-    const byName = new Map<string, { used: Set<number>; latest: number; latestOrder: number }>();
-    for (const row of this.inputRows.iterate(jobId)) {
-      const entry = byName.get(row.name);
-      if (!entry) {
-        byName.set(row.name, { used: new Set([row.version_id]), latest: row.version_id, latestOrder: row.check_order });
-      } else {
-        entry.used.add(row.version_id);
-        if (row.check_order > entry.latestOrder) {
-          entry.latest = row.version_id;
-          entry.latestOrder = row.check_order;
-        }
-      }
+    if (!inputs) {
+      inputs = { used: new Map(), latest: new Map() };
+      this.inputsUsed.set(jobId, inputs);
     }
-    inputs = { byInput: new Map() };
-    for (const [name, { used, latest }] of byName) inputs.byInput.set(name, { used: [...used].sort((a, b) => a - b), latest });
-    this.inputsUsed.set(jobId, inputs);
     return inputs;
   }
-}
-
-/** Whether an ascending array holds the value, by binary search. */
-function includesSorted(sorted: readonly number[], value: number): boolean {
-  let low = 0;
-  let high = sorted.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const at = sorted[middle]!;
-    if (at === value) return true;
-    if (at < value) low = middle + 1;
-    else high = middle - 1;
-  }
-  return false;
 }

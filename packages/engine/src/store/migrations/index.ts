@@ -5,6 +5,7 @@ import { sql as buildLogRetention } from './0005-build-log-retention.js';
 import { sql as secrets } from './0006-secrets.js';
 import { sql as buildTriggerVars } from './0007-build-trigger-vars.js';
 import { sql as goneVersions } from './0008-gone-versions.js';
+import { sql as buildHistoryByJob } from './0009-build-history-by-job.js';
 
 export interface Migration {
   /** Applied in ascending order; never renumber or edit one that has shipped. */
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'secrets', sql: secrets },
   { version: 7, name: 'build-trigger-vars', sql: buildTriggerVars },
   { version: 8, name: 'gone-versions', sql: goneVersions },
+  { version: 9, name: 'build-history-by-job', sql: buildHistoryByJob },
 ];
