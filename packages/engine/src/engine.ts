@@ -60,7 +60,7 @@ export interface EngineOptions {
   buildLogRetention?: EngineLogRetention;
   /** The most requested jobs one scheduling pass decides for (default 500). */
   schedulerMaxJobsPerPass?: number;
-  /** How long one scheduling pass may hold the event loop; later passes take fewer jobs (default 50 ms). */
+  /** How long one scheduling pass may hold the event loop; later passes take fewer jobs (default 25 ms). */
   schedulerPassTargetMs?: number;
   schedulerFallbackIntervalMs?: number;
   now?: () => number;

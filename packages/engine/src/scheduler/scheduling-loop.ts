@@ -26,10 +26,11 @@ export interface SchedulingLoopOptions {
    */
   maxRunningBuilds?: number;
   /**
-   * How long one pass may hold the event loop (default 50 ms): after a slower pass the next
+   * How long one pass may hold the event loop (default 25 ms): after a slower pass the next
    * decides proportionally fewer jobs, after a quick one up to twice as many (never more than
    * maxJobsPerPass). A cold first pass after a start reads every job's history: on a store of
-   * 1.5 million builds, slices of 500 jobs held the API for over a second each.
+   * 1.5 million builds, slices of 500 jobs held the API for over a second each. A request that
+   * arrives during a pass waits for it, so the target is half the 50 ms a request may take.
    */
   passTargetMs?: number;
 }
@@ -49,6 +50,12 @@ interface PipelineNames {
   resourceIds: Map<string, number>;
   jobIds: Map<string, number>;
 }
+
+/**
+ * The most jobs the first pass decides, before any pass has been timed: it is the coldest (after
+ * a start, every job is requested and no history is in memory), and quick passes double it.
+ */
+const FIRST_SLICE_LIMIT = 64;
 
 /**
  * Loads the jobs whose schedule was requested, asks `decideNextBuilds`, and saves what it
@@ -103,23 +110,25 @@ export class SchedulingLoop {
       this.slotFreed = false;
       this.offerFreedSlots();
     }
-    const requested = store.jobs.scheduleRequested();
     const maxLimit = this.options.maxJobsPerPass ?? 500;
-    const limit = Math.min(this.sliceLimit ?? maxLimit, maxLimit);
+    const limit = Math.min(this.sliceLimit ?? FIRST_SLICE_LIMIT, maxLimit);
+    // Counted, and only the slice listed: after a start every job is requested, and each slice
+    // would otherwise list them all again.
+    const requestedCount = store.jobs.countScheduleRequested();
     // Jobs that share no serial group never see each other's decisions within a pass (each
     // job's own builds and inputs are all a decision reads besides committed history), so
     // deciding the requested jobs in slices gives the decisions one pass over all would.
     // loadSnapshot adds each job's serial group peers, so a group is always decided whole.
-    const jobIds = requested.slice(0, limit);
+    const jobIds = store.jobs.scheduleRequested(limit);
     const { snapshot, configs } = this.loadSnapshot(jobIds);
     const decisions = decideNextBuilds(snapshot, { explain: false });
     if (decisions.waitingForBuildSlot) this.waitingForBuildSlot = true;
     // A started build's plan is saved with its start, compiled from the config it was scheduled by.
     const saved = store.scheduling.apply(decisions, jobIds, (jobId) => compilePlan(configs.get(jobId) as unknown as JobConfig));
-    const remainingJobCount = requested.length - jobIds.length;
+    const remainingJobCount = requestedCount - jobIds.length;
     const pass = { jobIds, decisions, ...saved, durationMs: performance.now() - started, remainingJobCount };
-    this.sliceLimit = nextSliceLimit(limit, jobIds.length, pass.durationMs, this.options.passTargetMs ?? 50, maxLimit);
-    if (remainingJobCount > 0 && this.running) this.requestPass();
+    this.sliceLimit = nextSliceLimit(limit, jobIds.length, pass.durationMs, this.options.passTargetMs ?? 25, maxLimit);
+    if (remainingJobCount > 0 && this.running) this.requestPass({ afterRequests: true });
     if (saved.createdBuildIds.length > 0 || saved.startedBuildIds.length > 0) {
       this.options.logger.info({ jobs: jobIds.length, created: saved.createdBuildIds.length, started: saved.startedBuildIds.length }, 'scheduled builds');
     }
@@ -157,14 +166,21 @@ export class SchedulingLoop {
     this.waitingForBuildSlot = this.options.store.jobs.requestOldestPending(limit).more;
   }
 
-  private requestPass(): void {
+  /**
+   * Runs a pass in a later turn of the event loop. The rest of a sliced pass waits for a timer
+   * rather than an immediate: the API's request gate releases the requests read since the last
+   * slice in an immediate, so they are answered before the next slice instead of after it.
+   */
+  private requestPass(options: { afterRequests?: boolean } = {}): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const run = (): void => {
       if (!this.scheduled) return;
       this.scheduled = false;
       this.runLogged();
-    });
+    };
+    if (options.afterRequests) setTimeout(run, 0);
+    else setImmediate(run);
   }
 
   private runLogged(): void {
@@ -237,11 +253,19 @@ function oldestPending(job: SchedulableJob): number {
 }
 
 /**
+ * The fewest jobs a pass decides while more are requested: with the cheap per-job reads of a
+ * job's history a cold job costs well under a millisecond, and a pass of a handful of jobs
+ * slowed by a busy machine says little about the next.
+ */
+const MIN_SLICE_LIMIT = 16;
+
+/**
  * The most jobs the next pass decides: fewer after a pass over its time target, in proportion
- * (at least one), more after a pass well within it (at most twice, at most `max`).
+ * (at least MIN_SLICE_LIMIT, or `max` if lower), more after a pass well within it (at most
+ * twice, at most `max`).
  */
 export function nextSliceLimit(limit: number, decided: number, durationMs: number, targetMs: number, max: number): number {
-  if (durationMs > targetMs && decided > 1) return Math.max(1, Math.floor((decided * targetMs) / durationMs));
+  if (durationMs > targetMs && decided > 1) return Math.min(max, Math.max(MIN_SLICE_LIMIT, Math.floor((decided * targetMs) / durationMs)));
   if (durationMs < targetMs / 2 && decided >= limit) return Math.min(max, limit * 2);
   return limit;
 }

@@ -56,13 +56,25 @@ export class JobStore {
     });
   }
 
-  /** Jobs marked for scheduling, in active pipelines (archived pipelines schedule nothing). */
-  scheduleRequested(): number[] {
+  /**
+   * Jobs marked for scheduling, in active pipelines (archived pipelines schedule nothing): the
+   * first `limit` by id, or all.
+   */
+  scheduleRequested(limit?: number): number[] {
     return this.ctx
-      .sql<[], number>(`SELECT j.id FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
-        WHERE j.schedule_requested = 1 AND j.active = 1 AND p.archived = 0 ORDER BY j.id`)
+      .sql<[number], number>(`SELECT j.id FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
+        WHERE j.schedule_requested = 1 AND j.active = 1 AND p.archived = 0 ORDER BY j.id LIMIT ?`)
       .pluck()
-      .all();
+      .all(limit ?? -1);
+  }
+
+  /** How many jobs `scheduleRequested` would list, without listing them. */
+  countScheduleRequested(): number {
+    return this.ctx
+      .sql<[], number>(`SELECT count(*) FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
+        WHERE j.schedule_requested = 1 AND j.active = 1 AND p.archived = 0`)
+      .pluck()
+      .get()!;
   }
 
   /**
