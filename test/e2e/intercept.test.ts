@@ -9,6 +9,7 @@ import { freshType, pushWithType } from '../../packages/resources/test/registry-
 import { buildImage } from '../../packages/resources/test/registry-image/support/images.js';
 import { startRegistry, type RunningRegistry } from '../../packages/resources/test/registry-image/support/registry.js';
 import { requireTools } from '../../packages/resources/test/registry-image/support/tools.js';
+import { processesWith } from '../../packages/engine/test/support/processes.js';
 import { busyboxLayer, requireSandbox } from '../../packages/engine/test/support/sandbox-images.js';
 import { runWeir, startWeirUp, stopWeir, type WeirProcess } from '../support/weir-process.js';
 
@@ -17,6 +18,8 @@ const available = requireTools(['docker-registry', 'nsenter', 'script']) && requ
 
 /** Unique, so the test can tell the running task's processes. */
 const SLEEP_MARK = '3232';
+/** Unique, so the test can tell the processes of the sessions it leaves running when it kills the engine. */
+const SESSION_MARKS = { terminal: '3434', pipes: '3435' };
 
 function pipeline(registry: string): string {
   const image = `
@@ -230,6 +233,35 @@ describe.skipIf(!available)('weir intercept (weir up and the CLI)', () => {
     await running.waitForOutput(/^33 120\r?$/m, 'the program to see the new size');
     expect(await running.exited).toBe(7);
     await weir(['abort-build', '-j', 'icpt/sleeps']);
+  }, 180_000);
+
+  it('leaves nothing of a session running after the engine is killed with SIGKILL, at a terminal or not', async () => {
+    const { engine, weir } = await up();
+    await weir(['trigger-job', '-j', 'icpt/fails', '-w']);
+    const atTerminal = interceptAtTerminal(engine, ['-j', 'icpt/fails', '--', 'sh', '-c', `echo session-started; sleep ${SESSION_MARKS.terminal}`]);
+    await atTerminal.waitForOutput(/session-started/, 'the session at a terminal to start');
+    const withPipes = weir(['intercept', '-j', 'icpt/fails', '--', 'sleep', SESSION_MARKS.pipes]);
+    const sleeping = () => Object.values(SESSION_MARKS).every((mark) => processesWith(`sleep ${mark}`, { exact: true }).length === 1);
+    await waitFor(async () => (sleeping() ? true : undefined), 'the sessions\' sleep processes');
+    // The engine registers a session's process group as soon as it has spawned it, before the sandbox's program runs.
+
+    await stopWeir(engine, 'SIGKILL');
+    // The sessions' script, bubblewrap and sleep processes, and the CLIs and the test's terminal, whose arguments hold the marks.
+    const left = () => Object.values(SESSION_MARKS).flatMap((mark) => processesWith(mark));
+    await waitFor(async () => (left().length === 0 ? true : undefined), 'the sessions\' processes to end with the engine', 10_000).catch((error: Error) => {
+      const found: string[] = [];
+      for (const pid of left()) {
+        try {
+          found.push(`${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`);
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      throw new Error(`${error.message}; still running: ${found.join('; ')}`);
+    });
+    expect((await withPipes).status).not.toBe(0);
+    await atTerminal.exited;
   }, 180_000);
 
   it('refuses callers without the token, and sessions without a granted ticket', async () => {

@@ -4,6 +4,7 @@ import { access, readFile, readlink } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { WeirError } from '../../errors.js';
+import { watchProcessGroup } from '../local/process-group-watchdog.js';
 import { bubblewrapArgs } from './bubblewrap-args.js';
 import type { ImageStore } from './image-store.js';
 import { listRootEntries } from './sandbox-process.js';
@@ -110,10 +111,17 @@ export async function startIntercept(container: TaskContainer, command: Intercep
     release();
     throw error;
   }
+  // Detached, the session is no child of the engine's group: without the watchdog, `script` (and
+  // with it the sandbox on its terminal, which it alone can hang up) would outlive an engine killed
+  // with SIGKILL, re-parented to init, on a kept layout the next start may remove.
+  const unwatch = watchProcessGroup(child.pid);
   const exited = new Promise<number>((resolve, reject) => {
     child.once('error', (cause) => reject(new WeirError('intercept-start-failed', `could not start ${argv[0]}: ${cause.message}`, { cause })));
     child.once('close', (code, signal) => resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal])));
-  }).finally(release);
+  }).finally(() => {
+    unwatch();
+    release();
+  });
   const kill = (): void => {
     if (child.pid === undefined || child.exitCode !== null) return;
     try {
