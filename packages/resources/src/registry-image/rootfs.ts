@@ -17,6 +17,8 @@ const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
  */
 const BATCH_BYTES = 1 << 20;
 const GUNZIP_CHUNK_BYTES = 1 << 20;
+// A batch overshoots BATCH_BYTES by at most its last chunk.
+const REUSED_BUFFER_BYTES = 2 * BATCH_BYTES;
 
 export interface LayerTarget {
   rootfs: string;
@@ -74,6 +76,7 @@ class LayerSink extends Writable {
   private head = Buffer.alloc(0);
   private batch: Buffer[] = [];
   private batchBytes = 0;
+  private readonly reusable: Buffer[] = [];
   private waiting: (() => void) | undefined;
   private unpacked = false;
   private onClose: (() => void) | undefined;
@@ -119,7 +122,10 @@ class LayerSink extends Writable {
     if (this.unpackError !== undefined || this.unpacked) return finish();
     this.onClose = finish;
     const input = this.input as Gunzip | tar.Unpack | undefined;
-    if (this.batch.length > 0) input?.write(this.takeBatch());
+    if (this.batch.length > 0) {
+      const { bytes, done } = this.takeBatch();
+      input?.write(bytes, done);
+    }
     input?.end();
   }
 
@@ -147,17 +153,30 @@ class LayerSink extends Writable {
     }
   }
 
-  private takeBatch(): Buffer {
-    const batch = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch, this.batchBytes);
+  /**
+   * The batch as one buffer. gunzip is done with its input when its write callback runs, so
+   * for it the batch is copied into one of two reused buffers: fresh 1 MiB buffers would add
+   * the layer's size again to the external memory that makes V8 collect garbage.
+   */
+  private takeBatch(): { bytes: Buffer; done?: () => void } {
+    let taken: { bytes: Buffer; done?: () => void };
+    if (this.input !== this.unpack && this.batchBytes <= REUSED_BUFFER_BYTES) {
+      const buffer = this.reusable.pop() ?? Buffer.allocUnsafeSlow(REUSED_BUFFER_BYTES);
+      let offset = 0;
+      for (const chunk of this.batch) offset += chunk.copy(buffer, offset);
+      taken = { bytes: buffer.subarray(0, offset), done: () => this.reusable.push(buffer) };
+    } else {
+      taken = { bytes: this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch, this.batchBytes) };
+    }
     this.batch = [];
     this.batchBytes = 0;
-    return batch;
+    return taken;
   }
 
-  private forward(chunk: Buffer, callback: () => void): void {
+  private forward({ bytes: chunk, done }: { bytes: Buffer; done?: () => void }, callback: () => void): void {
     const input = this.input;
     if (this.unpackError !== undefined || input === undefined) return callback();
-    if (input.write(chunk)) return callback();
+    if (input.write(chunk, done)) return callback();
     this.waiting = callback;
     input.once('drain', () => this.resume());
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -102,6 +103,15 @@ describe('applyLayer on a streamed layer', () => {
     expect(readFileSync(join(rootfs, 'usr/lib/libx'), 'utf8')).toBe('lib');
     expect(readFileSync(join(rootfs, 'again'), 'utf8')).toBe('upper');
     expect(existsSync(`${rootfs}.trash`)).toBe(false);
+  });
+
+  it('unpacks a gzipped layer that arrives in many small chunks byte for byte', async () => {
+    const rootfs = dirs.make();
+    const content = randomBytes(5 << 20);
+    const layer = await layerTarGz([{ path: 'data/random', file: content }]);
+    const chunks = Array.from({ length: Math.ceil(layer.length / 65_536) }, (_, i) => layer.subarray(i * 65_536, (i + 1) * 65_536));
+    await applyLayer({ rootfs, trash: `${rootfs}.trash` }, Readable.from(chunks), 'layer 1', () => {}, new AbortController().signal);
+    expect(readFileSync(join(rootfs, 'data/random')).equals(content)).toBe(true);
   });
 
   it('reports the blob\'s own error (a digest mismatch at its end) rather than what unpacking made of the bytes', async () => {
