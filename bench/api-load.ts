@@ -5,8 +5,8 @@
  * count against the engine's event loop, and the latencies are the server's). Prints
  * requests/s, p50, p99 and the slowest request against the goal (p99 < 100 ms, none over
  * 1 s), the clients' first requests apart (they wait for their connections to be accepted),
- * the engine's peak RSS, and the load average before and after: on a machine shared with
- * other work the figures move with it.
+ * the engine's peak RSS, the CPU the engine and the clients used, and the load average before
+ * and after: on a machine shared with other work the figures move with it.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -70,13 +70,15 @@ try {
   let peakRss = rssMb();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb())), 100);
   const script = fileURLToPath(new URL('./support/api-load-clients.ts', import.meta.url));
+  const cpuBefore = process.cpuUsage();
   const clients = spawn(process.execPath, ['--import', 'tsx', script, server.url, String(CLIENTS), String(SECONDS), JSON.stringify(paths)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   clients.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   await new Promise((resolve) => clients.on('exit', resolve));
   clearInterval(sampler);
   clearInterval(lagProbe);
-  const result = JSON.parse(output) as { latencies: number[]; steady: number[]; first: number[]; statuses: Record<string, number>; seconds: number; slowest: Array<{ ms: number; path: string; at: number }> };
+  const engineCpu = process.cpuUsage(cpuBefore);
+  const result = JSON.parse(output) as { latencies: number[]; steady: number[]; first: number[]; cpuSeconds: number; statuses: Record<string, number>; seconds: number; slowest: Array<{ ms: number; path: string; at: number }> };
   const sorted = [...result.latencies].sort((a, b) => a - b);
   const p99 = percentile(sorted, 99);
   const max = sorted[sorted.length - 1] ?? 0;
@@ -94,6 +96,7 @@ try {
       `first requests  p50 ${percentile(first, 50).toFixed(1)} ms, slowest ${(first[first.length - 1] ?? 0).toFixed(0)} ms (each client's first, on a connection the server had yet to accept)`,
       `after 5 s       p50 ${percentile(steady, 50).toFixed(1)} ms, p99 ${percentile(steady, 99).toFixed(1)} ms, slowest ${steadyMax.toFixed(0)} ms, over 1 s: ${steady.filter((ms) => ms > 1000).length}`,
       `engine RSS      ${peakRss} MB at peak`,
+      `CPU             engine ${(((engineCpu.user + engineCpu.system) / 1e6 / result.seconds) * 100).toFixed(0)}%, clients ${((result.cpuSeconds / result.seconds) * 100).toFixed(0)}% of one core (2 in all: with others' work on the machine, a saturated client process adds its own waiting to the latencies)`,
       `event-loop stalls over 100 ms: ${stalls.length === 0 ? 'none' : stalls.slice(0, 8).map((s) => `${s.ms.toFixed(0)} ms at ${s.at.toFixed(1)} s`).join(', ')}`,
     ].join('\n'),
   );

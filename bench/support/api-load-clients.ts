@@ -3,7 +3,8 @@
  * against the engine's event loop: `clients` loops, each sending one request after another
  * for `seconds`, over keep-alive connections. Prints one JSON line: every latency in ms (and
  * those after a 5 s warm-up apart, and each client's first, which waited for its connection
- * to be accepted), the statuses, and the slowest requests with their paths.
+ * to be accepted), the CPU time the clients used, the statuses, and the slowest requests with
+ * their paths.
  */
 import { Agent, request } from 'node:http';
 
@@ -35,6 +36,7 @@ const first: number[] = [];
 const statuses: Record<string, number> = {};
 const slowest: Array<{ ms: number; path: string; at: number }> = [];
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 const until = started + seconds * 1000;
 
 async function client(index: number): Promise<void> {
@@ -58,4 +60,5 @@ async function client(index: number): Promise<void> {
 
 await Promise.all(Array.from({ length: clients }, (_, i) => client(i)));
 agent.destroy();
-console.log(JSON.stringify({ latencies, steady, first, statuses, seconds: (performance.now() - started) / 1000, slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 10) }));
+const cpu = process.cpuUsage(cpuBefore);
+console.log(JSON.stringify({ latencies, steady, first, cpuSeconds: (cpu.user + cpu.system) / 1e6, statuses, seconds: (performance.now() - started) / 1000, slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 10) }));
