@@ -154,9 +154,10 @@ class LayerSink extends Writable {
   }
 
   /**
-   * The batch as one buffer. gunzip is done with its input when its write callback runs, so
-   * for it the batch is copied into one of two reused buffers: fresh 1 MiB buffers would add
-   * the layer's size again to the external memory that makes V8 collect garbage.
+   * The batch as one buffer. gunzip is done with its input when its write callback runs (and
+   * backpressure keeps one batch in flight), so for it the batch is copied into a reused
+   * buffer: fresh 1 MiB buffers would add the layer's size again to the external memory that
+   * makes V8 collect garbage.
    */
   private takeBatch(): { bytes: Buffer; done?: () => void } {
     let taken: { bytes: Buffer; done?: () => void };
