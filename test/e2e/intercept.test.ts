@@ -19,7 +19,7 @@ const available = requireTools(['docker-registry', 'nsenter', 'script']) && requ
 /** Unique, so the test can tell the running task's processes. */
 const SLEEP_MARK = '3232';
 /** Unique, so the test can tell the processes of the sessions it leaves running when it kills the engine. */
-const SESSION_MARKS = { terminal: '3434', pipes: '3435' };
+const SESSION_MARKS = { terminal: '343401', pipes: '343402' };
 
 function pipeline(registry: string): string {
   const image = `
@@ -247,7 +247,7 @@ describe.skipIf(!available)('weir intercept (weir up and the CLI)', () => {
 
     await stopWeir(engine, 'SIGKILL');
     // The sessions' script, bubblewrap and sleep processes, and the CLIs and the test's terminal, whose arguments hold the marks.
-    const left = () => Object.values(SESSION_MARKS).flatMap((mark) => processesWith(mark));
+    const left = () => Object.values(SESSION_MARKS).flatMap((mark) => processesWith(`sleep ${mark}`));
     await waitFor(async () => (left().length === 0 ? true : undefined), 'the sessions\' processes to end with the engine', 10_000).catch((error: Error) => {
       const found: string[] = [];
       for (const pid of left()) {
