@@ -454,47 +454,88 @@ export class PipelineStore {
     return ids;
   }
 
+  /**
+   * Writes only what changed: a pipeline set again with most jobs as they were (a set_pipeline
+   * of itself each build) leaves their rows and links alone. Rewriting all 2,000 jobs' rows and
+   * links was most of a save's time, on the event loop.
+   */
   private saveJobs(pipelineId: number, jobs: JobSave[], resourceIds: Map<string, number>): void {
-    const existing = new Map(
-      this.ctx
-        .sql<[number], { id: number; name: string }>('SELECT id, name FROM jobs WHERE pipeline_id = ?')
-        .all(pipelineId)
-        .map((row) => [row.name, row.id]),
-    );
+    const rows = this.ctx
+      .sql<[number], { id: number; name: string; config: string; active: number }>('SELECT id, name, config, active FROM jobs WHERE pipeline_id = ?')
+      .all(pipelineId);
+    const existing = new Map(rows.map((row) => [row.name, row]));
     const wanted = new Set(jobs.map((j) => j.name));
-    this.ctx.sql('UPDATE jobs SET active = 0, schedule_requested = 0 WHERE pipeline_id = ?').run(pipelineId);
-    this.ctx.sql('DELETE FROM job_input_resources WHERE job_id IN (SELECT id FROM jobs WHERE pipeline_id = ?)').run(pipelineId);
-    this.ctx.sql('DELETE FROM job_upstreams WHERE job_id IN (SELECT id FROM jobs WHERE pipeline_id = ?)').run(pipelineId);
-    this.ctx.sql('DELETE FROM job_serial_groups WHERE pipeline_id = ?').run(pipelineId);
     const ids = new Map<string, number>();
+    const update = this.ctx.sql('UPDATE jobs SET name = ?, config = ?, active = 1 WHERE id = ?');
+    const insert = this.ctx.sql('INSERT INTO jobs (pipeline_id, name, config) VALUES (?, ?, ?)');
     for (const job of jobs) {
-      const previousId =
+      const previous =
         existing.get(job.name) ?? (job.oldName !== undefined && !wanted.has(job.oldName) ? existing.get(job.oldName) : undefined);
-      const config = job.configJson;
-      if (previousId !== undefined) {
-        this.ctx.sql('UPDATE jobs SET name = ?, config = ?, active = 1 WHERE id = ?').run(job.name, config, previousId);
+      if (previous) {
+        if (previous.name !== job.name || previous.config !== job.configJson || previous.active !== 1) update.run(job.name, job.configJson, previous.id);
         existing.delete(job.name);
         if (job.oldName !== undefined) existing.delete(job.oldName);
-        ids.set(job.name, previousId);
+        ids.set(job.name, previous.id);
       } else {
-        ids.set(job.name, Number(this.ctx.sql('INSERT INTO jobs (pipeline_id, name, config) VALUES (?, ?, ?)').run(pipelineId, job.name, config).lastInsertRowid));
+        ids.set(job.name, Number(insert.run(pipelineId, job.name, job.configJson).lastInsertRowid));
       }
     }
-    const addInput = this.ctx.sql('INSERT OR IGNORE INTO job_input_resources (job_id, resource_id) VALUES (?, ?)');
-    const addUpstream = this.ctx.sql('INSERT OR IGNORE INTO job_upstreams (job_id, upstream_job_id) VALUES (?, ?)');
-    const addGroup = this.ctx.sql('INSERT OR IGNORE INTO job_serial_groups (job_id, pipeline_id, name) VALUES (?, ?, ?)');
+    const activeIds = new Set(ids.values());
+    const deactivate = this.ctx.sql('UPDATE jobs SET active = 0, schedule_requested = 0 WHERE id = ?');
+    for (const row of rows) if (row.active === 1 && !activeIds.has(row.id)) deactivate.run(row.id);
+
+    const inputs: Array<[number, number]> = [];
+    const upstreams: Array<[number, number]> = [];
+    const groups: Array<[number, string]> = [];
     for (const job of jobs) {
       const jobId = ids.get(job.name)!;
       for (const name of job.inputResources) {
         const resourceId = resourceIds.get(name);
-        if (resourceId !== undefined) addInput.run(jobId, resourceId);
+        if (resourceId !== undefined) inputs.push([jobId, resourceId]);
       }
       for (const name of job.upstreamJobs) {
         const upstreamId = ids.get(name);
-        if (upstreamId !== undefined) addUpstream.run(jobId, upstreamId);
+        if (upstreamId !== undefined) upstreams.push([jobId, upstreamId]);
       }
-      for (const group of job.serialGroups) addGroup.run(jobId, pipelineId, group);
+      for (const group of job.serialGroups) groups.push([jobId, group]);
     }
+    this.syncLinks(
+      this.ctx.sql<[number], [number, number]>('SELECT job_id, resource_id FROM job_input_resources WHERE job_id IN (SELECT id FROM jobs WHERE pipeline_id = ?)').raw().all(pipelineId),
+      inputs,
+      this.ctx.sql('INSERT OR IGNORE INTO job_input_resources (job_id, resource_id) VALUES (?, ?)'),
+      this.ctx.sql('DELETE FROM job_input_resources WHERE job_id = ? AND resource_id = ?'),
+    );
+    this.syncLinks(
+      this.ctx.sql<[number], [number, number]>('SELECT job_id, upstream_job_id FROM job_upstreams WHERE job_id IN (SELECT id FROM jobs WHERE pipeline_id = ?)').raw().all(pipelineId),
+      upstreams,
+      this.ctx.sql('INSERT OR IGNORE INTO job_upstreams (job_id, upstream_job_id) VALUES (?, ?)'),
+      this.ctx.sql('DELETE FROM job_upstreams WHERE job_id = ? AND upstream_job_id = ?'),
+    );
+    const addGroup = this.ctx.sql('INSERT OR IGNORE INTO job_serial_groups (job_id, pipeline_id, name) VALUES (?, ?, ?)');
+    this.syncLinks(
+      this.ctx.sql<[number], [number, string]>('SELECT job_id, name FROM job_serial_groups WHERE pipeline_id = ?').raw().all(pipelineId),
+      groups,
+      { run: (jobId: number, name: string) => addGroup.run(jobId, pipelineId, name) },
+      this.ctx.sql('DELETE FROM job_serial_groups WHERE job_id = ? AND name = ?'),
+    );
+  }
+
+  /** Makes a link table hold `wanted` where it held `current`: deletes and inserts the difference. */
+  private syncLinks<K extends number | string>(
+    current: Array<[number, K]>,
+    wanted: Array<[number, K]>,
+    add: { run(jobId: number, key: K): unknown },
+    remove: { run(jobId: number, key: K): unknown },
+  ): void {
+    const key = ([jobId, other]: [number, K]): string => `${jobId}\u0000${other}`;
+    const held = new Set(current.map(key));
+    const kept = new Set<string>();
+    for (const link of wanted) {
+      const k = key(link);
+      kept.add(k);
+      if (!held.has(k)) add.run(link[0], link[1]);
+    }
+    for (const link of current) if (!kept.has(key(link))) remove.run(link[0], link[1]);
   }
 }
 

@@ -13,7 +13,8 @@ export class ScheduleRequests {
 
   constructor(private readonly ctx: StoreContext) {
     this.byJob = ctx.sql('UPDATE jobs SET schedule_requested = 1 WHERE id = ? AND active = 1');
-    this.byPipeline = ctx.sql('UPDATE jobs SET schedule_requested = 1 WHERE pipeline_id = ? AND active = 1');
+    // Rows already marked are not written again: a pipeline of 2,000 jobs is set in one transaction.
+    this.byPipeline = ctx.sql('UPDATE jobs SET schedule_requested = 1 WHERE pipeline_id = ? AND active = 1 AND schedule_requested = 0');
     this.byResource = ctx.sql(`UPDATE jobs SET schedule_requested = 1
       WHERE active = 1 AND id IN (SELECT job_id FROM job_input_resources WHERE resource_id = ?)`);
     this.downstream = ctx.sql(`UPDATE jobs SET schedule_requested = 1

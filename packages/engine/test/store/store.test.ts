@@ -240,3 +240,58 @@ describe('store: versions from puts', () => {
     expect(store.resources.saveOutputVersion(repo.id, { version: { version: 'b' } })).toBe(id);
   });
 });
+
+describe('store: setting a pipeline again', () => {
+  it('leaves each job with the inputs, upstream jobs, serial groups and schedule marks its new config gives', () => {
+    const dir = tempDataDir();
+    const engine = testEngine({ dataDir: dir });
+    const before = `
+resources: [{name: r1, type: mock, source: {}}, {name: r2, type: mock, source: {x: 1}}]
+jobs:
+- {name: a, serial_groups: [g1, g2], plan: [{get: r1}, {get: r2}]}
+- {name: b, plan: [{get: r1, passed: [a]}]}
+- {name: gone, serial_groups: [g1], plan: [{get: r2, passed: [a]}]}
+`;
+    const after = `
+resources: [{name: r1, type: mock, source: {}}, {name: r2, type: mock, source: {x: 1}}]
+jobs:
+- {name: a, serial_groups: [g2, g3], plan: [{get: r1}]}
+- {name: b, plan: [{get: r1, passed: [a]}]}
+- {name: c, old_name: gone, plan: [{get: r1, passed: [a, b]}]}
+- {name: d, serial_groups: [g3], plan: [{get: r2}]}
+`;
+    const { pipeline } = engine.setPipeline({ name: 'p', text: before });
+    const db = new Database(join(dir, 'weir.db'), { readonly: true });
+    const links = () => ({
+      jobs: db.prepare('SELECT name, active, schedule_requested FROM jobs WHERE pipeline_id = ? ORDER BY name').raw().all(pipeline.id),
+      inputs: db.prepare(`SELECT j.name, r.name FROM job_input_resources l JOIN jobs j ON j.id = l.job_id JOIN resources r ON r.id = l.resource_id
+        WHERE j.pipeline_id = ? ORDER BY 1, 2`).raw().all(pipeline.id),
+      upstreams: db.prepare(`SELECT j.name, u.name FROM job_upstreams l JOIN jobs j ON j.id = l.job_id JOIN jobs u ON u.id = l.upstream_job_id
+        WHERE j.pipeline_id = ? ORDER BY 1, 2`).raw().all(pipeline.id),
+      groups: db.prepare('SELECT j.name, g.name FROM job_serial_groups g JOIN jobs j ON j.id = g.job_id WHERE g.pipeline_id = ? ORDER BY 1, 2').raw().all(pipeline.id),
+    });
+    try {
+      const goneId = engine.store.jobs.get(pipeline.id, 'gone')!.id;
+      engine.scheduler.runOnce();
+      engine.setPipeline({ name: 'p', text: after });
+      expect(links()).toEqual({
+        jobs: [['a', 1, 1], ['b', 1, 1], ['c', 1, 1], ['d', 1, 1]],
+        inputs: [['a', 'r1'], ['b', 'r1'], ['c', 'r1'], ['d', 'r2']],
+        upstreams: [['b', 'a'], ['c', 'a'], ['c', 'b']],
+        groups: [['a', 'g2'], ['a', 'g3'], ['d', 'g3']],
+      });
+      // The renamed job keeps its row, and so its history.
+      expect(engine.store.jobs.get(pipeline.id, 'c')!.id).toBe(goneId);
+      engine.scheduler.runOnce();
+      engine.setPipeline({ name: 'p', text: before });
+      expect(links()).toEqual({
+        jobs: [['a', 1, 1], ['b', 1, 1], ['c', 0, 0], ['d', 0, 0], ['gone', 1, 1]],
+        inputs: [['a', 'r1'], ['a', 'r2'], ['b', 'r1'], ['gone', 'r2']],
+        upstreams: [['b', 'a'], ['gone', 'a']],
+        groups: [['a', 'g1'], ['a', 'g2'], ['gone', 'g1']],
+      });
+    } finally {
+      db.close();
+    }
+  });
+});
