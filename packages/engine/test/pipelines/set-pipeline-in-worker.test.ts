@@ -62,6 +62,7 @@ describe('set-pipeline compiled on a worker thread', () => {
       { name: 'undefined-var', text: 'resources: [{name: r, type: mock, source: {tag: ((missing))}}]\njobs: [{name: j, plan: [{get: r}]}]\n' },
       { name: 'secret-webhook', text: 'resources: [{name: r, type: mock, source: {}, webhook_token: ((hook))}]\njobs: [{name: j, plan: [{get: r}]}]\n' },
       { name: 'too-many-jobs', text: manyJobs(2001) },
+      { name: 'too-large', text: `# ${'x'.repeat(8 * 1024 * 1024)}\n` },
       { name: 'bad name\u0000', text: SMALL },
     ];
     // While the thread compiles a large one, the small ones queue behind it: every case crosses it.
