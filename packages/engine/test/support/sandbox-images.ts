@@ -12,17 +12,32 @@ const BUSYBOX = '/bin/busybox';
  */
 export function requireSandbox(): boolean {
   const missing: string[] = [];
-  if (spawnSync('bwrap', ['--version'], { stdio: 'ignore' }).error !== undefined) missing.push('bubblewrap');
-  if (spawnSync(BUSYBOX, ['true'], { stdio: 'ignore' }).status !== 0) missing.push('busybox-static');
+  if ((spawnSync('bwrap', ['--version'], { stdio: 'ignore' }).error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') missing.push('bubblewrap');
+  if ((spawnSync(BUSYBOX, ['true'], { stdio: 'ignore' }).error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') missing.push('busybox-static');
   let problem = missing.length > 0 ? `${missing.join(' and ')} not installed (Debian: apt-get install ${missing.join(' ')})` : undefined;
   if (problem === undefined) {
-    const probe = spawnSync('bwrap', ['--unshare-user', '--unshare-pid', '--ro-bind', '/', '/', 'true'], { encoding: 'utf8' });
-    if (probe.status !== 0) problem = `bubblewrap cannot make a sandbox here: ${probe.stderr.trim()}`;
+    const failures = probeSandboxes();
+    if (failures.length > 0) problem = `bubblewrap cannot make a sandbox here (${failures.length} attempts): ${failures.join('; ')}`;
   }
   if (problem === undefined) return true;
   if (process.env.CI === 'true') throw new Error(`${problem}; sandbox tests cannot be skipped under CI`);
   console.warn(`skipping sandbox tests: ${problem}`);
   return false;
+}
+
+/** Pauses before each further attempt: a busy machine may fail to make one sandbox now and then. */
+const PROBE_RETRY_DELAYS_MS = [100, 600];
+
+/** Makes a sandbox until one works: nothing when one did, else why each attempt failed. */
+function probeSandboxes(): string[] {
+  const failures: string[] = [];
+  for (let attempt = 0; attempt <= PROBE_RETRY_DELAYS_MS.length; attempt++) {
+    if (attempt > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, PROBE_RETRY_DELAYS_MS[attempt - 1]);
+    const probe = spawnSync('bwrap', ['--unshare-user', '--unshare-pid', '--ro-bind', '/', '/', 'true'], { encoding: 'utf8' });
+    if (probe.status === 0) return [];
+    failures.push(probe.error?.message ?? (probe.stderr.trim() || (probe.signal !== null ? `killed by ${probe.signal}` : `exited with ${probe.status}`)));
+  }
+  return failures;
 }
 
 /** busybox's applets, each as /bin/<name>. */

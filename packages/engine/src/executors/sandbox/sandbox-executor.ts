@@ -20,6 +20,9 @@ import { pathsToInspect, taskSandboxLayout, type ImageFacts, type TaskSandboxLay
 /** The hostname inside a task's sandbox. */
 const SANDBOX_HOSTNAME = 'weir-task';
 
+/** How long a probe's answer that sandboxes cannot be made stands before a task asks again. */
+export const FAILED_PROBE_STANDS_MS = 30_000;
+
 export interface SandboxExecutorOptions {
   /** Share the host's network with tasks (Concourse's default); false leaves them only a loopback. */
   network?: boolean;
@@ -52,6 +55,7 @@ export class SandboxExecutor implements Executor {
   private readonly killGraceMs: number;
   private readonly logger: Logger;
   private support: Promise<WeirError | undefined> | undefined;
+  private supportFailedAt: number | undefined;
   private readonly claimLocks: ClaimLocks;
 
   constructor(private readonly options: SandboxExecutorOptions) {
@@ -63,9 +67,19 @@ export class SandboxExecutor implements Executor {
     this.description = `the task runs in its image, in a sandbox (bubblewrap: its own user, pid and mount namespaces; ${this.network ? 'the host\'s network' : 'no network'})`;
   }
 
-  /** Whether bubblewrap can make sandboxes here: asked once, then remembered. */
+  /**
+   * Whether bubblewrap can make sandboxes here: a yes is remembered, a no for
+   * FAILED_PROBE_STANDS_MS, then asked again. Asked at start, when the machine may be at its
+   * busiest, a no remembered for good would error every task until a restart.
+   */
   unavailable(): Promise<WeirError | undefined> {
-    this.support ??= probeSandbox(this.options.bwrap);
+    if (this.support === undefined || (this.supportFailedAt !== undefined && Date.now() - this.supportFailedAt >= FAILED_PROBE_STANDS_MS)) {
+      this.supportFailedAt = undefined;
+      this.support = probeSandbox(this.options.bwrap).then((problem) => {
+        if (problem) this.supportFailedAt = Date.now();
+        return problem;
+      });
+    }
     return this.support;
   }
 
