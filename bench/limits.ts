@@ -5,7 +5,8 @@
  *       on the engine's thread (`setPipeline`, what the API did before) and on the pipeline
  *       compiler's worker thread (`setPipelineAsync`, what the API and set_pipeline steps do);
  *   (b) a pipeline of 2,000 jobs that all trigger at once: the most builds running at any
- *       moment against the bound, the longest event-loop stall, builds/s, peak RSS;
+ *       moment against the bound, the longest event-loop stall (goal: under 100 ms), builds/s,
+ *       peak RSS;
  *   (c) stopping the engine (what SIGTERM does) while 2,000 builds wait or run: time to stop.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -133,7 +134,7 @@ try {
     clearInterval(sampler);
     builds.close();
     figures.push(
-      `(b) ${JOBS_AT_LIMIT} jobs triggering at once: at most ${mostRunning} running (bound ${DEFAULT_MAX_RUNNING_BUILDS}), ${(JOBS_AT_LIMIT / (run.ms / 1000)).toFixed(0)} builds/s, longest event-loop stall ${run.stallMs.toFixed(0)} ms, peak RSS ${peakRss} MB; ${JSON.stringify(run.result)}`,
+      `(b) ${JOBS_AT_LIMIT} jobs triggering at once: at most ${mostRunning} running (bound ${DEFAULT_MAX_RUNNING_BUILDS}), ${(JOBS_AT_LIMIT / (run.ms / 1000)).toFixed(0)} builds/s, longest event-loop stall ${run.stallMs.toFixed(0)} ms (goal: under 100), the engine's thread busy ${run.busyMs.toFixed(0)} ms, peak RSS ${peakRss} MB; ${JSON.stringify(run.result)}`,
     );
     await engine.stop();
   }

@@ -272,7 +272,7 @@ export class Checker {
     const redact = (text: string) => redactor.redact(text);
     try {
       const type = this.typesOf(state.resource.pipelineId).require(state.type, location);
-      const pipeline = store.pipelines.byId(state.resource.pipelineId);
+      const pipeline = store.pipelines.sharedById(state.resource.pipelineId);
       const written = state.resource.config.source ?? {};
       const secrets = pipeline && this.options.secrets.forPipeline(pipeline, redactor, this.stopping.signal);
       // Without references the check starts in this tick, as the check scheduling relies on.

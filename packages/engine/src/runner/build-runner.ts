@@ -137,7 +137,7 @@ export class BuildRunner {
     const redact = (text: string) => redactor.redact(text);
     try {
       const job = record.jobId === null ? undefined : store.jobs.byId(record.jobId);
-      const pipeline = record.pipelineId === null ? undefined : store.pipelines.byId(record.pipelineId);
+      const pipeline = record.pipelineId === null ? undefined : store.pipelines.sharedById(record.pipelineId);
       if (!job || !pipeline) throw new WeirError('build-job-gone', 'the build\'s job no longer exists', { hint: 'set the pipeline again' });
       let plan = store.builds.plan(buildId) as Plan | undefined;
       if (!plan) {

@@ -116,7 +116,17 @@ export interface LifecycleRow {
   lastTeardown: { id: number; status: string; error: string | null } | null;
 }
 
+/** How many pipelines' parsed configs `sharedById` keeps. */
+const SHARED_CONFIGS = 16;
+
 export class PipelineStore {
+  /**
+   * Parsed configs by pipeline id, for `sharedById`, with what identifies the stored text. The id
+   * of a destroyed pipeline may be reused (no AUTOINCREMENT): destroy forgets its config, and the
+   * creation time tells them apart when another process destroyed it.
+   */
+  private readonly sharedConfigs = new Map<number, { configVersion: number; createdAt: number; config: unknown }>();
+
   constructor(
     private readonly ctx: StoreContext,
     private readonly requests: ScheduleRequests,
@@ -225,6 +235,31 @@ export class PipelineStore {
       .sql<[number], PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines p JOIN teams t ON t.id = p.team_id WHERE p.id = ?`)
       .get(id);
     return row && toRecord(row);
+  }
+
+  /**
+   * As `byId`, but the config is parsed once per config version and the same object returned to
+   * every caller, who must not change it. A build starting reads its pipeline: 100 builds of a
+   * 2,000-job pipeline starting at once each parsed its 1 MiB config, holding the engine's thread
+   * for over 300 ms; and the resource type registry's cache, keyed by the config object, now hits.
+   */
+  sharedById(id: number): PipelineRecord | undefined {
+    const state = this.stateById(id);
+    if (!state) return undefined;
+    const cached = this.sharedConfigs.get(id);
+    if (cached && cached.configVersion === state.configVersion && cached.createdAt === state.createdAt) {
+      // Most recently used last, so the oldest is the first evicted.
+      this.sharedConfigs.delete(id);
+      this.sharedConfigs.set(id, cached);
+      return { ...state, config: cached.config };
+    }
+    const text = this.configText(id);
+    if (text === undefined) return undefined;
+    const config: unknown = JSON.parse(text);
+    this.sharedConfigs.delete(id);
+    this.sharedConfigs.set(id, { configVersion: state.configVersion, createdAt: state.createdAt, config });
+    if (this.sharedConfigs.size > SHARED_CONFIGS) this.sharedConfigs.delete(this.sharedConfigs.keys().next().value!);
+    return { ...state, config };
   }
 
   /** As `byId`, without the config. */
@@ -363,6 +398,7 @@ export class PipelineStore {
     this.ctx.transaction(() => {
       this.require(id);
       this.ctx.sql('DELETE FROM pipelines WHERE id = ?').run(id);
+      this.sharedConfigs.delete(id);
       this.ctx.sql('DELETE FROM resource_scopes WHERE id NOT IN (SELECT scope_id FROM resources)').run();
       this.ctx.afterCommit(() => this.ctx.history.forgetAll());
       this.ctx.emit({ kind: 'pipelines-changed' });

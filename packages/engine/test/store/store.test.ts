@@ -117,6 +117,24 @@ describe('store: pipelines', () => {
     expect(store.builds.byId(pending.id)).toBeUndefined();
   });
 
+  it('shares one parsed config per config version, and reads a changed or recreated pipeline afresh', () => {
+    const { engine, store, pipeline } = setup();
+    const first = store.pipelines.sharedById(pipeline.id)!;
+    expect(store.pipelines.sharedById(pipeline.id)!.config).toBe(first.config);
+    expect(first).toEqual(store.pipelines.byId(pipeline.id));
+    const changed = PIPELINE.replace('initial_version: a', 'initial_version: b');
+    engine.setPipeline({ name: 'app', text: changed });
+    const second = store.pipelines.sharedById(pipeline.id)!;
+    expect(second.config).not.toBe(first.config);
+    expect(second).toEqual(store.pipelines.byId(pipeline.id));
+    store.pipelines.destroy(pipeline.id);
+    expect(store.pipelines.sharedById(pipeline.id)).toBeUndefined();
+    // The highest id, deleted, is given again: the new pipeline must not be read as the old.
+    const { pipeline: again } = engine.setPipeline({ name: 'other', text: PIPELINE });
+    expect(again.id).toBe(pipeline.id);
+    expect(store.pipelines.sharedById(again.id)).toEqual(store.pipelines.byId(again.id));
+  });
+
   it('renames a pipeline keeping its identity, and refuses a name in use', () => {
     const { engine, store, pipeline } = setup();
     engine.setPipeline({ name: 'other', text: PIPELINE });
