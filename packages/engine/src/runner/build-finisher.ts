@@ -70,8 +70,22 @@ export class BuildFinisher {
 
   /** For a build whose end is already committed (e.g. aborted when its pipeline was archived). */
   announce(buildId: number, status: FinishedBuildStatus, reason?: string): void {
-    this.events.append(buildId, { type: 'status', data: { status, ...(reason !== undefined && { reason }) } });
-    this.events.close(buildId);
+    this.announceAll([{ buildId, status, reason }]);
+  }
+
+  /**
+   * For builds whose ends are already committed: their final events are written in one commit,
+   * not one per build (closing a build writes what is pending), so a burst of short builds
+   * ending together costs one event write.
+   */
+  announceAll(ends: ReadonlyArray<{ buildId: number; status: FinishedBuildStatus; reason?: string | undefined; lostMessage?: string | undefined }>): void {
+    for (const { buildId, status, reason, lostMessage } of ends) {
+      // Now that there was room for the end, the log says why the build errored.
+      if (lostMessage !== undefined) this.events.append(buildId, { type: 'error', data: { code: 'disk-full', message: lostMessage, hint: DISK_FULL_HINT } });
+      this.events.append(buildId, { type: 'status', data: { status, ...(reason !== undefined && { reason }) } });
+    }
+    this.events.flush();
+    for (const { buildId } of ends) this.events.close(buildId);
   }
 
   private flush(): void {
@@ -100,12 +114,8 @@ export class BuildFinisher {
       else for (const end of ended) end.reject(error);
       return;
     }
-    for (const end of ended) {
-      // Now that there was room for the end, the log says why the build errored.
-      if (end.reportedLost) this.events.append(end.buildId, { type: 'error', data: { code: 'disk-full', message: end.reportedLost.message, hint: DISK_FULL_HINT } });
-      this.announce(end.buildId, end.status, end.reason);
-      end.resolve();
-    }
+    this.announceAll(ended.map((end) => ({ buildId: end.buildId, status: end.status, reason: end.reason, lostMessage: end.reportedLost?.message })));
+    for (const end of ended) end.resolve();
   }
 
   /**

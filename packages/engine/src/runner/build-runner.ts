@@ -69,7 +69,7 @@ export class BuildRunner {
     if (this.unsubscribe) return;
     this.unsubscribe = this.options.store.subscribe((event) => {
       if (event.kind === 'builds-started') for (const id of event.buildIds) this.launch(id);
-      if (event.kind === 'builds-aborted') for (const id of event.buildIds) this.finisher.announce(id, 'aborted');
+      if (event.kind === 'builds-aborted') this.finisher.announceAll(event.buildIds.map((buildId) => ({ buildId, status: 'aborted' as const })));
     });
     for (const build of this.options.store.builds.listStarted()) this.launch(build.id);
   }
