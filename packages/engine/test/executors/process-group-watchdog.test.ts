@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { watchProcessGroup } from '../../src/executors/local/process-group-watchdog.js';
 import { processesWith, waitFor } from '../support/processes.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/watched-groups.ts', import.meta.url));
@@ -32,4 +34,29 @@ describe.skipIf(process.platform !== 'linux')('the process group watchdog', () =
       }
     }
   });
+
+  it('sends a release along with the next registration: one pipe write per task', async () => {
+    const start = () => spawn('/bin/sh', ['-c', 'sleep 30'], { detached: true, stdio: 'ignore' });
+    const first = start();
+    const second = start();
+    const writes = vi.spyOn(Socket.prototype, 'write');
+    try {
+      watchProcessGroup(first.pid)();
+      watchProcessGroup(second.pid)();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes.mock.calls.map(([data]) => String(data))).toEqual([
+        `+ ${first.pid} ${startTime(first.pid!)}\n`,
+        `- ${first.pid}\n+ ${second.pid} ${startTime(second.pid!)}\n`,
+        `- ${second.pid}\n`,
+      ]);
+    } finally {
+      writes.mockRestore();
+      for (const child of [first, second]) process.kill(-child.pid!, 'SIGKILL');
+    }
+  });
 });
+
+function startTime(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+}

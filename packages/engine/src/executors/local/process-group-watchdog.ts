@@ -32,6 +32,22 @@ done
 `;
 
 let watchdogInput: Writable | undefined;
+/** "- pgid" lines not yet written: they go with the next registration, or at the end of the turn. */
+let releases = '';
+let releaseFlush: NodeJS.Immediate | undefined;
+
+/**
+ * A release may wait: until it is written the watchdog would at worst kill a group that has
+ * ended, which the start time check keeps harmless. A registration may not. Sending releases
+ * along with the next registration makes a burst of short tasks cost one pipe write per task,
+ * not two.
+ */
+function writeReleases(): void {
+  releaseFlush = undefined;
+  if (releases === '') return;
+  if (watchdogInput && !watchdogInput.destroyed) watchdogInput.write(releases);
+  releases = '';
+}
 
 function input(): Writable | undefined {
   if (watchdogInput && !watchdogInput.destroyed) return watchdogInput;
@@ -81,11 +97,16 @@ export function watchProcessGroup(pid: number | undefined): () => void {
   const start = startTimeOf(pid);
   const stdin = start === undefined ? undefined : input();
   if (!stdin) return () => undefined;
-  stdin.write(`+ ${pid} ${start}\n`);
+  stdin.write(`${releases}+ ${pid} ${start}\n`);
+  releases = '';
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    if (!stdin.destroyed) stdin.write(`- ${pid}\n`);
+    releases += `- ${pid}\n`;
+    if (releaseFlush === undefined) {
+      releaseFlush = setImmediate(writeReleases);
+      releaseFlush.unref();
+    }
   };
 }
