@@ -6,8 +6,8 @@ import { jobExplanation } from './job-explanation.js';
 import { jobPaused, pipelinePaused, pipelineRetiring } from './reasons.js';
 import { resolveInputs, type InputResolution } from './resolve-inputs.js';
 import { SchedulingSlots, type QueuedBuild } from './scheduling-slots.js';
-import { sharedPassedJobs } from './shared-passed-jobs.js';
-import type { BuildId, ChosenInput, PendingBuild, SchedulableJob, SchedulingSnapshot, VersionHistory } from './snapshot.js';
+import { sharedPassedJobs, type SharedPassedJobs } from './shared-passed-jobs.js';
+import type { BuildId, ChosenInput, JobInput, PendingBuild, SchedulableJob, SchedulingSnapshot, VersionHistory } from './snapshot.js';
 
 /**
  * One scheduling pass: for every requested job, start the pending builds that may start, create
@@ -33,7 +33,7 @@ export function decideNextBuilds(snapshot: SchedulingSnapshot, options: { explai
   // Resolved before anything starts: whether a job's inputs resolve decides whether its
   // pending builds hold their place in serial group queues, and that does not change within a
   // pass (starting builds only moves `every` on, it never makes inputs unsatisfiable).
-  const initial = snapshot.jobs.map((job) => resolveInputs(job, history, usage, sharedPassedJobs(job.inputs)));
+  const initial = snapshot.jobs.map((job) => resolveInputs(job, history, usage, sharedPassedJobsOf(job.inputs)));
   const slots = new SchedulingSlots(snapshot, queuedBuilds(snapshot.jobs, initial));
   const decisions: SchedulingDecisions = { jobs: [], createBuilds: [], startBuilds: [], waitingForBuildSlot: false };
   snapshot.jobs.forEach((job, i) => {
@@ -41,6 +41,21 @@ export function decideNextBuilds(snapshot: SchedulingSnapshot, options: { explai
   });
   decisions.waitingForBuildSlot = slots.refusedForBuildSlots;
   return decisions;
+}
+
+/**
+ * `sharedPassedJobs`, once per inputs array: the scheduling loop hands the same array to every
+ * pass until the job's config changes, and the answer depends on nothing else.
+ */
+const sharedByInputs = new WeakMap<readonly JobInput[], SharedPassedJobs>();
+
+function sharedPassedJobsOf(inputs: readonly JobInput[]): SharedPassedJobs {
+  let shared = sharedByInputs.get(inputs);
+  if (shared === undefined) {
+    shared = sharedPassedJobs(inputs);
+    sharedByInputs.set(inputs, shared);
+  }
+  return shared;
 }
 
 interface Pass {

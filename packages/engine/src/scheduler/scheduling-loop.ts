@@ -7,7 +7,7 @@ import { decideNextBuilds } from './decide-next-builds.js';
 import type { JobExplanation, SchedulingDecisions } from './decisions.js';
 import { explainJob } from './explain.js';
 import { jobInputsFromConfig, jobMaxInFlight } from './job-inputs.js';
-import { serialGroupKey, type SchedulableJob, type SchedulingSnapshot, type SerialGroupState } from './snapshot.js';
+import { serialGroupKey, type JobInput, type SchedulableJob, type SchedulingSnapshot, type SerialGroupState } from './snapshot.js';
 
 export interface SchedulingLoopOptions {
   store: Store;
@@ -51,6 +51,17 @@ interface PipelineNames {
   jobIds: Map<string, number>;
 }
 
+/** What a job's config says the scheduler needs, the same from pass to pass. */
+interface JobShape {
+  /** The names the inputs were resolved with: new names (a pipeline set again) mean new inputs. */
+  names: PipelineNames;
+  inputs: JobInput[];
+  /** Some input pins a version by its fields: which version that is can change between passes. */
+  pinned: boolean;
+  maxInFlight: number | null;
+  serialGroups: string[];
+}
+
 /**
  * The most jobs the first pass decides, before any pass has been timed: it is the coldest (after
  * a start, every job is requested and no history is in memory), and quick passes double it.
@@ -64,6 +75,12 @@ const FIRST_SLICE_LIMIT = 64;
  */
 export class SchedulingLoop {
   private readonly names = new Map<number, PipelineNames>();
+  /**
+   * Each job's inputs and limits, by its parsed config (the store keeps one object per job and
+   * config version): a warm full pass turned every config into inputs again, its largest cost
+   * after parsing the configs. Dropped with the config object.
+   */
+  private readonly shapes = new WeakMap<Record<string, unknown>, JobShape>();
   private scheduled = false;
   /** The jobs the next pass decides at most, adapted to how long passes take. */
   private sliceLimit: number | undefined;
@@ -214,27 +231,48 @@ export class SchedulingLoop {
   }
 
   private toSchedulable(row: SchedulingJobRow): SchedulableJob {
-    const { store } = this.options;
     const names = this.pipelineNames(row.pipelineId, row.pipelineConfigVersion);
-    const groups = row.config.serial_groups;
+    let shape = this.shapes.get(row.config);
+    if (shape === undefined || shape.names !== names) {
+      shape = this.jobShape(row.config, names);
+      this.shapes.set(row.config, shape);
+    }
     return {
       id: row.id,
       name: row.name,
       pipelineId: row.pipelineId,
       pipelineName: row.pipelineName,
-      inputs: jobInputsFromConfig(row.config, {
-        resourceIds: names.resourceIds,
-        jobIds: names.jobIds,
-        findVersion: (resourceId, fields) => store.resources.findVersion(resourceId, fields) ?? null,
-      }),
+      // A pinned version is looked up again each pass: it may have been checked since.
+      inputs: shape.pinned ? this.jobInputs(row.config, names) : shape.inputs,
       paused: row.paused,
       pipelinePaused: row.pipelinePaused,
       pipelineRetiring: row.pipelineRetiring,
-      maxInFlight: jobMaxInFlight(row.config),
-      serialGroups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+      maxInFlight: shape.maxInFlight,
+      serialGroups: shape.serialGroups,
       pendingBuilds: row.pendingBuilds,
       runningBuildCount: row.runningBuildCount,
     };
+  }
+
+  private jobShape(config: Record<string, unknown>, names: PipelineNames): JobShape {
+    const inputs = this.jobInputs(config, names);
+    const groups = config.serial_groups;
+    return {
+      names,
+      inputs,
+      pinned: inputs.some((input) => input.version.kind === 'pinned'),
+      maxInFlight: jobMaxInFlight(config),
+      serialGroups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+    };
+  }
+
+  private jobInputs(config: Record<string, unknown>, names: PipelineNames): JobInput[] {
+    const { store } = this.options;
+    return jobInputsFromConfig(config, {
+      resourceIds: names.resourceIds,
+      jobIds: names.jobIds,
+      findVersion: (resourceId, fields) => store.resources.findVersion(resourceId, fields) ?? null,
+    });
   }
 
   private pipelineNames(pipelineId: number, configVersion: number): PipelineNames {

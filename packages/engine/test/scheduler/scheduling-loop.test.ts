@@ -47,3 +47,38 @@ describe('scheduling loop: a sliced pass and the event loop', () => {
     expect(seen).toEqual(['slice of 2', 'request', 'slice of 2']);
   });
 });
+
+const pinnedPipeline = (version: string): string => `
+resources:
+- name: app
+  type: mock
+  source: {initial_version: v1}
+jobs:
+- name: pinned
+  plan:
+  - get: app
+    trigger: true
+    version: {version: ${version}}
+`;
+
+describe('scheduling loop: what it keeps between passes', () => {
+  it('sees a pinned version checked after an earlier pass, and a job config set again', () => {
+    const engine = testEngine();
+    const { pipeline } = engine.setPipeline({ name: 'app', text: pinnedPipeline('v2') });
+    const app = engine.store.resources.get(pipeline.id, 'app')!;
+    const loop = new SchedulingLoop({ store: engine.store, logger: silentLogger });
+    const versionIdOf = (version: string): number | undefined => engine.store.resources.findVersion(app.id, { version });
+    const inputOf = (buildId: number): number | undefined => engine.store.builds.inputs(buildId)[0]?.versionId;
+
+    engine.store.resources.saveCheckedVersions(app.scopeId, [{ version: { version: 'v1' } }]);
+    expect(loop.runOnce().startedBuildIds).toEqual([]);
+
+    engine.store.resources.saveCheckedVersions(app.scopeId, [{ version: { version: 'v2' } }]);
+    const second = loop.runOnce().startedBuildIds;
+    expect(second.map(inputOf)).toEqual([versionIdOf('v2')]);
+
+    engine.setPipeline({ name: 'app', text: pinnedPipeline('v1') });
+    const third = loop.runOnce().startedBuildIds;
+    expect(third.map(inputOf)).toEqual([versionIdOf('v1')]);
+  });
+});
