@@ -74,16 +74,11 @@ function resolveLinkedGroup(
   budget: ResolutionBudget,
   outcomes: InputOutcome[],
 ): void {
-  const outOfBudget = (): void => {
-    const names = group.map((i) => job.inputs[i]?.name ?? '');
-    for (const i of group) outcomes[i] = { versionId: null, failure: tooManyCombinations(RESOLUTION_BUDGET, names), consistency: 'unchecked' };
-  };
-
   let someInputUnusable = false;
   for (const i of group) {
     const own = candidates[i] as InputCandidates;
     if (own.usableAt(0) !== undefined) continue;
-    if (own.stoppedByBudget) return outOfBudget();
+    if (own.stoppedByBudget) return outOfBudget(group, job, outcomes);
     outcomes[i] = { versionId: null, failure: own.failureReason(), consistency: 'unchecked' };
     someInputUnusable = true;
   }
@@ -102,7 +97,7 @@ function resolveLinkedGroup(
 
   const search = new LinkedGroupSearch(group, candidates, shared, budget);
   const found = search.run();
-  if (found === 'out-of-budget') return outOfBudget();
+  if (found === 'out-of-budget') return outOfBudget(group, job, outcomes);
   if (found === 'none') {
     for (const i of group) {
       const first = shared.byInput[i]?.[0];
@@ -114,6 +109,15 @@ function resolveLinkedGroup(
   group.forEach((i, k) => {
     outcomes[i] = { versionId: found[k] as VersionId, failure: null, consistency: 'chosen-versions' };
   });
+}
+
+/**
+ * Every input of the group gives up: the search ran out of budget. A function of its own, not
+ * a closure made for every group of every job in a pass.
+ */
+function outOfBudget(group: readonly number[], job: SchedulableJob, outcomes: InputOutcome[]): void {
+  const names = group.map((i) => job.inputs[i]?.name ?? '');
+  for (const i of group) outcomes[i] = { versionId: null, failure: tooManyCombinations(RESOLUTION_BUDGET, names), consistency: 'unchecked' };
 }
 
 /**
