@@ -8,7 +8,8 @@ import type { StoreContext } from './store-context.js';
 export interface SchedulingJobRow {
   id: number;
   name: string;
-  config: Record<string, unknown>;
+  /** Absent when `loadJobs` was told the caller already has what it needs from this config version. */
+  config: Record<string, unknown> | undefined;
   paused: boolean;
   pipelineId: number;
   pipelineName: string;
@@ -29,24 +30,18 @@ export interface SerialGroupRow {
 
 /** The scheduler's persistence: what it reads for requested jobs and how its decisions are saved. */
 export class SchedulingStore {
-  /**
-   * Each job's parsed config, by the pipeline config version it belongs to. A warm full pass
-   * parsed every requested job's config again: a fifth of its time, and garbage enough for a
-   * minor collection every pass or two. A job's config only changes when its pipeline is set
-   * (a new config version) or deleted, and both say `pipelines-changed`, which empties this.
-   */
-  private readonly parsedConfigs = new Map<number, { configVersion: number; config: Record<string, unknown> }>();
-
   constructor(
     private readonly ctx: StoreContext,
     private readonly builds: BuildStore,
-  ) {
-    ctx.subscribe((event) => {
-      if (event.kind === 'pipelines-changed') this.parsedConfigs.clear();
-    });
-  }
+  ) {}
 
-  loadJobs(jobIds: readonly number[]): SchedulingJobRow[] {
+  /**
+   * The requested jobs with their pipelines' state. A job's config is parsed only when
+   * `hasConfig` says the caller does not already hold what it derived from this config version:
+   * a warm full pass parsed every requested job's config again, a fifth of its time, and
+   * garbage enough for a minor collection every pass or two.
+   */
+  loadJobs(jobIds: readonly number[], hasConfig: (jobId: number, pipelineId: number, configVersion: number) => boolean = () => false): SchedulingJobRow[] {
     if (jobIds.length === 0) return [];
     const ids = JSON.stringify(jobIds);
     // The pipeline's columns are read once per pipeline, not joined to every job row: they lie
@@ -68,7 +63,7 @@ export class SchedulingStore {
         .map((row) => [row.id, row]),
     );
     const listed = jobs.filter((job) => pipelines.has(job.pipeline_id));
-    const configs = this.jobConfigs(listed.map((job) => ({ id: job.id, config_version: pipelines.get(job.pipeline_id)!.config_version })));
+    const configs = this.jobConfigs(listed.filter((job) => !hasConfig(job.id, job.pipeline_id, pipelines.get(job.pipeline_id)!.config_version)).map((job) => job.id));
     const byId = new Map<number, SchedulingJobRow>();
     for (const job of listed) {
       const pipeline = pipelines.get(job.pipeline_id)!;
@@ -78,7 +73,7 @@ export class SchedulingStore {
       byId.set(job.id, {
         id: job.id,
         name: job.name,
-        config: configs.get(job.id) as Record<string, unknown>,
+        config: configs.get(job.id),
         paused: job.paused === 1 && !isTeardownJob,
         pipelineId: job.pipeline_id,
         pipelineName: pipeline.name,
@@ -117,29 +112,20 @@ export class SchedulingStore {
     return [...byId.values()];
   }
 
-  /**
-   * The rows' configs, parsed once per config version: only the jobs not already known are read.
-   * The objects are shared between passes, so no caller may change them.
-   */
-  private jobConfigs(jobs: ReadonlyArray<{ id: number; config_version: number }>): Map<number, Record<string, unknown>> {
-    const configs = new Map<number, Record<string, unknown>>();
-    const missing: number[] = [];
-    for (const job of jobs) {
-      const known = this.parsedConfigs.get(job.id);
-      if (known !== undefined && known.configVersion === job.config_version) configs.set(job.id, known.config);
-      else missing.push(job.id);
-    }
-    if (missing.length === 0) return configs;
-    const versions = new Map(jobs.map((job) => [job.id, job.config_version]));
-    const rows = this.ctx
-      .sql<[string], { id: number; config: string }>('SELECT id, config FROM jobs WHERE id IN (SELECT value FROM json_each(?))')
-      .all(JSON.stringify(missing));
-    for (const row of rows) {
-      const config = JSON.parse(row.config) as Record<string, unknown>;
-      this.parsedConfigs.set(row.id, { configVersion: versions.get(row.id) ?? 0, config });
-      configs.set(row.id, config);
-    }
-    return configs;
+  private jobConfigs(jobIds: readonly number[]): Map<number, Record<string, unknown>> {
+    if (jobIds.length === 0) return new Map();
+    return new Map(
+      this.ctx
+        .sql<[string], { id: number; config: string }>('SELECT id, config FROM jobs WHERE id IN (SELECT value FROM json_each(?))')
+        .all(JSON.stringify(jobIds))
+        .map((row) => [row.id, JSON.parse(row.config) as Record<string, unknown>]),
+    );
+  }
+
+  /** One job's parsed config, for a build that starts from a job whose config the pass did not read. */
+  jobConfig(jobId: number): Record<string, unknown> | undefined {
+    const text = this.ctx.sql<[number], string>('SELECT config FROM jobs WHERE id = ?').pluck().get(jobId);
+    return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
   }
 
   /**
