@@ -188,9 +188,12 @@ export class SchedulingLoop {
   }
 
   /**
-   * Runs a pass in a later turn of the event loop. The rest of a sliced pass waits for a timer
-   * rather than an immediate: the API's request gate releases the requests read since the last
-   * slice in an immediate, so they are answered before the next slice instead of after it.
+   * Runs a pass in a later turn of the event loop. The rest of a sliced pass waits for an
+   * immediate that queues another: the API's request gate releases the requests read in a poll
+   * phase in an immediate, and only the second immediate is sure to run after a poll phase and
+   * after what that poll queued, so requests that arrived during a slice are answered before the
+   * next slice. A timer (which runs before the poll phase once due) gave that order only when
+   * the machine was quick enough.
    */
   private requestPass(options: { afterRequests?: boolean } = {}): void {
     if (this.scheduled) return;
@@ -200,7 +203,7 @@ export class SchedulingLoop {
       this.scheduled = false;
       this.runLogged();
     };
-    if (options.afterRequests) setTimeout(run, 0);
+    if (options.afterRequests) setImmediate(() => setImmediate(run));
     else setImmediate(run);
   }
 

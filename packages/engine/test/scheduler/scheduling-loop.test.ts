@@ -1,4 +1,5 @@
-import { stat } from 'node:fs';
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SchedulingLoop } from '../../src/scheduler/scheduling-loop.js';
 import { silentLogger, testEngine } from '../support/engine.js';
@@ -12,11 +13,6 @@ jobs:
 ${['a', 'b', 'c', 'd'].map((name) => `- name: ${name}\n  plan:\n  - get: app`).join('\n')}
 `;
 
-/** Blocks the thread, as a slow slice does, without spinning. */
-function block(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 describe('scheduling loop: a sliced pass and the event loop', () => {
   it('answers what arrived during a slice before the next slice runs', async () => {
     const engine = testEngine();
@@ -24,26 +20,38 @@ describe('scheduling loop: a sliced pass and the event loop', () => {
     // Two jobs a slice, whatever the machine's speed: four requested jobs take two slices.
     const loop = new SchedulingLoop({ store: engine.store, logger: silentLogger, maxJobsPerPass: 2, passTargetMs: Number.POSITIVE_INFINITY });
     const seen: string[] = [];
+    // A request's bytes are in the kernel before the first slice ends (a small write on an idle
+    // socket leaves at once), and are answered as the API's request gate answers: in an
+    // immediate once read. A timer or the thread pool would make the order depend on the load.
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const accepted = once(server, 'connection') as Promise<[Socket]>;
+    const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    await once(client, 'connect');
+    const [peer] = await accepted;
+    peer.on('data', () => setImmediate(() => seen.push('request')));
     const runOnce = loop.runOnce.bind(loop);
     const done = new Promise<void>((resolve) => {
       loop.runOnce = () => {
-        if (seen.length === 0) {
-          // I/O that completes while the first slice holds the loop, answered as the API's
-          // request gate answers a request: in an immediate once it has been read.
-          stat(import.meta.filename, () => setImmediate(() => seen.push('request')));
-          block(30);
-        }
+        if (seen.length === 0) client.write('GET');
         const pass = runOnce();
         seen.push(`slice of ${pass.jobIds.length}`);
         if (pass.remainingJobCount === 0) resolve();
         return pass;
       };
     });
-    engine.store.jobs.requestAll();
-    loop.start();
-    await done;
-    loop.stop();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    try {
+      engine.store.jobs.requestAll();
+      loop.start();
+      await done;
+      loop.stop();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      client.destroy();
+      peer.destroy();
+      server.close();
+    }
     expect(seen).toEqual(['slice of 2', 'request', 'slice of 2']);
   });
 });
